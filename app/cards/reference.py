@@ -1,0 +1,33 @@
+"""What the reference bank promises for each post, beyond what the schema itself requires.
+
+An enterprise's own post may be smaller; the reference cards we ship must be complete enough
+to teach from.
+"""
+
+from app.cards.schema import Phase, PostContent
+
+MINIMUMS = {"risks": 5, "duties": 5, "steps": 8, "checklist": 6, "scenarios": 3}
+
+
+def reference_shortfalls(post: PostContent) -> list[str]:
+    """Plain-Chinese reasons the post falls short of the reference-bank minimums (empty if none)."""
+    counts = {
+        "risks": len(post.risks),
+        "duties": len(post.duties),
+        "steps": len(post.operation.steps),
+        "checklist": len(post.operation.checklist),
+        "scenarios": len(post.emergency.scenarios),
+    }
+    labels = {"risks": "风险", "duties": "职责", "steps": "操作步骤", "checklist": "手指口述条目", "scenarios": "应急情景"}
+    problems = [
+        f"{labels[key]}只有 {counts[key]} 条，参考卡至少 {minimum} 条"
+        for key, minimum in MINIMUMS.items()
+        if counts[key] < minimum
+    ]
+    phases = {step.phase for step in post.operation.steps}
+    missing = [phase.value for phase in Phase if phase not in phases]
+    if missing:
+        problems.append("操作卡缺少阶段：" + "、".join(missing))
+    if not post.standards:
+        problems.append("没有列出引用的标准")
+    return problems

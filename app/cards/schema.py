@@ -1,0 +1,245 @@
+"""The 两单两卡 content schema: the single definition behind YAML, Excel, the database and
+the JSON Schema that editors use (question_bank/post.schema.json).
+
+Field names are English (they are code); values are Chinese (they are what workers read).
+Every model forbids unknown fields so a typo in a file is reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{1,3}[0-9]{1,3}$")]
+PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
+
+
+class AccidentType(str, Enum):
+    """The 20 accident classes of GB 6441-1986 企业职工伤亡事故分类."""
+
+    object_strike = "物体打击"
+    vehicle = "车辆伤害"
+    machinery = "机械伤害"
+    lifting = "起重伤害"
+    electric_shock = "触电"
+    drowning = "淹溺"
+    burn = "灼烫"
+    fire = "火灾"
+    fall_from_height = "高处坠落"
+    collapse = "坍塌"
+    roof_fall = "冒顶片帮"
+    water_inrush = "透水"
+    blasting = "放炮"
+    explosive_detonation = "火药爆炸"
+    gas_explosion = "瓦斯爆炸"
+    boiler_explosion = "锅炉爆炸"
+    vessel_explosion = "容器爆炸"
+    other_explosion = "其它爆炸"
+    poisoning_asphyxia = "中毒和窒息"
+    other_injury = "其它伤害"
+
+
+class RiskLevel(str, Enum):
+    major = "重大"
+    high = "较大"
+    general = "一般"
+    low = "低"
+
+    @property
+    def colour(self) -> str:
+        return {"重大": "red", "较大": "orange", "一般": "yellow", "低": "blue"}[self.value]
+
+    @property
+    def colour_zh(self) -> str:
+        return {"重大": "红", "较大": "橙", "一般": "黄", "低": "蓝"}[self.value]
+
+
+class Phase(str, Enum):
+    before = "作业前"
+    during = "作业中"
+    after = "作业后"
+
+
+class Industry(str, Enum):
+    non_coal_mine = "non_coal_mine"
+    industry_trade = "industry_trade"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Mnemonic(Strict):
+    title: ShortText = Field(description="口诀名称，如“有限空间作业口诀”")
+    text: Text = Field(description="口诀正文，用全角标点分句，如“先通风、再检测、后作业”")
+    source: Text | None = Field(default=None, description="出处，如通知、标准或本企业")
+
+
+class Standard(Strict):
+    code: ShortText = Field(description="标准或法规编号，如 GB 16423-2020")
+    title: Text = Field(description="标准或法规名称")
+
+
+class Controls(Strict):
+    """Control measures grouped the way the risk lists in practice group them."""
+
+    engineering: list[Text] = Field(default_factory=list, description="工程技术措施")
+    management: list[Text] = Field(default_factory=list, description="管理措施")
+    training: list[Text] = Field(default_factory=list, description="培训教育措施")
+    ppe: list[Text] = Field(default_factory=list, description="个体防护措施")
+    emergency: list[Text] = Field(default_factory=list, description="应急处置措施")
+
+    @model_validator(mode="after")
+    def at_least_one(self) -> Controls:
+        if not any((self.engineering, self.management, self.training, self.ppe, self.emergency)):
+            raise ValueError("管控措施至少填写一条")
+        return self
+
+    def all(self) -> list[tuple[str, int, str]]:
+        """Every measure as (group, index, text), in file order."""
+        return [
+            (group, index, text)
+            for group in CONTROL_GROUPS
+            for index, text in enumerate(getattr(self, group))
+        ]
+
+
+CONTROL_GROUPS: dict[str, str] = {
+    "engineering": "工程技术",
+    "management": "管理",
+    "training": "培训教育",
+    "ppe": "个体防护",
+    "emergency": "应急处置",
+}
+
+
+class Risk(Strict):
+    id: ItemId = Field(description="稳定编号，如 R1")
+    point: Text = Field(description="风险点 / 作业步骤")
+    hazard: Text = Field(description="危险有害因素（危险源或潜在事件）")
+    accident_types: list[AccidentType] = Field(min_length=1, description="可能导致的事故类型（GB 6441）")
+    level: RiskLevel = Field(description="风险等级：重大/较大/一般/低（红/橙/黄/蓝）")
+    controls: Controls
+    basis: Text = Field(description="依据（标准条款或法规）")
+
+    @field_validator("accident_types")
+    @classmethod
+    def no_repeats(cls, value: list[AccidentType]) -> list[AccidentType]:
+        if len(set(value)) != len(value):
+            raise ValueError("事故类型重复")
+        return value
+
+
+class Duty(Strict):
+    id: ItemId = Field(description="稳定编号，如 D1")
+    text: Text = Field(description="第一人称职责，如“我负责……”")
+    basis: Text = Field(description="依据（法律条款或本企业安全生产责任制）")
+
+
+class Step(Strict):
+    id: ItemId = Field(description="稳定编号，如 S1")
+    phase: Phase = Field(description="作业前 / 作业中 / 作业后")
+    text: Text = Field(description="操作步骤")
+    key_point: Text | None = Field(default=None, description="要点")
+    prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，以“严禁”开头")
+    basis: Text | None = Field(default=None, description="依据")
+
+    @field_validator("prohibitions")
+    @classmethod
+    def prohibitions_say_so(cls, value: list[str]) -> list[str]:
+        for text in value:
+            if not text.startswith(("严禁", "禁止", "不准", "不得")):
+                raise ValueError(f"禁止事项应以“严禁/禁止/不准/不得”开头：{text}")
+        return value
+
+
+class CheckItem(Strict):
+    """One finger-point-and-say (手指口述) line: point at something, say its check aloud."""
+
+    id: ItemId = Field(description="稳定编号，如 C1")
+    phase: Phase
+    point_at: Text = Field(description="手指的对象，如“气体检测仪读数”")
+    say: Text = Field(description="口述内容，以“确认完毕”结尾")
+
+    @field_validator("say")
+    @classmethod
+    def ends_confirmed(cls, value: str) -> str:
+        if not value.rstrip("。！!").endswith(("确认完毕", "汇报完毕")):
+            raise ValueError("口述内容应以“确认完毕”（或最后一条“汇报完毕”）结尾")
+        return value
+
+
+class Operation(Strict):
+    steps: list[Step] = Field(min_length=1)
+    checklist: list[CheckItem] = Field(min_length=1, description="手指口述")
+
+
+class Contact(Strict):
+    who: ShortText = Field(description="报告对象，如“班组长、调度室”或“急救中心”")
+    phone: ShortText | None = Field(
+        default=None,
+        description="电话；不填表示企业内部电话，显示企业设置中的调度电话",
+        pattern=r"^[0-9-]{3,20}$",
+    )
+
+
+class Scenario(Strict):
+    id: ItemId = Field(description="稳定编号，如 E1")
+    title: ShortText = Field(description="情景名称，如“有人中毒窒息倒在罐内”")
+    accident_type: AccidentType
+    signs: list[Text] = Field(default_factory=list, description="征兆 / 判断依据")
+    actions: list[Text] = Field(min_length=2, description="最初约10分钟内的处置步骤，按顺序")
+    prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，如“严禁盲目施救”")
+    contacts: list[Contact] = Field(min_length=1, description="报告对象与电话")
+    basis: Text | None = Field(default=None, description="依据")
+
+
+class Emergency(Strict):
+    scenarios: list[Scenario] = Field(min_length=1)
+
+
+class PostContent(Strict):
+    """One post's 两单两卡: the whole of one question_bank file."""
+
+    code: PostCode = Field(description="岗位编码，稳定、唯一，小写字母数字和连字符")
+    name: ShortText = Field(description="岗位名称")
+    industry: Industry
+    sector: ShortText | None = Field(default=None, description="行业/场所，如“露天矿山”“有限空间”")
+    area: ShortText | None = Field(default=None, description="所属班组或作业区域")
+    key_post: bool = Field(default=True, description="是否重点岗位")
+    mnemonics: list[Mnemonic] = Field(min_length=1, description="口诀 / 三字经")
+    standards: list[Standard] = Field(default_factory=list, description="本卡引用的标准和法规")
+    risks: list[Risk] = Field(min_length=1, description="岗位风险清单")
+    duties: list[Duty] = Field(min_length=1, description="岗位职责清单")
+    operation: Operation = Field(description="岗位操作卡")
+    emergency: Emergency = Field(description="岗位应急处置卡")
+
+    @model_validator(mode="after")
+    def ids_unique(self) -> PostContent:
+        seen: dict[str, str] = {}
+        groups = {
+            "risks": [r.id for r in self.risks],
+            "duties": [d.id for d in self.duties],
+            "operation.steps": [s.id for s in self.operation.steps],
+            "operation.checklist": [c.id for c in self.operation.checklist],
+            "emergency.scenarios": [s.id for s in self.emergency.scenarios],
+        }
+        for where, ids in groups.items():
+            for item_id in ids:
+                if item_id in seen:
+                    raise ValueError(f"编号 {item_id} 重复（{seen[item_id]} 与 {where}）")
+                seen[item_id] = where
+        return self
+
+    def content_hash(self) -> str:
+        """A stable hash of the content: the same content always gives the same version."""
+        canonical = json.dumps(
+            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
