@@ -12,6 +12,7 @@ import json
 from enum import Enum
 from typing import Annotated
 
+from app.org.models import Industry
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -64,11 +65,6 @@ class Phase(str, Enum):
     before = "作业前"
     during = "作业中"
     after = "作业后"
-
-
-class Industry(str, Enum):
-    non_coal_mine = "non_coal_mine"
-    industry_trade = "industry_trade"
 
 
 class Strict(BaseModel):

@@ -1,0 +1,108 @@
+"""`postdrill demo`: idempotent demo data, so every page has something real to show.
+
+Region DEMO-R (演示区); enterprise DEMO (an open-pit limestone mine) and DEMO2 (a glass-fibre
+plant); accounts admin, regulator (code DEMO-R) and, in each enterprise, manager, trainer, leader
+and worker01…worker30. All demo passwords are DEMO_PASSWORD. Running it again changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from sqlmodel import Session, col, select
+
+from app.org.models import Department, Enterprise, Industry, Person, Region, Role
+
+DEMO_PASSWORD = "demo12345"
+DEMO_REGION = ("DEMO-R", "演示区")
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    code: str
+    name: str
+    industry: Industry
+    teams: tuple[str, str, str]
+    dispatch_phone: str
+
+
+DEMO_ENTERPRISES = (
+    DemoEnterprise("DEMO", "演示石灰岩矿（露天）", Industry.non_coal_mine, ("穿爆班", "采装运输班", "破碎检修班"), "023-00000001"),
+    DemoEnterprise("DEMO2", "演示玻璃纤维制品厂", Industry.industry_trade, ("熔制班", "机加工班", "仓储动力班"), "023-00000002"),
+)
+WORKERS_PER_ENTERPRISE = 30
+
+
+@dataclass
+class DemoSummary:
+    created: int = 0
+
+
+def _get_or_create_person(session: Session, summary: DemoSummary, password_hash: str, **fields: object) -> Person:
+    query = select(Person).where(Person.username == fields["username"])
+    if fields.get("enterprise_id") is not None:
+        query = query.where(Person.enterprise_id == fields["enterprise_id"])
+    elif fields.get("region_id") is not None:
+        query = query.where(Person.region_id == fields["region_id"])
+    else:
+        query = query.where(col(Person.enterprise_id).is_(None), col(Person.region_id).is_(None))
+    person = session.exec(query).first()
+    if person is None:
+        person = Person(password_hash=password_hash, **fields)  # type: ignore[arg-type]
+        session.add(person)
+        session.flush()
+        summary.created += 1
+    return person
+
+
+def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
+    """Create whatever demo data is missing. The caller commits."""
+    summary = DemoSummary()
+    password_hash = hasher.hash(DEMO_PASSWORD)  # one hash for all demo accounts keeps this fast
+    region = session.exec(select(Region).where(Region.code == DEMO_REGION[0])).first()
+    if region is None:
+        region = Region(code=DEMO_REGION[0], name=DEMO_REGION[1])
+        session.add(region)
+        session.flush()
+    _get_or_create_person(session, summary, password_hash, username="admin", name="系统管理员", role=Role.admin)
+    _get_or_create_person(
+        session, summary, password_hash, username="regulator", name="区应急局 张监管", role=Role.regulator,
+        region_id=region.id,
+    )
+    for spec in DEMO_ENTERPRISES:
+        enterprise = session.exec(select(Enterprise).where(Enterprise.code == spec.code)).first()
+        if enterprise is None:
+            enterprise = Enterprise(
+                code=spec.code, name=spec.name, industry=spec.industry, region_id=region.id,
+                dispatch_phone=spec.dispatch_phone,
+            )
+            session.add(enterprise)
+            session.flush()
+        teams = []
+        for team_name in spec.teams:
+            team = session.exec(
+                select(Department).where(Department.enterprise_id == enterprise.id, Department.name == team_name)
+            ).first()
+            if team is None:
+                team = Department(enterprise_id=enterprise.id, name=team_name)
+                session.add(team)
+                session.flush()
+            teams.append(team)
+        staff = [("manager", "王矿长" if spec.industry == Industry.non_coal_mine else "王厂长", Role.manager, None),
+                 ("trainer", "李安全", Role.trainer, None),
+                 ("leader", "赵班长", Role.leader, teams[0].id)]
+        for username, name, role, team_id in staff:
+            _get_or_create_person(
+                session, summary, password_hash, enterprise_id=enterprise.id, username=username, name=name,
+                role=role, department_id=team_id,
+            )
+        for number in range(1, WORKERS_PER_ENTERPRISE + 1):
+            _get_or_create_person(
+                session, summary, password_hash, enterprise_id=enterprise.id, username=f"worker{number:02d}",
+                name=f"{DEMO_SURNAMES[number % len(DEMO_SURNAMES)]}{DEMO_GIVEN[number % len(DEMO_GIVEN)]}",
+                role=Role.worker, department_id=teams[(number - 1) % len(teams)].id,
+            )
+    return summary
+
+
+DEMO_SURNAMES = "陈刘黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许"
+DEMO_GIVEN = ("建国", "志强", "海燕", "小明", "春梅", "国华", "立新", "红霞", "伟", "丽", "勇", "静", "强")

@@ -1,0 +1,80 @@
+"""create_app(settings): the routers, static files, templates, error handlers and lifespan."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.accounts import api as accounts_api
+from app.accounts import pages as accounts_pages
+from app.db import make_engine, utcnow
+from app.errors import install_error_handlers
+from app.home import pages as home_pages
+from app.middleware import SecurityMiddleware
+from app.migrations import upgrade_to_head
+from app.people import api as people_api
+from app.people import pages as people_pages
+from app.security import make_password_hasher
+from app.settings import Settings, get_settings
+from app.web import STATIC_DIR
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    migrate = settings.migrate_on_start if migrate is None else migrate
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    if migrate:
+        upgrade_to_head(engine)
+
+    app = FastAPI(
+        title="PostDrill 岗位练兵",
+        version="0.1.0",
+        description="两单两卡 drills, quizzes and competitions. The JSON API under /api is a public contract.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.secret_key = settings.resolved_secret_key()
+    app.state.hasher = make_password_hasher(settings)
+    app.state.clock = clock
+
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["ops"], include_in_schema=True)
+    def healthz() -> JSONResponse:
+        """200 when the app and its database answer."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    for router in (
+        accounts_api.router,
+        people_api.router,
+        accounts_pages.router,
+        home_pages.router,
+        people_pages.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

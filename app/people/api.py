@@ -1,0 +1,49 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+
+from app.context import ClockDep, SettingsDep
+from app.db import SessionDep
+from app.errors import InvalidInput, error_responses
+from app.org.models import Person, Role
+from app.people import roster, service
+from app.people.schemas import ImportResult, PersonCreated, PersonIn
+from app.security import RequireRole
+from app.uploads import read_upload
+
+router = APIRouter(prefix="/api/people", tags=["people"])
+
+RosterEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
+
+
+def join_url(request: Request, token: str) -> str:
+    return str(request.url_for("join_page", token=token))
+
+
+@router.post("", response_model=PersonCreated, status_code=201, responses=error_responses(401, 403, 409, 422))
+def create_person(
+    body: PersonIn, request: Request, actor: RosterEditor, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> PersonCreated:
+    created = service.create(session, actor=actor, data=body, now=clock(), join_days=settings.join_link_days)
+    session.commit()
+    assert created.person.id is not None
+    return PersonCreated(id=created.person.id, join_url=join_url(request, created.join_token))
+
+
+@router.post("/import", response_model=ImportResult, responses=error_responses(401, 403, 422))
+def import_people(
+    actor: RosterEditor, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description=".xlsx 或 .csv 名单")],
+) -> ImportResult:
+    data = read_upload(file, roster.MAX_ROSTER_BYTES, where={"row": 0, "column": ""})
+    filename = file.filename or ""
+    try:
+        table = roster.read_table(filename, data)
+    except ValueError as error:
+        raise InvalidInput([{"row": 0, "column": "", "msg": f"{filename}: {error}"}]) from error
+    rows, problems = roster.parse_roster(table)
+    if problems.items:
+        raise InvalidInput(problems.items, detail=f"名单有 {len(problems.items)} 处问题，未导入任何人员")
+    counts = service.import_roster(session, actor=actor, rows=rows, now=clock(), join_days=settings.join_link_days)
+    session.commit()
+    return ImportResult(created=counts.created, updated=counts.updated)

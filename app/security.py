@@ -1,0 +1,235 @@
+"""Passwords, tokens, CSRF, and the dependencies that say who is calling and what they may see.
+
+Tenancy lives here, in one place: `TenantScope` is the set of enterprises the caller may see, and
+every service that lists or fetches tenant data filters by it. Another tenant's object is then
+simply not found (404), exactly like a missing one.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from sqlalchemy import ColumnElement, true
+from sqlmodel import Session, select
+
+from app.db import SessionDep
+from app.errors import Forbidden, NotAuthenticated
+from app.org.models import Enterprise, Person, Role
+from app.settings import Settings
+
+SESSION_COOKIE = "pd_session"
+CSRF_COOKIE = "pd_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+JWT_ALGORITHM = "HS256"  # pinned: a token naming any other algorithm (or "none") is refused
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def make_password_hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+
+
+def verify_password(hasher: PasswordHasher, stored_hash: str | None, password: str) -> bool:
+    if not stored_hash:
+        # Still spend the time of a verification, so a missing account is not told apart by speed.
+        hasher.hash(password)
+        return False
+    try:
+        return hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    """One-time join tokens are stored as a digest: a leaked database does not leak live links."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def issue_token(*, person: Person, secret: str, now: datetime, minutes: int) -> str:
+    claims: dict[str, Any] = {
+        "sub": str(person.id),
+        "role": person.role,
+        "ent": person.enterprise_id,
+        "reg": person.region_id,
+        "sv": person.session_version,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=minutes)).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+
+
+def read_token(token: str, *, secret: str, now: datetime) -> dict[str, Any] | None:
+    """The token's claims, or None for anything not signed by us with HS256 and still valid."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp", "iat", "sub"], "verify_exp": False},
+        )
+    except jwt.PyJWTError:
+        return None
+    # Expiry is checked against the injected clock, not the wall clock, so it is testable.
+    if not isinstance(claims.get("exp"), int) or claims["exp"] <= now.timestamp():
+        return None
+    return claims
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def submitted_csrf_token(request: Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def check_csrf(request: Request) -> None:
+    """Double-submit check: the value in the CSRF cookie must come back in a header or form field."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    given = await submitted_csrf_token(request)
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise Forbidden("页面已过期或请求来源不明，请刷新页面后重试")
+
+
+CsrfChecked = Annotated[None, Depends(check_csrf)]
+
+
+# --- who is calling --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    token: str | None
+
+
+async def read_credentials(request: Request) -> Credentials:
+    """Bearer header for API clients; the session cookie for pages, which then also needs CSRF."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return Credentials(token=value.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await check_csrf(request)
+        return Credentials(token=cookie)
+    return Credentials(token=None)
+
+
+def _person_from_token(request: Request, session: Session, credentials: Credentials) -> Person | None:
+    if not credentials.token:
+        return None
+    claims = read_token(credentials.token, secret=request.app.state.secret_key, now=request.app.state.clock())
+    if claims is None:
+        return None
+    try:
+        person_id = int(claims["sub"])
+    except (TypeError, ValueError):
+        return None
+    person = session.get(Person, person_id)
+    if person is None or not person.active or person.session_version != claims.get("sv"):
+        return None
+    return person
+
+
+def optional_person(
+    request: Request, session: SessionDep, credentials: Annotated[Credentials, Depends(read_credentials)]
+) -> Person | None:
+    return _person_from_token(request, session, credentials)
+
+
+def current_person(person: Annotated[Person | None, Depends(optional_person)]) -> Person:
+    if person is None:
+        raise NotAuthenticated("请先登录，或登录已过期")
+    return person
+
+
+OptionalPerson = Annotated[Person | None, Depends(optional_person)]
+CurrentPerson = Annotated[Person, Depends(current_person)]
+
+
+class RequireRole:
+    """`Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]`: 403 for any other role."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, person: CurrentPerson) -> Person:
+        if person.role not in self.roles:
+            raise Forbidden()
+        return person
+
+
+# --- tenancy ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the caller may see: one enterprise, a region's enterprises, or (admin) everything."""
+
+    person_id: int
+    role: Role
+    enterprise_id: int | None
+    region_id: int | None
+    enterprise_ids: frozenset[int] | None  # None: every enterprise (platform admin)
+
+    def allows(self, enterprise_id: int | None) -> bool:
+        if enterprise_id is None:
+            return False
+        return self.enterprise_ids is None or enterprise_id in self.enterprise_ids
+
+    def where(self, enterprise_column: Any) -> ColumnElement[bool]:
+        if self.enterprise_ids is None:
+            return true()
+        return enterprise_column.in_(self.enterprise_ids)
+
+
+def scope_for(session: Session, person: Person) -> Scope:
+    role = Role(person.role)
+    if role == Role.admin:
+        enterprise_ids: frozenset[int] | None = None
+    elif role == Role.regulator:
+        ids = session.exec(select(Enterprise.id).where(Enterprise.region_id == person.region_id)).all()
+        enterprise_ids = frozenset(i for i in ids if i is not None)
+    else:
+        enterprise_ids = frozenset({person.enterprise_id}) if person.enterprise_id else frozenset()
+    assert person.id is not None
+    return Scope(
+        person_id=person.id,
+        role=role,
+        enterprise_id=person.enterprise_id,
+        region_id=person.region_id,
+        enterprise_ids=enterprise_ids,
+    )
+
+
+def tenant_scope(session: SessionDep, person: CurrentPerson) -> Scope:
+    return scope_for(session, person)
+
+
+TenantScope = Annotated[Scope, Depends(tenant_scope)]
