@@ -98,24 +98,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="start the web app", description="Migrate the database, then serve the app.")
+    serve = commands.add_parser(
+        "serve", help="start the web app", description="Migrate the database, then serve the app."
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes; use PostgreSQL for more than one or two")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes; use PostgreSQL for more than one or two"
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
 
-    migrate = commands.add_parser("migrate", help="upgrade the database schema", description="Run all migrations (alembic upgrade head).")
+    migrate = commands.add_parser(
+        "migrate",
+        help="upgrade the database schema",
+        description="Run all migrations (alembic upgrade head).",
+    )
     migrate.set_defaults(handler=cmd_migrate)
 
-    demo = commands.add_parser("demo", help="load demo data (safe to repeat)",
-                               description=f"Create the demo region, enterprises and accounts (password {DEMO_PASSWORD}). Safe to run again.")
+    demo = commands.add_parser(
+        "demo",
+        help="load demo data (safe to repeat)",
+        description=f"Create the demo region, enterprises and accounts (password {DEMO_PASSWORD}). Safe to run again.",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     user = commands.add_parser("user", help="manage accounts", description="Manage accounts.")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
-    add = user_commands.add_parser("add", help="add one account",
-                                   description="Add one account. Enterprise roles need --code ENTERPRISE; a regulator needs --code REGION.")
+    add = user_commands.add_parser(
+        "add",
+        help="add one account",
+        description="Add one account. Enterprise roles need --code ENTERPRISE; a regulator needs --code REGION.",
+    )
     add.add_argument("--username", required=True, help="login name, unique within the enterprise or region")
     add.add_argument("--name", required=True, help="display name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -26,8 +26,20 @@ class DemoEnterprise:
 
 
 DEMO_ENTERPRISES = (
-    DemoEnterprise("DEMO", "演示石灰岩矿（露天）", Industry.non_coal_mine, ("穿爆班", "采装运输班", "破碎检修班"), "023-00000001"),
-    DemoEnterprise("DEMO2", "演示玻璃纤维制品厂", Industry.industry_trade, ("熔制班", "机加工班", "仓储动力班"), "023-00000002"),
+    DemoEnterprise(
+        "DEMO",
+        "演示石灰岩矿（露天）",
+        Industry.non_coal_mine,
+        ("穿爆班", "采装运输班", "破碎检修班"),
+        "023-00000001",
+    ),
+    DemoEnterprise(
+        "DEMO2",
+        "演示玻璃纤维制品厂",
+        Industry.industry_trade,
+        ("熔制班", "机加工班", "仓储动力班"),
+        "023-00000002",
+    ),
 )
 WORKERS_PER_ENTERPRISE = 30
 
@@ -65,14 +77,22 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
         session.flush()
     _get_or_create_person(session, summary, password_hash, username="admin", name="系统管理员", role=Role.admin)
     _get_or_create_person(
-        session, summary, password_hash, username="regulator", name="区应急局 张监管", role=Role.regulator,
+        session,
+        summary,
+        password_hash,
+        username="regulator",
+        name="区应急局 张监管",
+        role=Role.regulator,
         region_id=region.id,
     )
     for spec in DEMO_ENTERPRISES:
         enterprise = session.exec(select(Enterprise).where(Enterprise.code == spec.code)).first()
         if enterprise is None:
             enterprise = Enterprise(
-                code=spec.code, name=spec.name, industry=spec.industry, region_id=region.id,
+                code=spec.code,
+                name=spec.name,
+                industry=spec.industry,
+                region_id=region.id,
                 dispatch_phone=spec.dispatch_phone,
             )
             session.add(enterprise)
@@ -87,19 +107,37 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
                 session.add(team)
                 session.flush()
             teams.append(team)
-        staff = [("manager", "王矿长" if spec.industry == Industry.non_coal_mine else "王厂长", Role.manager, None),
-                 ("trainer", "李安全", Role.trainer, None),
-                 ("leader", "赵班长", Role.leader, teams[0].id)]
+        staff = [
+            (
+                "manager",
+                "王矿长" if spec.industry == Industry.non_coal_mine else "王厂长",
+                Role.manager,
+                None,
+            ),
+            ("trainer", "李安全", Role.trainer, None),
+            ("leader", "赵班长", Role.leader, teams[0].id),
+        ]
         for username, name, role, team_id in staff:
             _get_or_create_person(
-                session, summary, password_hash, enterprise_id=enterprise.id, username=username, name=name,
-                role=role, department_id=team_id,
+                session,
+                summary,
+                password_hash,
+                enterprise_id=enterprise.id,
+                username=username,
+                name=name,
+                role=role,
+                department_id=team_id,
             )
         for number in range(1, WORKERS_PER_ENTERPRISE + 1):
             _get_or_create_person(
-                session, summary, password_hash, enterprise_id=enterprise.id, username=f"worker{number:02d}",
+                session,
+                summary,
+                password_hash,
+                enterprise_id=enterprise.id,
+                username=f"worker{number:02d}",
                 name=f"{DEMO_SURNAMES[number % len(DEMO_SURNAMES)]}{DEMO_GIVEN[number % len(DEMO_GIVEN)]}",
-                role=Role.worker, department_id=teams[(number - 1) % len(teams)].id,
+                role=Role.worker,
+                department_id=teams[(number - 1) % len(teams)].id,
             )
     return summary
 

@@ -1,8 +1,8 @@
 """The few errors services and routes raise, and how they are answered: JSON for /api, a Chinese
 page for the browser. Every error body is {"detail": "<clear message>", ...}."""
 
-from collections.abc import Iterable, Mapping
 import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
 
 logger = logging.getLogger("postdrill")
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.accounts import api as accounts_api
@@ -29,15 +30,19 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utcnow,
     migrate: bool | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
+    """The app. Tests pass their own clock and an already-migrated engine."""
     settings = settings or get_settings()
     migrate = settings.migrate_on_start if migrate is None else migrate
-    engine = make_engine(settings)
+    owns_engine = engine is None
+    engine = engine or make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        engine.dispose()
+        if owns_engine:
+            engine.dispose()
 
     if migrate:
         upgrade_to_head(engine)

@@ -72,9 +72,7 @@ class SecurityMiddleware:
                     headers.setdefault(name, value)
                 if existing is None and not is_static:
                     secure = "; Secure" if self.secure_cookies else ""
-                    headers.append(
-                        "set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
-                    )
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
                 if is_static and b"v=" in scope.get("query_string", b""):
                     headers["cache-control"] = "public, max-age=31536000, immutable"
             await send(message)

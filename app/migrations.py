@@ -1,10 +1,10 @@
 """Run Alembic's `upgrade head` from the app and the CLI, safely when several processes start."""
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from alembic import command
 from app.settings import PROJECT_ROOT
 
 MIGRATION_LOCK_KEY = 74_410_001  # any constant: PostgreSQL advisory locks are keyed by a number

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     login_lock_minutes: int = Field(default=15, ge=1)
     # argon2 cost; tests lower it so the suite stays fast, production keeps the library defaults.
     argon2_time_cost: int = Field(default=3, ge=1)
-    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_memory_kib: int = Field(default=65536, ge=64)
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
     migrate_on_start: bool = Field(default=True, description="Run migrations when the app starts")
     db_pool_size: int = Field(default=10, ge=1)

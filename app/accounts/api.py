@@ -13,8 +13,14 @@ WRONG_LOGIN = "企业编码、用户名或密码错误"
 
 
 @router.post("/auth/login", response_model=LoginOut, responses=error_responses(401, 422, 429))
-def login(body: LoginIn, request: Request, session: SessionDep, settings: SettingsDep, hasher: HasherDep,
-          clock: ClockDep) -> LoginOut:
+def login(
+    body: LoginIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    clock: ClockDep,
+) -> LoginOut:
     now = clock()
     outcome = service.log_in(
         session,

@@ -66,7 +66,12 @@ def login_submit(
 ) -> Response:
     context = {"next_url": safe_next(next), "enterprise_code": enterprise_code, "username": username}
     if not (enterprise_code.strip() or username.strip()) or not password:
-        return render(request, "accounts/login.html", {**context, "error": "请填写企业编码、用户名和密码"}, status_code=400)
+        return render(
+            request,
+            "accounts/login.html",
+            {**context, "error": "请填写企业编码、用户名和密码"},
+            status_code=400,
+        )
     now = clock()
     try:
         outcome = service.log_in(
@@ -82,7 +87,10 @@ def login_submit(
         )
     except TooManyAttempts as locked:
         return render(
-            request, "accounts/login.html", {**context, "error": locked.detail}, status_code=429,
+            request,
+            "accounts/login.html",
+            {**context, "error": locked.detail},
+            status_code=429,
             headers={"Retry-After": str(locked.retry_after_s)},
         )
     session.commit()

@@ -122,7 +122,9 @@ def describe(session: Session, person: Person) -> MeOut:
         role=person.role,
         username=person.username,
         enterprise_id=person.enterprise_id,
-        enterprise=EnterpriseOut(id=enterprise.id, code=enterprise.code, name=enterprise.name, industry=enterprise.industry)
+        enterprise=EnterpriseOut(
+            id=enterprise.id, code=enterprise.code, name=enterprise.name, industry=enterprise.industry
+        )
         if enterprise and enterprise.id
         else None,
         region=NamedRef(id=region.id, code=region.code, name=region.name) if region and region.id else None,

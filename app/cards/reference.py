@@ -18,7 +18,13 @@ def reference_shortfalls(post: PostContent) -> list[str]:
         "checklist": len(post.operation.checklist),
         "scenarios": len(post.emergency.scenarios),
     }
-    labels = {"risks": "风险", "duties": "职责", "steps": "操作步骤", "checklist": "手指口述条目", "scenarios": "应急情景"}
+    labels = {
+        "risks": "风险",
+        "duties": "职责",
+        "steps": "操作步骤",
+        "checklist": "手指口述条目",
+        "scenarios": "应急情景",
+    }
     problems = [
         f"{labels[key]}只有 {counts[key]} 条，参考卡至少 {minimum} 条"
         for key, minimum in MINIMUMS.items()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
-from app.org.models import Industry
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.org.models import Industry
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -21,7 +22,7 @@ ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
 
-class AccidentType(str, Enum):
+class AccidentType(StrEnum):
     """The 20 accident classes of GB 6441-1986 企业职工伤亡事故分类."""
 
     object_strike = "物体打击"
@@ -46,7 +47,7 @@ class AccidentType(str, Enum):
     other_injury = "其它伤害"
 
 
-class RiskLevel(str, Enum):
+class RiskLevel(StrEnum):
     major = "重大"
     high = "较大"
     general = "一般"
@@ -61,7 +62,7 @@ class RiskLevel(str, Enum):
         return {"重大": "红", "较大": "橙", "一般": "黄", "低": "蓝"}[self.value]
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     before = "作业前"
     during = "作业中"
     after = "作业后"
@@ -99,11 +100,7 @@ class Controls(Strict):
 
     def all(self) -> list[tuple[str, int, str]]:
         """Every measure as (group, index, text), in file order."""
-        return [
-            (group, index, text)
-            for group in CONTROL_GROUPS
-            for index, text in enumerate(getattr(self, group))
-        ]
+        return [(group, index, text) for group in CONTROL_GROUPS for index, text in enumerate(getattr(self, group))]
 
 
 CONTROL_GROUPS: dict[str, str] = {
@@ -235,7 +232,5 @@ class PostContent(Strict):
 
     def content_hash(self) -> str:
         """A stable hash of the content: the same content always gives the same version."""
-        canonical = json.dumps(
-            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
+        canonical = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

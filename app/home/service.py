@@ -73,11 +73,17 @@ def home_view(session: Session, *, person: Person, scope: Scope) -> HomeView:
     if role in (Role.regulator, Role.admin):
         people = dict(
             session.exec(
-                select(Person.enterprise_id, func.count()).where(scope.where(Person.enterprise_id)).group_by(Person.enterprise_id)
+                select(Person.enterprise_id, func.count())
+                .where(scope.where(Person.enterprise_id))
+                .group_by(Person.enterprise_id)
             ).all()
         )
         posts = dict(
-            session.exec(select(Post.enterprise_id, func.count()).where(scope.where(Post.enterprise_id)).group_by(Post.enterprise_id)).all()
+            session.exec(
+                select(Post.enterprise_id, func.count())
+                .where(scope.where(Post.enterprise_id))
+                .group_by(Post.enterprise_id)
+            ).all()
         )
         enterprises = session.exec(select(Enterprise).where(scope.where(Enterprise.id)).order_by(Enterprise.code)).all()
         view.enterprises = [
@@ -86,4 +92,3 @@ def home_view(session: Session, *, person: Person, scope: Scope) -> HomeView:
             if e.id is not None
         ]
     return view
-

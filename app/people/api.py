@@ -1,14 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
+from sqlmodel import Session
 
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
-from app.errors import InvalidInput, error_responses
+from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.org.models import Person, Role
 from app.people import roster, service
-from app.people.schemas import ImportResult, PersonCreated, PersonIn
-from app.security import RequireRole
+from app.people.schemas import ImportResult, PersonCreated, PersonIn, PersonOut
+from app.security import RequireRole, TenantScope
 from app.uploads import read_upload
 
 router = APIRouter(prefix="/api/people", tags=["people"])
@@ -22,7 +23,12 @@ def join_url(request: Request, token: str) -> str:
 
 @router.post("", response_model=PersonCreated, status_code=201, responses=error_responses(401, 403, 409, 422))
 def create_person(
-    body: PersonIn, request: Request, actor: RosterEditor, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    body: PersonIn,
+    request: Request,
+    actor: RosterEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> PersonCreated:
     created = service.create(session, actor=actor, data=body, now=clock(), join_days=settings.join_link_days)
     session.commit()
@@ -32,7 +38,10 @@ def create_person(
 
 @router.post("/import", response_model=ImportResult, responses=error_responses(401, 403, 422))
 def import_people(
-    actor: RosterEditor, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+    actor: RosterEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
     file: Annotated[UploadFile, File(description=".xlsx 或 .csv 名单")],
 ) -> ImportResult:
     data = read_upload(file, roster.MAX_ROSTER_BYTES, where={"row": 0, "column": ""})
@@ -47,3 +56,49 @@ def import_people(
     counts = service.import_roster(session, actor=actor, rows=rows, now=clock(), join_days=settings.join_link_days)
     session.commit()
     return ImportResult(created=counts.created, updated=counts.updated)
+
+
+def _out(session: Session, people: list[Person]) -> list[PersonOut]:
+    codes = service.post_codes_of(session, [p.id for p in people if p.id is not None])
+    departments = service.department_names(session, {p.department_id for p in people if p.department_id})
+    return [
+        PersonOut(
+            id=p.id,
+            username=p.username,
+            name=p.name,
+            role=p.role,
+            department=departments.get(p.department_id or 0),
+            post_codes=codes.get(p.id, []),
+            phone=p.phone,
+            activated=p.password_hash is not None,
+        )
+        for p in people
+        if p.id is not None
+    ]
+
+
+@router.get("", response_model=list[PersonOut], responses=error_responses(401, 403))
+def list_people(actor: RosterEditor, session: SessionDep) -> list[PersonOut]:
+    assert actor.enterprise_id is not None
+    return _out(session, service.list_for(session, enterprise_id=actor.enterprise_id))
+
+
+def person_in_scope(session: Session, scope: TenantScope, person_id: int) -> Person:
+    person = service.get(session, scope=scope, person_id=person_id)
+    if person is None:
+        raise ResourceNotFound("人员")
+    return person
+
+
+@router.get("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404))
+def get_person(person_id: int, actor: RosterEditor, scope: TenantScope, session: SessionDep) -> PersonOut:
+    return _out(session, [person_in_scope(session, scope, person_id)])[0]
+
+
+@router.put("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404, 409, 422))
+def update_person(
+    person_id: int, body: PersonIn, actor: RosterEditor, scope: TenantScope, session: SessionDep
+) -> PersonOut:
+    person = service.update(session, actor=actor, person=person_in_scope(session, scope, person_id), data=body)
+    session.commit()
+    return _out(session, [person])[0]

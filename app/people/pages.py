@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
-from app.errors import HTTPException, InvalidInput, ResourceNotFound, zh_message
+from app.errors import HTTPException, InvalidInput, zh_message
 from app.org.models import Enterprise, Person, Role
 from app.people import roster, service
-from app.people.api import join_url
+from app.people.api import join_url, person_in_scope
 from app.people.schemas import PersonIn
 from app.security import RequireRole, TenantScope
 from app.uploads import read_upload
@@ -22,8 +22,14 @@ from app.web import render
 router = APIRouter(prefix="/people", include_in_schema=False)
 RosterEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
 
-FIELD_LABELS = {"username": "用户名", "name": "姓名", "role": "角色", "department": "班组", "post_codes": "岗位编码",
-                "phone": "手机"}
+FIELD_LABELS = {
+    "username": "用户名",
+    "name": "姓名",
+    "role": "角色",
+    "department": "班组",
+    "post_codes": "岗位编码",
+    "phone": "手机",
+}
 
 
 def person_form(
@@ -48,7 +54,9 @@ FormValues = Annotated[dict[str, object], Depends(person_form)]
 
 
 def form_problems(error: ValidationError) -> dict[str, str]:
-    return {str(e["loc"][0]): f"{FIELD_LABELS.get(str(e['loc'][0]), e['loc'][0])}：{zh_message(e)}" for e in error.errors()}
+    return {
+        str(e["loc"][0]): f"{FIELD_LABELS.get(str(e['loc'][0]), e['loc'][0])}：{zh_message(e)}" for e in error.errors()
+    }
 
 
 def roster_context(session: Session, actor: Person) -> dict[str, object]:
@@ -69,12 +77,26 @@ def roster_page(request: Request, actor: RosterEditor, session: SessionDep) -> R
     return render(request, "people/roster.html", roster_context(session, actor), person=actor)
 
 
-def _editor_form(request: Request, actor: Person, values: dict[str, object], *, target: Person | None,
-                 problems: dict[str, str], status_code: int = 200) -> Response:
+def _editor_form(
+    request: Request,
+    actor: Person,
+    values: dict[str, object],
+    *,
+    target: Person | None,
+    problems: dict[str, str],
+    status_code: int = 200,
+) -> Response:
     return render(
-        request, "people/form.html",
-        {"values": values, "target": target, "problems": problems, "roles": service.assignable_roles(actor.role)},
-        person=actor, status_code=status_code,
+        request,
+        "people/form.html",
+        {
+            "values": values,
+            "target": target,
+            "problems": problems,
+            "roles": service.assignable_roles(actor.role),
+        },
+        person=actor,
+        status_code=status_code,
     )
 
 
@@ -84,15 +106,28 @@ def new_person_page(request: Request, actor: RosterEditor) -> Response:
 
 
 @router.post("/new", response_class=HTMLResponse)
-def new_person_submit(request: Request, actor: RosterEditor, session: SessionDep, clock: ClockDep,
-                      settings: SettingsDep, values: FormValues) -> Response:
+def new_person_submit(
+    request: Request,
+    actor: RosterEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    values: FormValues,
+) -> Response:
     try:
         data = PersonIn.model_validate(values)
         created = service.create(session, actor=actor, data=data, now=clock(), join_days=settings.join_link_days)
     except ValidationError as error:
         return _editor_form(request, actor, values, target=None, problems=form_problems(error), status_code=422)
     except HTTPException as error:
-        return _editor_form(request, actor, values, target=None, problems=_service_problems(error), status_code=error.status_code)
+        return _editor_form(
+            request,
+            actor,
+            values,
+            target=None,
+            problems=_service_problems(error),
+            status_code=error.status_code,
+        )
     session.commit()
     return _join_sheet(request, actor, session, [(created.person, created.join_token)], title="新成员加入二维码")
 
@@ -103,30 +138,33 @@ def _service_problems(error: HTTPException) -> dict[str, str]:
     return {"_": str(error.detail)}
 
 
-def _target(session: Session, scope: TenantScope, person_id: int) -> Person:
-    target = service.get(session, scope=scope, person_id=person_id)
-    if target is None:
-        raise ResourceNotFound("人员")
-    return target
-
-
 @router.get("/{person_id}/edit", response_class=HTMLResponse)
-def edit_person_page(person_id: int, request: Request, actor: RosterEditor, scope: TenantScope,
-                     session: SessionDep) -> Response:
-    target = _target(session, scope, person_id)
+def edit_person_page(
+    person_id: int, request: Request, actor: RosterEditor, scope: TenantScope, session: SessionDep
+) -> Response:
+    target = person_in_scope(session, scope, person_id)
     departments = {d.id: d.name for d in service.departments_of(session, enterprise_id=actor.enterprise_id or 0)}
     values = {
-        "username": target.username, "name": target.name, "role": target.role,
-        "department": departments.get(target.department_id), "phone": target.phone,
+        "username": target.username,
+        "name": target.name,
+        "role": target.role,
+        "department": departments.get(target.department_id),
+        "phone": target.phone,
         "post_codes": service.post_codes_of(session, [person_id]).get(person_id, []),
     }
     return _editor_form(request, actor, values, target=target, problems={})
 
 
 @router.post("/{person_id}/edit", response_class=HTMLResponse)
-def edit_person_submit(person_id: int, request: Request, actor: RosterEditor, scope: TenantScope,
-                       session: SessionDep, values: FormValues) -> Response:
-    target = _target(session, scope, person_id)
+def edit_person_submit(
+    person_id: int,
+    request: Request,
+    actor: RosterEditor,
+    scope: TenantScope,
+    session: SessionDep,
+    values: FormValues,
+) -> Response:
+    target = person_in_scope(session, scope, person_id)
     try:
         data = PersonIn.model_validate(values)
         service.update(session, actor=actor, person=target, data=data)
@@ -135,8 +173,14 @@ def edit_person_submit(person_id: int, request: Request, actor: RosterEditor, sc
         return _editor_form(request, actor, values, target=target, problems=form_problems(error), status_code=422)
     except HTTPException as error:
         session.rollback()
-        return _editor_form(request, actor, values, target=target, problems=_service_problems(error),
-                            status_code=error.status_code)
+        return _editor_form(
+            request,
+            actor,
+            values,
+            target=target,
+            problems=_service_problems(error),
+            status_code=error.status_code,
+        )
     session.commit()
     return RedirectResponse("/people", status_code=303)
 
@@ -147,8 +191,14 @@ def import_page(request: Request, actor: RosterEditor) -> Response:
 
 
 @router.post("/import", response_class=HTMLResponse)
-def import_submit(request: Request, actor: RosterEditor, session: SessionDep, clock: ClockDep,
-                  settings: SettingsDep, file: Annotated[UploadFile, File()]) -> Response:
+def import_submit(
+    request: Request,
+    actor: RosterEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File()],
+) -> Response:
     filename = file.filename or ""
     try:
         data = read_upload(file, roster.MAX_ROSTER_BYTES, where={"row": 0, "column": ""})
@@ -162,32 +212,50 @@ def import_submit(request: Request, actor: RosterEditor, session: SessionDep, cl
         counts = service.import_roster(session, actor=actor, rows=rows, now=clock(), join_days=settings.join_link_days)
     except InvalidInput as error:
         session.rollback()
-        return render(request, "people/import.html", {"problems": error.errors, "result": None, "filename": filename},
-                      person=actor, status_code=422)
+        return render(
+            request,
+            "people/import.html",
+            {"problems": error.errors, "result": None, "filename": filename},
+            person=actor,
+            status_code=422,
+        )
     session.commit()
     return render(request, "people/import.html", {"problems": [], "result": counts, "filename": filename}, person=actor)
 
 
-def _join_sheet(request: Request, actor: Person, session: Session, issued: list[tuple[Person, str]],
-                *, title: str) -> Response:
+def _join_sheet(
+    request: Request, actor: Person, session: Session, issued: list[tuple[Person, str]], *, title: str
+) -> Response:
     enterprise = session.get(Enterprise, actor.enterprise_id) if actor.enterprise_id else None
     cards = []
     for person, token in issued:
         url = join_url(request, token)
         cards.append({"person": person, "url": url, "qr": segno.make(url, error="m").svg_inline(scale=4)})
-    return render(request, "people/join_sheet.html", {"cards": cards, "title": title, "enterprise": enterprise},
-                  person=actor)
+    return render(
+        request,
+        "people/join_sheet.html",
+        {"cards": cards, "title": title, "enterprise": enterprise},
+        person=actor,
+    )
 
 
 @router.post("/join-codes", response_class=HTMLResponse)
-def join_codes(request: Request, actor: RosterEditor, session: SessionDep, clock: ClockDep,
-               settings: SettingsDep, person_ids: Annotated[list[int] | None, Form()] = None) -> Response:
+def join_codes(
+    request: Request,
+    actor: RosterEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    person_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
     """Print fresh join QR codes for people who have not set a password (all of them, or those ticked)."""
     assert actor.enterprise_id is not None
     people = [p for p in service.list_for(session, enterprise_id=actor.enterprise_id) if not p.password_hash]
     if person_ids:
         wanted = set(person_ids)
         people = [p for p in people if p.id in wanted]
-    issued = service.reissue_join_links(session, actor=actor, people=people, now=clock(), join_days=settings.join_link_days)
+    issued = service.reissue_join_links(
+        session, actor=actor, people=people, now=clock(), join_days=settings.join_link_days
+    )
     session.commit()
     return _join_sheet(request, actor, session, issued, title="加入二维码")

@@ -28,13 +28,28 @@ HEADERS: dict[str, str] = {
     "手机号": "phone",
 }
 REQUIRED = ("username", "name", "role")
-COLUMN_NAMES = {"username": "工号/用户名", "name": "姓名", "role": "角色", "department": "班组",
-                "post_codes": "岗位编码", "phone": "手机"}
+COLUMN_NAMES = {
+    "username": "工号/用户名",
+    "name": "姓名",
+    "role": "角色",
+    "department": "班组",
+    "post_codes": "岗位编码",
+    "phone": "手机",
+}
 
 ROLE_WORDS: dict[str, Role] = {role.value: role for role in ENTERPRISE_ROLES}
 ROLE_WORDS.update({ROLE_LABELS[role]: role for role in ENTERPRISE_ROLES})
-ROLE_WORDS.update({"员工": Role.worker, "工人": Role.worker, "培训员": Role.trainer, "安全员": Role.trainer,
-                   "安全管理员": Role.trainer, "安全总工": Role.trainer, "负责人": Role.manager})
+ROLE_WORDS.update(
+    {
+        "员工": Role.worker,
+        "工人": Role.worker,
+        "培训员": Role.trainer,
+        "安全员": Role.trainer,
+        "安全管理员": Role.trainer,
+        "安全总工": Role.trainer,
+        "负责人": Role.manager,
+    }
+)
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
 PHONE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$|^[0-9-]{7,20}$")

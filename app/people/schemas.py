@@ -20,3 +20,14 @@ class PersonCreated(BaseModel):
 class ImportResult(BaseModel):
     created: int
     updated: int
+
+
+class PersonOut(BaseModel):
+    id: int
+    username: str
+    name: str
+    role: str
+    department: str | None
+    post_codes: list[str]
+    phone: str | None
+    activated: bool

@@ -49,8 +49,11 @@ def requested_posts(session: Session, *, enterprise_id: int, codes: list[str]) -
     unknown = [code for code in codes if code not in posts]
     if unknown:
         raise InvalidInput(
-            [{"loc": ["body", "post_codes", index], "msg": f"本企业没有岗位编码“{code}”"}
-             for index, code in enumerate(codes) if code in unknown]
+            [
+                {"loc": ["body", "post_codes", index], "msg": f"本企业没有岗位编码“{code}”"}
+                for index, code in enumerate(codes)
+                if code in unknown
+            ]
         )
     return posts
 
@@ -82,7 +85,18 @@ def list_for(session: Session, *, enterprise_id: int, department_id: int | None 
 
 
 def departments_of(session: Session, *, enterprise_id: int) -> list[Department]:
-    return list(session.exec(select(Department).where(Department.enterprise_id == enterprise_id).order_by(Department.name)).all())
+    return list(
+        session.exec(
+            select(Department).where(Department.enterprise_id == enterprise_id).order_by(Department.name)
+        ).all()
+    )
+
+
+def department_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Department.id, Department.name).where(col(Department.id).in_(ids))).all()
+    return {department_id: name for department_id, name in rows if department_id is not None}
 
 
 def post_codes_of(session: Session, person_ids: list[int]) -> dict[int, list[str]]:

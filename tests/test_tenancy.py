@@ -1,0 +1,124 @@
+"""Tenancy in one place: walk every registered API route with a token of another enterprise.
+
+Every route that names an object (a path id, or an enterprise_id query) must answer 404 to a
+caller from another enterprise, using a role that *is* allowed on that route, so the 404 comes from
+tenancy and not from the role check. A new route that is not described below fails this test
+until it is: that is the point.
+"""
+
+import re
+
+import pytest
+
+# (method, path) → role allowed on the route, a valid body, and query values. Path ids are filled
+# from enterprise A's objects by parameter name (see OBJECT_IDS).
+ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
+    ("GET", "/api/people/{person_id}"): {"role": "trainer"},
+    ("PUT", "/api/people/{person_id}"): {
+        "role": "manager",
+        "body": {"username": "worker", "name": "改名", "role": "worker"},
+    },
+}
+
+# Routes that name no other object: they act on the caller alone, or create in the caller's own
+# enterprise. Each is checked to not leak enterprise A's data to a B caller.
+ROUTES_WITHOUT_OBJECTS = {
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/logout"),
+    ("GET", "/api/me"),
+    ("GET", "/api/people"),
+    ("POST", "/api/people"),
+    ("POST", "/api/people/import"),
+}
+
+
+def object_ids(world) -> dict[str, int]:
+    return {
+        "person_id": world.a.people["worker"].id,
+        "post_id": world.a.post.id,
+        "enterprise_id": world.a.enterprise.id,
+    }
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path) under /api, read from the OpenAPI document: FastAPI wraps included
+    routers, and every API route is in the document by design (the pages are not)."""
+    return {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api")
+        for method in operations
+    }
+
+
+def test_every_api_route_is_described_here(app):
+    undescribed = [
+        (method, path)
+        for method, path in api_routes(app)
+        if (method, path) not in ROUTES_WITH_OBJECTS and (method, path) not in ROUTES_WITHOUT_OBJECTS
+    ]
+    assert undescribed == [], "describe these routes in tests/test_tenancy.py"
+    stale = [key for key in [*ROUTES_WITH_OBJECTS, *ROUTES_WITHOUT_OBJECTS] if key not in api_routes(app)]
+    assert stale == []
+
+
+def test_another_enterprises_objects_are_not_found(app, client, world):
+    ids = object_ids(world)
+    for (method, path), spec in ROUTES_WITH_OBJECTS.items():
+        names = re.findall(r"{(\w+)}", path)
+        missing = [name for name in names if name not in ids]
+        assert not missing, f"add an enterprise-A object for {missing} in object_ids()"
+        url = path.format(**{name: ids[name] for name in names})
+        query = {key: ids.get(value, value) for key, value in spec.get("query", {}).items()}
+        own = client.request(
+            method, url, json=spec.get("body"), params=query, headers=world.auth(world.a.people[spec["role"]])
+        )
+        assert own.status_code < 400, f"{method} {path} should work for its own enterprise: {own.text}"
+        for outsider in (world.b.people[spec["role"]], world.c.people[spec["role"]], world.other_regulator):
+            response = client.request(method, url, json=spec.get("body"), params=query, headers=world.auth(outsider))
+            expected = {404} if outsider.role == spec["role"] else {403, 404}
+            assert response.status_code in expected, f"{method} {path} as {outsider.name}: {response.status_code}"
+            if response.status_code == 404:
+                assert response.json()["detail"].startswith("未找到")
+
+
+def test_a_missing_object_and_a_foreign_one_get_the_same_answer(client, world):
+    headers = world.auth(world.b.people["trainer"])
+    foreign = client.get(f"/api/people/{world.a.people['worker'].id}", headers=headers)
+    missing = client.get("/api/people/987654", headers=headers)
+    assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+
+
+def test_lists_show_only_the_callers_enterprise(client, world):
+    names = {p["name"] for p in client.get("/api/people", headers=world.auth(world.b.people["trainer"])).json()}
+    assert names and all(name.startswith("ENTB") for name in names)
+    me = client.get("/api/me", headers=world.auth(world.b.people["worker"])).json()
+    assert me["enterprise"]["code"] == "ENTB" and [p["id"] for p in me["posts"]] == [world.b.post.id]
+
+
+def test_people_created_by_b_land_in_b(client, world, session):
+    created = client.post(
+        "/api/people",
+        json={"username": "bnew", "name": "B新人", "role": "worker", "post_codes": ["post-1"]},
+        headers=world.auth(world.b.people["trainer"]),
+    )
+    assert created.status_code == 201
+    from app.org.models import Person
+
+    person = session.get(Person, created.json()["id"])
+    assert person.enterprise_id == world.b.enterprise.id
+    # post-1 exists in A and B: B's roster must get B's post, never A's
+    me_posts = client.get(f"/api/people/{person.id}", headers=world.auth(world.b.people["trainer"])).json()[
+        "post_codes"
+    ]
+    assert me_posts == ["post-1"]
+
+
+@pytest.mark.parametrize("role", ["worker", "leader"])
+def test_roles_below_trainer_cannot_manage_people(client, world, role):
+    headers = world.auth(world.a.people[role])
+    assert client.get("/api/people", headers=headers).status_code == 403
+    assert (
+        client.post("/api/people", json={"username": "x1", "name": "x", "role": "worker"}, headers=headers).status_code
+        == 403
+    )
