@@ -1,4 +1,4 @@
-"""The `postdrill` command: serve, migrate, demo, user add. `postdrill COMMAND --help` explains each."""
+"""The `postdrill` command: serve, migrate, demo, import, export, user add. `postdrill COMMAND --help` explains each."""
 
 import argparse
 import getpass
@@ -64,7 +64,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     with Session(engine) as session:
         person = Person(username=args.username, name=args.name, role=role, phone=args.phone)
         if role in ENTERPRISE_ROLES:
-            enterprise = session.exec(select(Enterprise).where(Enterprise.code == (args.code or "").upper())).first()
+            enterprise = _enterprise(session, args.code)
             if enterprise is None:
                 print(f"错误：--code：找不到企业编码“{args.code}”", file=sys.stderr)
                 return 2
@@ -88,6 +88,85 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
             print(f"错误：--username：“{args.username}”已存在", file=sys.stderr)
             return 2
     print(f"已添加 {args.name}（{args.username}，{role.value}）")
+    return 0
+
+
+def _enterprise(session: Session, code: str | None) -> Enterprise | None:
+    return session.exec(select(Enterprise).where(Enterprise.code == (code or "").upper())).first()
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from app.cards.parsing import parse_card_files
+    from app.cards.service import import_posts
+    from app.db import utcnow
+
+    files = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"错误：{name}：文件不存在", file=sys.stderr)
+            return 2
+        files.append((path.name, path.read_bytes()))
+    posts, problems = parse_card_files(files)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"发现 {len(problems)} 处问题，未导入任何内容。", file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"检查通过：{len(posts)} 个岗位，未写入数据库。")
+        return 0
+    engine = _engine(settings)
+    with Session(engine) as session:
+        enterprise = _enterprise(session, args.enterprise)
+        if enterprise is None or enterprise.id is None:
+            print(f"错误：--enterprise：找不到企业编码“{args.enterprise}”", file=sys.stderr)
+            return 2
+        outcomes = import_posts(
+            session,
+            enterprise_id=enterprise.id,
+            posts=[(post, name) for post, (name, _) in zip(posts, files, strict=True)],
+            actor=None,
+            now=utcnow(),
+            publish=not args.draft,
+        )
+        session.commit()
+    words = {"created": "新建", "updated": "更新为新版本", "unchanged": "内容未变"}
+    for outcome in outcomes:
+        state = "已发布" if outcome.published else "草稿"
+        print(f"{outcome.post.code}：{words[outcome.status]}，第 {outcome.version} 版（{state}）")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from app.cards import service
+    from app.cards.excel import write_workbook
+    from app.cards.parsing import dump_yaml
+
+    engine = _engine(settings)
+    with Session(engine) as session:
+        enterprise = _enterprise(session, args.enterprise)
+        post = (
+            service.get_by_code(session, enterprise_id=enterprise.id, code=args.post)
+            if enterprise and enterprise.id
+            else None
+        )
+        if post is None:
+            print(f"错误：--post：企业“{args.enterprise}”没有岗位编码“{args.post}”", file=sys.stderr)
+            return 2
+        stored = service.version(session, post, args.version or post.published_version or post.latest_version)
+        if stored is None:
+            print(f"错误：--version：岗位 {args.post} 没有第 {args.version} 版", file=sys.stderr)
+            return 2
+        content = service.content(stored)
+    body = dump_yaml(content) if args.format == "yaml" else write_workbook(content)
+    target = Path(args.output or f"{post.code}.{args.format}")
+    target.write_bytes(body)
+    print(f"已导出 {post.code} 第 {stored.number} 版到 {target}")
     return 0
 
 
@@ -122,6 +201,30 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Create the demo region, enterprises and accounts (password {DEMO_PASSWORD}). Safe to run again.",
     )
     demo.set_defaults(handler=cmd_demo)
+
+    importer = commands.add_parser(
+        "import",
+        help="import 两单两卡 card files (.yaml/.yml/.xlsx)",
+        description="Check card files and import them into one enterprise, all or nothing: every problem is "
+        "listed with its file, line or sheet/row/column and field, and nothing is written while any remains.",
+    )
+    importer.add_argument("files", nargs="+", metavar="FILE", help="card files, one post each")
+    importer.add_argument("--enterprise", help="enterprise code to import into (not needed with --check)")
+    importer.add_argument("--check", action="store_true", help="only check the files; write nothing")
+    importer.add_argument("--draft", action="store_true", help="keep new versions as drafts instead of publishing them")
+    importer.set_defaults(handler=cmd_import)
+
+    exporter = commands.add_parser(
+        "export",
+        help="export one post's cards as YAML or Excel",
+        description="Write one post's cards to a file that imports back unchanged.",
+    )
+    exporter.add_argument("--enterprise", required=True, help="enterprise code")
+    exporter.add_argument("--post", required=True, help="post code, e.g. mine-drilling")
+    exporter.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
+    exporter.add_argument("--version", type=int, help="version number (default: the published one)")
+    exporter.add_argument("-o", "--output", help="file to write (default: CODE.FORMAT here)")
+    exporter.set_defaults(handler=cmd_export)
 
     user = commands.add_parser("user", help="manage accounts", description="Manage accounts.")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

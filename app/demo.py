@@ -1,16 +1,22 @@
 """`postdrill demo`: idempotent demo data, so every page has something real to show.
 
 Region DEMO-R (演示区); enterprise DEMO (an open-pit limestone mine) and DEMO2 (a glass-fibre
-plant); accounts admin, regulator (code DEMO-R) and, in each enterprise, manager, trainer, leader
-and worker01…worker30. All demo passwords are DEMO_PASSWORD. Running it again changes nothing.
+plant), each with the reference posts of its industry imported and published, people assigned to
+their team's posts; accounts admin, regulator (code DEMO-R) and, in each enterprise, manager,
+trainer, leader and worker01…worker30. All demo passwords are DEMO_PASSWORD. Running it again changes nothing.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from sqlmodel import Session, col, select
 
-from app.org.models import Department, Enterprise, Industry, Person, Region, Role
+from app.cards.bank import bank_for
+from app.cards.models import Post
+from app.cards.service import import_posts
+from app.db import utcnow
+from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
 
 DEMO_PASSWORD = "demo12345"
 DEMO_REGION = ("DEMO-R", "演示区")
@@ -21,7 +27,7 @@ class DemoEnterprise:
     code: str
     name: str
     industry: Industry
-    teams: tuple[str, str, str]
+    teams: dict[str, tuple[str, ...]]  # team → the reference posts its people work on
     dispatch_phone: str
 
 
@@ -30,14 +36,22 @@ DEMO_ENTERPRISES = (
         "DEMO",
         "演示石灰岩矿（露天）",
         Industry.non_coal_mine,
-        ("穿爆班", "采装运输班", "破碎检修班"),
+        {
+            "穿爆班": ("mine-drilling", "mine-blasting"),
+            "采装运输班": ("mine-loading", "mine-haul-truck"),
+            "破碎检修班": ("mine-crushing", "mine-maintenance"),
+        },
         "023-00000001",
     ),
     DemoEnterprise(
         "DEMO2",
         "演示玻璃纤维制品厂",
         Industry.industry_trade,
-        ("熔制班", "机加工班", "仓储动力班"),
+        {
+            "熔制班": ("furnace-melting", "overhead-crane", "welder-hot-work"),
+            "机加工班": ("press-machining", "dust-polishing", "forklift"),
+            "仓储动力班": ("hazchem-warehouse", "ammonia-refrigeration", "electrician", "confined-space"),
+        },
         "023-00000002",
     ),
 )
@@ -66,7 +80,14 @@ def _get_or_create_person(session: Session, summary: DemoSummary, password_hash:
     return person
 
 
-def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
+def _assign_posts(session: Session, person: Person, posts: list[Post]) -> None:
+    """Give a demo person their posts once; later roster edits are theirs to keep."""
+    if session.exec(select(PersonPost).where(PersonPost.person_id == person.id)).first() is None:
+        for post in posts:
+            session.add(PersonPost(person_id=person.id, post_id=post.id))
+
+
+def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None = None) -> DemoSummary:
     """Create whatever demo data is missing. The caller commits."""
     summary = DemoSummary()
     password_hash = hasher.hash(DEMO_PASSWORD)  # one hash for all demo accounts keeps this fast
@@ -97,6 +118,15 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
             )
             session.add(enterprise)
             session.flush()
+        outcomes = import_posts(
+            session,
+            enterprise_id=enterprise.id,
+            posts=[(p, f"{p.code}.yaml") for p in bank_for(spec.industry)],
+            actor=None,
+            now=now or utcnow(),
+            publish=True,
+        )
+        posts = {outcome.post.code: outcome.post for outcome in outcomes}
         teams = []
         for team_name in spec.teams:
             team = session.exec(
@@ -118,7 +148,7 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
             ("leader", "赵班长", Role.leader, teams[0].id),
         ]
         for username, name, role, team_id in staff:
-            _get_or_create_person(
+            person = _get_or_create_person(
                 session,
                 summary,
                 password_hash,
@@ -128,8 +158,11 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
                 role=role,
                 department_id=team_id,
             )
+            if role == Role.leader:
+                _assign_posts(session, person, [posts[code] for code in spec.teams[teams[0].name]])
         for number in range(1, WORKERS_PER_ENTERPRISE + 1):
-            _get_or_create_person(
+            team = teams[(number - 1) % len(teams)]
+            person = _get_or_create_person(
                 session,
                 summary,
                 password_hash,
@@ -137,8 +170,11 @@ def load_demo(session: Session, *, hasher: PasswordHasher) -> DemoSummary:
                 username=f"worker{number:02d}",
                 name=f"{DEMO_SURNAMES[number % len(DEMO_SURNAMES)]}{DEMO_GIVEN[number % len(DEMO_GIVEN)]}",
                 role=Role.worker,
-                department_id=teams[(number - 1) % len(teams)].id,
+                department_id=team.id,
             )
+            # each worker gets one of the team's posts, in turn
+            team_posts = spec.teams[team.name]
+            _assign_posts(session, person, [posts[team_posts[((number - 1) // len(teams)) % len(team_posts)]]])
     return summary
 
 

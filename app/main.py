@@ -13,6 +13,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.cards import api as cards_api
+from app.cards import pages as cards_pages
 from app.db import make_engine, utcnow
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
@@ -76,9 +78,11 @@ def create_app(
     for router in (
         accounts_api.router,
         people_api.router,
+        cards_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
+        cards_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

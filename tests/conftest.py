@@ -17,12 +17,14 @@ from sqlmodel import Session, SQLModel
 
 import app.models
 from app.cards.models import Post
+from app.cards.service import import_posts
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
 from app.security import issue_token, make_password_hasher
 from app.settings import Settings
+from tests.factories import minimal_post
 
 TEST_DATABASE_URL = os.environ.get("POSTDRILL_TEST_DATABASE_URL", "")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-000000"
@@ -131,14 +133,20 @@ class World:
         return {"Authorization": f"Bearer {self.token(person)}"}
 
 
-def _tenant(session: Session, region: Region, code: str, industry: Industry, password_hash: str) -> Tenant:
-    enterprise = Enterprise(code=code, name=f"企业{code}", industry=industry, region_id=region.id)
+def _tenant(
+    session: Session, region: Region, code: str, industry: Industry, password_hash: str, now: datetime
+) -> Tenant:
+    enterprise = Enterprise(
+        code=code, name=f"企业{code}", industry=industry, region_id=region.id, dispatch_phone="023-1234567"
+    )
     session.add(enterprise)
     session.flush()
     department = Department(enterprise_id=enterprise.id, name="一班")
-    post = Post(enterprise_id=enterprise.id, code="post-1", name="岗位一", industry=industry)
-    session.add_all([department, post])
-    session.flush()
+    session.add(department)
+    [outcome] = import_posts(
+        session, enterprise_id=enterprise.id, posts=[(minimal_post(), "post-1.yaml")], actor=None, now=now, publish=True
+    )
+    post = outcome.post
     people = {}
     for role in (Role.worker, Role.leader, Role.trainer, Role.manager):
         person = Person(
@@ -163,9 +171,9 @@ def world(session: Session, settings: Settings, clock: FakeClock) -> World:
     other_region = Region(code="R2", name="二区")
     session.add_all([region, other_region])
     session.flush()
-    a = _tenant(session, region, "ENTA", Industry.non_coal_mine, password_hash)
-    b = _tenant(session, region, "ENTB", Industry.industry_trade, password_hash)
-    c = _tenant(session, other_region, "ENTC", Industry.industry_trade, password_hash)
+    a = _tenant(session, region, "ENTA", Industry.non_coal_mine, password_hash, clock())
+    b = _tenant(session, region, "ENTB", Industry.industry_trade, password_hash, clock())
+    c = _tenant(session, other_region, "ENTC", Industry.industry_trade, password_hash, clock())
     regulator = Person(
         region_id=region.id, username="reg", name="一区监管", role=Role.regulator, password_hash=password_hash
     )

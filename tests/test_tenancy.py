@@ -11,13 +11,17 @@ import re
 import pytest
 
 # (method, path) → role allowed on the route, a valid body, and query values. Path ids are filled
-# from enterprise A's objects by parameter name (see OBJECT_IDS).
+# from enterprise A's objects by parameter name (see object_ids).
 ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("GET", "/api/people/{person_id}"): {"role": "trainer"},
     ("PUT", "/api/people/{person_id}"): {
         "role": "manager",
         "body": {"username": "worker", "name": "改名", "role": "worker"},
     },
+    ("GET", "/api/posts/{post_id}"): {"role": "worker"},
+    ("GET", "/api/posts/{post_id}/versions"): {"role": "trainer"},
+    ("POST", "/api/posts/{post_id}/versions/{number}/publish"): {"role": "trainer"},
+    ("GET", "/api/cards/export"): {"role": "worker", "query": {"post_id": "post_id", "format": "yaml"}},
 }
 
 # Routes that name no other object: they act on the caller alone, or create in the caller's own
@@ -29,6 +33,9 @@ ROUTES_WITHOUT_OBJECTS = {
     ("GET", "/api/people"),
     ("POST", "/api/people"),
     ("POST", "/api/people/import"),
+    ("GET", "/api/posts"),
+    ("POST", "/api/cards/import"),
+    ("GET", "/api/cards/template.xlsx"),
 }
 
 
@@ -37,6 +44,7 @@ def object_ids(world) -> dict[str, int]:
         "person_id": world.a.people["worker"].id,
         "post_id": world.a.post.id,
         "enterprise_id": world.a.enterprise.id,
+        "number": 1,
     }
 
 

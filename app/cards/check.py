@@ -1,31 +1,45 @@
 """`python -m app.cards.check FILE...`: validate question_bank files against the schema and the
-reference-bank minimums, printing every problem. Exit status 1 if any file has a problem."""
+reference-bank minimums, printing every problem. Exit status 1 if any file has a problem.
 
+`python -m app.cards.check --write-schema` rewrites question_bank/post.schema.json, the JSON Schema
+editors use for completion and checking while they type.
+"""
+
+import json
 import sys
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from app.cards.parsing import parse_card_files
 from app.cards.reference import reference_shortfalls
 from app.cards.schema import PostContent
+from app.settings import PROJECT_ROOT
+
+SCHEMA_FILE = PROJECT_ROOT / "question_bank" / "post.schema.json"
 
 
-def main(paths: list[str]) -> int:
+def schema_text() -> str:
+    schema = PostContent.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "两单两卡 岗位卡片"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def main(arguments: list[str]) -> int:
+    if arguments == ["--write-schema"]:
+        SCHEMA_FILE.write_text(schema_text(), encoding="utf-8")
+        print(f"wrote {SCHEMA_FILE}")
+        return 0
     failed = False
-    for path in paths:
-        try:
-            post = PostContent.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-        except (ValidationError, yaml.YAMLError) as error:
-            print(f"{path}: {error}")
-            failed = True
-            continue
-        problems = reference_shortfalls(post)
+    for path in arguments:
+        posts, problems = parse_card_files([(path, Path(path).read_bytes())])
         for problem in problems:
-            print(f"{path}: {problem}")
-        failed = failed or bool(problems)
-        if not problems:
-            print(f"{path}: OK {post.code} {post.name} hash={post.content_hash()[:12]}")
+            print(problem)
+        shortfalls = reference_shortfalls(posts[0]) if posts else []
+        for shortfall in shortfalls:
+            print(f"{path}: {shortfall}")
+        failed = failed or bool(problems) or bool(shortfalls)
+        if posts and not shortfalls:
+            print(f"{path}: OK {posts[0].code} {posts[0].name} hash={posts[0].content_hash()[:12]}")
     return 1 if failed else 0
 
 

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from app.org.models import Industry
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# One line each: a card line is one sentence a worker says, and Excel keeps list items one per line.
+SINGLE_LINE = r"^[^\r\n]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=SINGLE_LINE)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SINGLE_LINE)]
 ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{1,3}[0-9]{1,3}$")]
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
@@ -69,7 +71,8 @@ class Phase(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    # Numbers are taken as text (a phone number typed as 120 in YAML or Excel is still "120").
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, coerce_numbers_to_str=True)
 
 
 class Mnemonic(Strict):

@@ -1,0 +1,153 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import Response
+
+from app.cards import service
+from app.cards.models import Post
+from app.cards.parsing import MAX_CARD_FILE_BYTES, dump_yaml, parse_card_files
+from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
+from app.cards.views import post_detail, post_summaries
+from app.context import ClockDep
+from app.db import SessionDep
+from app.errors import InvalidInput, ResourceNotFound, error_responses
+from app.org.models import Person, Role
+from app.security import CurrentPerson, RequireRole, TenantScope
+from app.uploads import read_upload
+
+router = APIRouter(prefix="/api", tags=["cards"])
+CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def visible_post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
+    post = service.get(session, scope=scope, post_id=post_id)
+    if post is None:
+        raise ResourceNotFound("岗位")
+    return post
+
+
+VisiblePost = Annotated[Post, Depends(visible_post)]
+
+
+@router.get("/posts", response_model=list[PostSummary], responses=error_responses(401))
+def list_posts(person: CurrentPerson, scope: TenantScope, session: SessionDep) -> list[PostSummary]:
+    return post_summaries(session, person=person, scope=scope, posts=service.list_for(session, scope=scope))
+
+
+@router.get("/posts/{post_id}", response_model=PostDetail, responses=error_responses(401, 404))
+def get_post(post: VisiblePost, scope: TenantScope, session: SessionDep) -> PostDetail:
+    stored = service.shown_version(session, post, scope=scope)
+    if stored is None:
+        raise ResourceNotFound("岗位")
+    return post_detail(session, post, stored)
+
+
+@router.get("/posts/{post_id}/versions", response_model=list[VersionOut], responses=error_responses(401, 403, 404))
+def list_versions(post: VisiblePost, editor: CardEditor, session: SessionDep) -> list[VersionOut]:
+    return [
+        VersionOut(
+            number=v.number,
+            content_hash=v.content_hash,
+            source=v.source,
+            created_at=v.created_at.isoformat(),
+            published_at=v.published_at.isoformat() if v.published_at else None,
+            published=v.number == post.published_version,
+        )
+        for v in service.versions_of(session, post)
+    ]
+
+
+@router.post(
+    "/posts/{post_id}/versions/{number}/publish", response_model=PostSummary, responses=error_responses(401, 403, 404)
+)
+def publish(
+    post: VisiblePost, number: int, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
+) -> PostSummary:
+    if service.publish_version(session, post=post, number=number, now=clock()) is None:
+        raise ResourceNotFound("版本")
+    session.commit()
+    return post_summaries(session, person=editor, scope=scope, posts=[post])[0]
+
+
+@router.post("/cards/import", response_model=ImportAnswer, responses=error_responses(401, 403, 422))
+def import_cards(
+    editor: CardEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    file: Annotated[list[UploadFile], File(description=".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个")],
+    publish: Annotated[bool, Query(description="导入后立即发布（默认）；false 则存为草稿待审")] = True,
+) -> ImportAnswer:
+    uploads = [
+        (
+            upload.filename or "未命名文件",
+            read_upload(upload, MAX_CARD_FILE_BYTES, where={"file": upload.filename or "", "location": ""}),
+        )
+        for upload in file
+    ]
+    posts, problems = parse_card_files(uploads)
+    if problems:
+        raise InvalidInput([p.as_dict() for p in problems], detail=f"发现 {len(problems)} 处问题，未导入任何内容")
+    assert editor.enterprise_id is not None
+    outcomes = service.import_posts(
+        session,
+        enterprise_id=editor.enterprise_id,
+        posts=[(post, name) for post, (name, _) in zip(posts, uploads, strict=True)],
+        actor=editor,
+        now=clock(),
+        publish=publish,
+    )
+    session.commit()
+    return ImportAnswer(
+        posts=[
+            ImportedPost(
+                code=o.post.code,
+                post_id=o.post.id or 0,
+                version=o.version,
+                status=o.status,
+                created=o.status == "created",
+                updated=o.status == "updated",
+                published=o.published,
+            )
+            for o in outcomes
+        ]
+    )
+
+
+@router.get(
+    "/cards/export",
+    responses={**error_responses(401, 404, 422), 200: {"content": {"application/yaml": {}, XLSX_TYPE: {}}}},
+)
+def export_cards(
+    scope: TenantScope,
+    session: SessionDep,
+    post_id: int,
+    format: Literal["yaml", "xlsx"] = "yaml",
+    version: int | None = None,
+) -> Response:
+    post = visible_post(session, scope, post_id)
+    stored = service.version(session, post, version) if version else service.shown_version(session, post, scope=scope)
+    if stored is None or (version and version != post.published_version and scope.role not in service.EDITOR_ROLES):
+        raise ResourceNotFound("版本")
+    post_content = service.content(stored)
+    filename = f"{post.code}-v{stored.number}.{format}"
+    if format == "yaml":
+        body = dump_yaml(post_content)
+    else:
+        from app.cards.excel import write_workbook  # openpyxl loads only when a workbook is asked for
+
+        body = write_workbook(post_content)
+    media = "application/yaml; charset=utf-8" if format == "yaml" else XLSX_TYPE
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/cards/template.xlsx", responses={**error_responses(401, 403), 200: {"content": {XLSX_TYPE: {}}}})
+def card_template(editor: CardEditor) -> Response:
+    from app.cards.excel import template_workbook
+
+    return Response(
+        template_workbook(),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="two-lists-two-cards-template.xlsx"'},
+    )

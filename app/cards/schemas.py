@@ -1,0 +1,75 @@
+"""Shapes of the card API's answers (the content itself is schema.PostContent)."""
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from app.cards.schema import CheckItem, Duty, Mnemonic, Risk, Scenario, Standard, Step
+
+
+class PostSummary(BaseModel):
+    id: int
+    code: str
+    name: str
+    industry: str
+    key_post: bool
+    compiled: bool
+    version: int | None  # the version the caller reads
+    latest_version: int
+    published_version: int | None
+    mine: bool  # the caller works on this post
+
+
+class OperationOut(BaseModel):
+    steps: list[Step]
+    checklist: list[CheckItem]
+    mnemonic: str  # the post's first mnemonic, as API.md names it
+    mnemonics: list[Mnemonic]
+
+
+class EmergencyOut(BaseModel):
+    scenarios: list[Scenario]
+    dispatch_phone: str | None  # the number behind every contact that has no phone of its own
+
+
+class PostDetail(BaseModel):
+    id: int
+    code: str
+    name: str
+    version: int
+    published: bool
+    industry: str
+    sector: str | None
+    area: str | None
+    key_post: bool
+    compiled: bool
+    content_hash: str
+    risks: list[Risk]
+    duties: list[Duty]
+    operation: OperationOut
+    emergency: EmergencyOut
+    mnemonics: list[Mnemonic]
+    standards: list[Standard]
+
+
+class ImportedPost(BaseModel):
+    code: str
+    post_id: int
+    version: int
+    status: Literal["created", "updated", "unchanged"]
+    created: bool
+    updated: bool
+    published: bool
+
+
+class ImportAnswer(BaseModel):
+    posts: list[ImportedPost]
+
+
+class VersionOut(BaseModel):
+    number: int
+    content_hash: str
+    source: str | None
+    created_at: str
+    published_at: str | None
+    published: bool

@@ -1,0 +1,41 @@
+"""Small valid card content for tests that need a post without the whole reference bank."""
+
+from app.cards.schema import PostContent
+
+MINIMAL_POST = {
+    "code": "post-1",
+    "name": "岗位一",
+    "industry": "non_coal_mine",
+    "mnemonics": [{"title": "口诀", "text": "先通风、再检测、后作业"}],
+    "risks": [
+        {
+            "id": "R1",
+            "point": "进入储罐",
+            "hazard": "缺氧",
+            "accident_types": ["中毒和窒息"],
+            "level": "较大",
+            "controls": {"management": ["先检测后进入"]},
+            "basis": "工贸企业有限空间作业安全规定",
+        }
+    ],
+    "duties": [{"id": "D1", "text": "我负责检测合格后再进入", "basis": "安全生产法第五十七条"}],
+    "operation": {
+        "steps": [{"id": "S1", "phase": "作业前", "text": "检测氧气浓度", "prohibitions": ["严禁未检测进入"]}],
+        "checklist": [{"id": "C1", "phase": "作业前", "point_at": "检测仪", "say": "读数合格，确认完毕"}],
+    },
+    "emergency": {
+        "scenarios": [
+            {
+                "id": "E1",
+                "title": "有人晕倒",
+                "accident_type": "中毒和窒息",
+                "actions": ["呼救报警", "佩戴呼吸器后施救"],
+                "contacts": [{"who": "急救", "phone": "120"}],
+            }
+        ]
+    },
+}
+
+
+def minimal_post(**changes: object) -> PostContent:
+    return PostContent.model_validate({**MINIMAL_POST, **changes})
