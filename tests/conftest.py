@@ -27,7 +27,7 @@ from app.settings import Settings
 from tests.factories import minimal_post
 
 TEST_DATABASE_URL = os.environ.get("POSTDRILL_TEST_DATABASE_URL", "")
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-000000"
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-and-even-for-hs512-0000000000"
 PASSWORD = "pass1234word"
 
 

@@ -268,3 +268,31 @@ def test_a_workbook_without_our_sheets_lists_every_missing_sheet():
         read_workbook("card.xlsx", buffer.getvalue())
     missing = [problem.location for problem in refused.value.problems]
     assert missing == ["岗位信息", "口诀", "风险清单", "职责清单", "操作卡", "手指口述", "应急处置卡"]
+
+
+def repacked(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same package with some entries replaced or added, as a broken or hostile file would be."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            if entry.filename not in replace:
+                target.writestr(entry, source.read(entry.filename))
+        for name, body in replace.items():
+            target.writestr(name, body)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_broken_sheet_xml_is_refused_not_crashed():
+    content = write_workbook(bank_post("confined-space.yaml"))
+    with pytest.raises(CardFileError) as refused:
+        read_workbook("card.xlsx", repacked(content, {"xl/worksheets/sheet5.xml": b"<worksheet><sheetData><row"}))
+    assert "已损坏" in refused.value.problems[0].msg
+
+
+def test_a_package_that_unpacks_to_too_much_is_refused():
+    content = write_workbook(bank_post("confined-space.yaml"))
+    bomb = repacked(content, {"xl/media/padding.bin": b"\0" * (21 * 1024 * 1024)})
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(CardFileError) as refused:
+        read_workbook("card.xlsx", bomb)
+    assert "过大" in refused.value.problems[0].msg

@@ -34,6 +34,7 @@ from app.org.models import INDUSTRY_LABELS, Industry
 MAX_ROWS = 1000
 SCAN_ROWS = 5000
 MAX_COLUMNS = 40
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 GUIDE_SHEET = "填写说明"
 INFO_SHEET = "岗位信息"
@@ -462,7 +463,13 @@ def is_blank(cells: Iterable[str]) -> bool:
     return not any(cells)
 
 
-def open_workbook(filename: str, content: bytes) -> Any:
+def unreadable(filename: str) -> CardFileError:
+    message = "不是有效的 Excel 工作簿（.xlsx），或文件已损坏：请在 Excel 或 WPS 中另存为 Excel 工作簿（.xlsx）后再导入"
+    return CardFileError([Problem(filename, "", message)])
+
+
+def check_package(filename: str, content: bytes) -> None:
+    """Refuse what openpyxl should never be handed: an empty file, an old .xls, a zip bomb."""
     if not content:
         raise CardFileError([Problem(filename, "", "文件是空的")])
     if content.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE container of .xls and of password-protected files
@@ -471,12 +478,32 @@ def open_workbook(filename: str, content: bytes) -> Any:
         )
         raise CardFileError([Problem(filename, "", message)])
     try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        message = "不是有效的 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 Excel 工作簿后再导入"
-        raise CardFileError([Problem(filename, "", message)]) from error
-    except Exception as error:  # openpyxl raises many kinds on a broken package; all mean the same to a user
-        raise CardFileError([Problem(filename, "", f"Excel 文件已损坏，无法读取（{type(error).__name__}）")]) from error
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            unpacked = sum(entry.file_size for entry in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise unreadable(filename) from error
+    # openpyxl holds all shared strings in memory even in read-only mode; a small file that
+    # unpacks to gigabytes would take the server down with it.
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise CardFileError(
+            [Problem(filename, "", "文件解压后过大，不像是一张岗位卡片，请检查是否放进了图片或其他内容")]
+        )
+
+
+def read_workbook_grids(filename: str, content: bytes, found: Found) -> dict[str, Grid]:
+    check_package(filename, content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl fails on a broken package in many ways; all mean the same to a user
+        raise unreadable(filename) from error
+    try:
+        return read_grids(filename, workbook, found)
+    except CardFileError:
+        raise
+    except Exception as error:  # read-only sheets parse lazily, so broken sheet XML fails only here
+        raise unreadable(filename) from error
+    finally:
+        workbook.close()
 
 
 def read_grid(filename: str, sheet: Any, found: Found) -> Grid:
@@ -695,12 +722,8 @@ def describe_field(sheet: ListSheet, loc: Loc) -> str:
 
 def read_workbook(filename: str, content: bytes) -> RawPost:
     """The workbook as the plain data a YAML card gives, with sheet/row/column locations."""
-    workbook = open_workbook(filename, content)
     found = Found()
-    try:
-        grids = read_grids(filename, workbook, found)
-    finally:
-        workbook.close()
+    grids = read_workbook_grids(filename, content, found)
     data: dict[str, Any] = {}
     info_rows: dict[str, int] = {}
     item_rows: dict[tuple[str, ...], list[int]] = {}
@@ -751,7 +774,7 @@ def fit_row_height(sheet: Worksheet, row: int, texts: list[tuple[str | None, int
         sheet.row_dimensions[row].height = lines * LINE_HEIGHT
 
 
-def write_header(sheet: Worksheet, headers: list[tuple[str, int]]) -> None:
+def set_up_table(sheet: Worksheet, headers: list[tuple[str, int]]) -> None:
     for index, (header, width) in enumerate(headers, start=1):
         target = sheet.cell(row=1, column=index, value=header)
         target.font = HEADER_FONT
@@ -777,7 +800,7 @@ def add_choices(sheet: Worksheet, choices: tuple[str, ...], cells: str) -> None:
 
 def write_guide(workbook: Workbook) -> None:
     sheet = workbook.create_sheet(GUIDE_SHEET)
-    write_header(sheet, [("工作表", 12), ("栏目", 18), ("怎么填", 100)])
+    set_up_table(sheet, [("工作表", 12), ("栏目", 18), ("怎么填", 100)])
     rows: list[tuple[str, str, str]] = [("全部", "", text) for text in GENERAL_HELP]
     rows += [(INFO_SHEET, info.label, info.help) for info in INFO_FIELDS]
     for list_sheet in LIST_SHEETS:
@@ -790,7 +813,7 @@ def write_guide(workbook: Workbook) -> None:
 
 def write_info(workbook: Workbook, data: dict[str, Any] | None) -> None:
     sheet = workbook.create_sheet(INFO_SHEET)
-    write_header(sheet, [("项目", 16), ("内容", 50)])
+    set_up_table(sheet, [("项目", 16), ("内容", 50)])
     for number, info in enumerate(INFO_FIELDS, start=2):
         put(sheet, number, 1, info.label)
         put(sheet, number, 2, info.write(data.get(info.key)) if data else None)
@@ -800,7 +823,7 @@ def write_info(workbook: Workbook, data: dict[str, Any] | None) -> None:
 
 def write_list_sheet(workbook: Workbook, sheet_spec: ListSheet, items: list[dict[str, Any]]) -> None:
     sheet = workbook.create_sheet(sheet_spec.name)
-    write_header(sheet, [(column.header, column.width) for column in sheet_spec.columns])
+    set_up_table(sheet, [(column.header, column.width) for column in sheet_spec.columns])
     for number, item in enumerate(items, start=2):
         texts = [(column.write(get_path(item, column.path)), column.width) for column in sheet_spec.columns]
         for index, (text, _width) in enumerate(texts, start=1):
@@ -815,6 +838,7 @@ def write_list_sheet(workbook: Workbook, sheet_spec: ListSheet, items: list[dict
 def build_workbook(data: dict[str, Any] | None) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.creator = "PostDrill 岗位练兵"
     write_guide(workbook)
     write_info(workbook, data)
     for sheet_spec in LIST_SHEETS:

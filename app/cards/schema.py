@@ -177,7 +177,10 @@ class Operation(Strict):
 
 
 class Contact(Strict):
-    who: ShortText = Field(description="报告对象，如“班组长、调度室”或“急救中心”")
+    # No colon: Excel keeps a contact as "报告对象：电话" on one line.
+    who: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^：:\r\n]*$")
+    ] = Field(description="报告对象，如“班组长、调度室”或“急救中心”")
     phone: ShortText | None = Field(
         default=None,
         description="电话；不填表示企业内部电话，显示企业设置中的调度电话",
