@@ -1,5 +1,6 @@
 """create_app(settings): the routers, static files, templates, error handlers and lifespan."""
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -18,10 +19,12 @@ from app.cards import pages as cards_pages
 from app.db import make_engine, utcnow
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
-from app.middleware import SecurityMiddleware
+from app.middleware import RequestGate, SecurityMiddleware
 from app.migrations import upgrade_to_head
 from app.people import api as people_api
 from app.people import pages as people_pages
+from app.quiz import api as quiz_api
+from app.quiz import pages as quiz_pages
 from app.security import make_password_hasher
 from app.settings import Settings, get_settings
 from app.web import STATIC_DIR
@@ -31,6 +34,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     clock: Callable[[], datetime] = utcnow,
+    seeds: Callable[[], int] = lambda: secrets.randbits(31),
     migrate: bool | None = None,
     engine: Engine | None = None,
 ) -> FastAPI:
@@ -60,9 +64,11 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()
     app.state.hasher = make_password_hasher(settings)
     app.state.clock = clock
+    app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(RequestGate, limit=settings.max_requests_in_flight)
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"], include_in_schema=True)
@@ -79,10 +85,12 @@ def create_app(
         accounts_api.router,
         people_api.router,
         cards_api.router,
+        quiz_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
         cards_pages.router,
+        quiz_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

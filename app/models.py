@@ -3,5 +3,21 @@
 from app.accounts.models import LoginFailure
 from app.cards.models import Post, PostVersion
 from app.org.models import Department, Enterprise, Person, PersonPost, Region
+from app.questions.models import QuestionOverride
+from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
-__all__ = ["Department", "Enterprise", "LoginFailure", "Person", "PersonPost", "Post", "PostVersion", "Region"]
+__all__ = [
+    "AttemptAnswer",
+    "AttemptQuestion",
+    "Department",
+    "Enterprise",
+    "LoginFailure",
+    "NotebookEntry",
+    "Person",
+    "PersonPost",
+    "Post",
+    "PostVersion",
+    "QuestionOverride",
+    "QuizAttempt",
+    "Region",
+]

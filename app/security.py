@@ -8,9 +8,10 @@ simply not found (404), exactly like a missing one.
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import jwt
 from argon2 import PasswordHasher
@@ -35,8 +36,30 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # --- passwords -------------------------------------------------------------------------------
 
 
+class BoundedHasher(PasswordHasher):
+    """Argon2 with a cap on how many hashes run at once in this process. Each one takes 64 MiB by
+    design; without the cap a burst of logins (a shift starting, a competition opening) makes the
+    thread pool hash dozens at once and the process swells by gigabytes. Past the cap, logins wait."""
+
+    def __init__(self, *args: Any, concurrency: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(concurrency)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        with self._slots:
+            return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self._slots:
+            return super().verify(hash, password)
+
+
 def make_password_hasher(settings: Settings) -> PasswordHasher:
-    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+    return BoundedHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        concurrency=settings.password_hash_concurrency,
+    )
 
 
 def verify_password(hasher: PasswordHasher, stored_hash: str | None, password: str) -> bool:
@@ -78,12 +101,15 @@ def read_token(token: str, *, secret: str, now: datetime) -> dict[str, Any] | No
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "iat", "sub"], "verify_exp": False},
+            options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except jwt.PyJWTError:
         return None
-    # Expiry is checked against the injected clock, not the wall clock, so it is testable.
-    if not isinstance(claims.get("exp"), int) or claims["exp"] <= now.timestamp():
+    # Times are checked against the injected clock, not the wall clock, so they are testable.
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not isinstance(issued, int) or not isinstance(expires, int):
+        return None
+    if expires <= now.timestamp() or issued > now.timestamp() + 60:
         return None
     return claims
 

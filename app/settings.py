@@ -27,14 +27,23 @@ class Settings(BaseSettings):
     validity_days: int = Field(default=365, ge=1, le=3650)
     secure_cookies: bool = Field(default=False, description="Set the Secure flag (behind HTTPS)")
     login_max_failures: int = Field(default=5, ge=1, description="Failures per account before a lockout")
-    login_max_failures_per_address: int = Field(default=30, ge=1)
+    # generous: a plant's whole shift may share one Wi-Fi address
+    login_max_failures_per_address: int = Field(default=100, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
     # argon2 cost; tests lower it so the suite stays fast, production keeps the library defaults.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=64)
+    password_hash_concurrency: int = Field(default=4, ge=1, description="argon2 hashes at once per process")
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL)$")
     migrate_on_start: bool = Field(default=True, description="Run migrations when the app starts")
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1, description="connections kept open per process")
+    db_max_overflow: int = Field(default=10, ge=0, description="extra connections under load")
+
+    @property
+    def max_requests_in_flight(self) -> int:
+        """No more requests at work than connections (see middleware.RequestGate), nor than the
+        thread pool's 40 threads."""
+        return min(self.db_pool_size + self.db_max_overflow, 40)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

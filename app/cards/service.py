@@ -34,6 +34,16 @@ def get(session: Session, *, scope: Scope, post_id: int) -> Post | None:
     return post
 
 
+def get_by_id(session: Session, post_id: int) -> Post | None:
+    """No tenancy check: for rows already reached through the caller's own records."""
+    return session.get(Post, post_id)
+
+
+def get_many(session: Session, post_ids: set[int]) -> list[Post]:
+    """No tenancy check: for ids taken from the caller's own records."""
+    return list(session.exec(select(Post).where(col(Post.id).in_(post_ids))).all()) if post_ids else []
+
+
 def get_by_code(session: Session, *, enterprise_id: int, code: str) -> Post | None:
     return session.exec(select(Post).where(Post.enterprise_id == enterprise_id, Post.code == code)).first()
 

@@ -1,0 +1,359 @@
+"""What every family shares: the generation context (post, peers, seeded randomness), building
+questions of each type from a source path, picking distractors, and reading card lines for the
+few things families must know about them (a condition, a rule that holds throughout, a prohibition).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from app.cards.schema import PostContent
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
+from app.questions.sources import card_label, dimension_of, resolve_source
+from app.questions.text import bigrams, normalise, similar
+
+OPTION_KEYS = "ABCDEFGHIJ"
+BLANK = "____"
+JUDGE_OPTIONS = (Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误"))
+
+
+@dataclass(frozen=True)
+class Context:
+    """One generation run. Randomness comes only from `rng(key)`: seeded by the seed, the post's
+    content and the question key, so a question's option order does not depend on which other
+    questions were generated before it."""
+
+    post: PostContent
+    peers: tuple[PostContent, ...]
+    seed: int
+
+    @cached_property
+    def content_hash(self) -> str:
+        return self.post.content_hash()
+
+    def rng(self, key: str) -> random.Random:
+        return random.Random(f"{self.seed}:{self.content_hash}:{key}")
+
+    @cached_property
+    def peers_with_foreign_terms(self) -> list[tuple[PostContent, set[str]]]:
+        """Each peer with the word pieces that name its work and never occur on this post's cards:
+        a peer line containing one is about something this post does not do, so it cannot be
+        argued to be right for this post."""
+        own = vocabulary(self.post)
+        return [(peer, domain_terms(peer) - own) for peer in self.peers]
+
+    def quote(self, source: str) -> str:
+        text = resolve_source(self.post, source)
+        if text is None:  # a family built a path that does not exist: a bug, not a card problem
+            raise ValueError(f"{self.post.code}: no card line at {source}")
+        return text
+
+
+def question_key(family: str, source: str, variant: str | None = None) -> str:
+    return f"{family}:{source}" + (f":{variant}" if variant else "")
+
+
+def cite(source: str) -> str:
+    return card_label(source)
+
+
+# ---------------------------------------------------------------------------------------------
+# Distractors
+
+
+def distinct_texts(texts: Iterable[str]) -> list[str]:
+    """One text per normalised form, in a fixed order that does not depend on where they came from
+    (so the order of `peers` never changes the questions)."""
+    by_form: dict[str, str] = {}
+    for text in sorted(texts):
+        by_form.setdefault(normalise(text), text)
+    return [by_form[form] for form in sorted(by_form)]
+
+
+def pick_distractors(
+    rng: random.Random,
+    tiers: Sequence[Iterable[str]],
+    *,
+    rights: Sequence[str],
+    count: int,
+    avoid: Sequence[str] = (),
+) -> list[str]:
+    """Up to `count` wrong options, from the first tier first. A candidate is refused when it is
+    similar() to a right answer, to anything in `avoid` (texts that would make it arguably right),
+    or to a distractor already taken (two options saying the same thing give the answer away)."""
+    chosen: list[str] = []
+    for tier in tiers:
+        pool = distinct_texts(tier)
+        rng.shuffle(pool)
+        for text in pool:
+            if len(chosen) == count:
+                return chosen
+            if any(similar(text, other) for other in (*rights, *avoid, *chosen)):
+                continue
+            chosen.append(text)
+    return chosen
+
+
+# ---------------------------------------------------------------------------------------------
+# Question builders: each takes the source path and quotes the card from it, so quote and path
+# cannot disagree.
+
+
+def choice_question(
+    ctx: Context,
+    *,
+    family: str,
+    source: str,
+    stem: str,
+    rights: Sequence[str],
+    distractors: Sequence[str],
+    explanation: str,
+    variant: str | None = None,
+) -> Question:
+    """Single choice when one option is right, multiple choice when several are; options shuffled."""
+    key = question_key(family, source, variant)
+    texts = [*rights, *distractors]
+    if len({normalise(text) for text in texts}) != len(texts):
+        raise ValueError(f"{key}: options repeat after normalising")
+    rng = ctx.rng(key)
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    options = tuple(Option(OPTION_KEYS[position], texts[index]) for position, index in enumerate(order))
+    right_keys = sorted(OPTION_KEYS[position] for position, index in enumerate(order) if index < len(rights))
+    return Question(
+        key=key,
+        family=family,
+        type=QuestionType.single if len(rights) == 1 else QuestionType.multi,
+        stem=stem,
+        options=options,
+        answer=tuple(right_keys),
+        explanation=explanation,
+        dimension=dimension_of(source),
+        source=source,
+        quote=ctx.quote(source),
+    )
+
+
+def judge_question(
+    ctx: Context, *, family: str, source: str, statement: str, true: bool, explanation: str, variant: str
+) -> Question:
+    return Question(
+        key=question_key(family, source, variant),
+        family=family,
+        type=QuestionType.judge,
+        stem=statement,
+        options=JUDGE_OPTIONS,
+        answer=(JUDGE_TRUE if true else JUDGE_FALSE,),
+        explanation=explanation,
+        dimension=dimension_of(source),
+        source=source,
+        quote=ctx.quote(source),
+    )
+
+
+def order_question(
+    ctx: Context, *, family: str, source: str, stem: str, items: Sequence[str], explanation: str
+) -> Question:
+    """Options are the items in a shuffled order that is never already the right one; the answer
+    is every option key in card order."""
+    key = question_key(family, source)
+    rng = ctx.rng(key)
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    if order == sorted(order):
+        order = order[1:] + order[:1]
+    options = tuple(Option(OPTION_KEYS[position], items[index]) for position, index in enumerate(order))
+    key_of_item = {index: OPTION_KEYS[position] for position, index in enumerate(order)}
+    return Question(
+        key=key,
+        family=family,
+        type=QuestionType.order,
+        stem=stem,
+        options=options,
+        answer=tuple(key_of_item[index] for index in range(len(items))),
+        explanation=explanation,
+        dimension=dimension_of(source),
+        source=source,
+        quote=ctx.quote(source),
+    )
+
+
+def fill_question(
+    ctx: Context, *, family: str, source: str, stem: str, blank: str, explanation: str, variant: str
+) -> Question:
+    """Accepted answers: the blanked words as written and their normalised form (the quiz compares
+    after normalising, the second spelling is for people and exports that do not)."""
+    accepted = [blank]
+    if normalise(blank) != blank:
+        accepted.append(normalise(blank))
+    return Question(
+        key=question_key(family, source, variant),
+        family=family,
+        type=QuestionType.fill,
+        stem=stem,
+        options=(),
+        answer=tuple(accepted),
+        explanation=explanation,
+        dimension=dimension_of(source),
+        source=source,
+        quote=ctx.quote(source),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading card lines
+
+PROHIBITION_MARKERS = ("严禁", "禁止", "不准", "不得")
+PROHIBITION_CLAUSE = re.compile(r"(?:^|[，；,;])\s*(严禁|禁止|不准|不得)")
+
+# A line that applies only when something happens ("火势扩大时…", "伤员在爆区外的，…", "发现盲炮…",
+# "进入受料仓处理前，…") has no fixed place in a sequence, and is not "the first step" for everyone.
+CONDITION = re.compile(
+    r"(?<![同及随临按准定适小平])时(?!间)|如果|若|否则|有则|一旦|的[，,；;]|前[，,]"
+    r"|发现|出现|听到|遇|中断|突然|必要|^发生|^如[果有遇]"
+)
+# A line that holds throughout a phase ("保持通风", "监护人全程在场") has no place in an order either.
+THROUGHOUT = (
+    "保持",
+    "全程",
+    "随时",
+    "始终",
+    "持续",
+    "按时",
+    "定时",
+    "注意",
+    "巡检",
+    "巡查",
+    "监视",
+    "每",
+    "只有",
+    "不离开",
+)
+CLAUSE_END = re.compile(r"[，；：,;:]")
+
+
+def is_conditional(text: str) -> bool:
+    return CONDITION.search(text) is not None
+
+
+def starts_conditional(text: str) -> bool:
+    """The line's first clause is a condition: the whole line applies only in that case
+    ("电力起爆发生盲炮时，立即切断电源…"). A fallback after the main action
+    ("立即切断电源；无法断电时用绝缘物挑开电线") does not count."""
+    return is_conditional(CLAUSE_END.split(text, maxsplit=1)[0])
+
+
+def holds_throughout(text: str) -> bool:
+    return any(word in text for word in THROUGHOUT)
+
+
+def is_sequence_step(text: str) -> bool:
+    """A step that happens once at its place in the work, so its position on the card is provable."""
+    return not is_conditional(text) and not holds_throughout(text)
+
+
+def is_sequence_action(text: str) -> bool:
+    """An emergency action with a fixed place in the card's order: not conditional from its first
+    clause, and not done "同时" (at the same time as) another one."""
+    return not starts_conditional(text) and "同时" not in text
+
+
+def prohibition_objects(text: str) -> list[str]:
+    """What a prohibition line forbids, one per clause: "严禁单人进入泄漏区处置，严禁盲目施救" →
+    ["单人进入泄漏区处置", "盲目施救"]. Empty when the line does not start with a prohibition word."""
+    if not text.startswith(PROHIBITION_MARKERS):
+        return []
+    starts = [(match.start(1), match.end(1)) for match in PROHIBITION_CLAUSE.finditer(text)]
+    objects = []
+    for index, (_, end) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        clause = text[end:stop].rstrip("，；,;。 ")
+        if clause:
+            objects.append(clause)
+    return objects
+
+
+def runs(flags: Sequence[bool]) -> list[range]:
+    """Maximal runs of consecutive True positions."""
+    found: list[range] = []
+    start = None
+    for index, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            found.append(range(start, index))
+            start = None
+    return found
+
+
+def windows(run: range, *, smallest: int = 3, largest: int = 5) -> list[range]:
+    """Split a run into windows of `smallest`..`largest` items, as even as possible; none if short."""
+    if len(run) < smallest:
+        return []
+    count = -(-len(run) // largest)
+    size, extra = divmod(len(run), count)
+    found = []
+    start = run.start
+    for index in range(count):
+        length = size + (1 if index < extra else 0)
+        found.append(range(start, start + length))
+        start += length
+    return [window for window in found if len(window) >= smallest]
+
+
+# ---------------------------------------------------------------------------------------------
+# What a post talks about
+
+
+def text_lines(post: PostContent) -> list[tuple[str, str]]:
+    """Every line a worker reads on the cards, as (source path, text), in card order. Titles,
+    points and bases are included; fill families choose which of these they use."""
+    lines: list[tuple[str, str]] = []
+    for index, mnemonic in enumerate(post.mnemonics):
+        lines.append((f"mnemonics[{index}]", mnemonic.text))
+    for risk in post.risks:
+        base = f"risks[{risk.id}]"
+        lines += [(f"{base}.point", risk.point), (f"{base}.hazard", risk.hazard)]
+        lines += [(f"{base}.controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
+    for duty in post.duties:
+        lines.append((f"duties[{duty.id}]", duty.text))
+    for step in post.operation.steps:
+        base = f"operation.steps[{step.id}]"
+        lines.append((base, step.text))
+        if step.key_point:
+            lines.append((f"{base}.key_point", step.key_point))
+        lines += [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
+    for item in post.operation.checklist:
+        base = f"operation.checklist[{item.id}]"
+        lines += [(f"{base}.point_at", item.point_at), (f"{base}.say", item.say)]
+    for scenario in post.emergency.scenarios:
+        base = f"emergency.scenarios[{scenario.id}]"
+        lines.append((f"{base}.title", scenario.title))
+        lines += [(f"{base}.signs[{index}]", text) for index, text in enumerate(scenario.signs)]
+        lines += [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.actions)]
+        lines += [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
+    return lines
+
+
+def vocabulary(post: PostContent) -> set[str]:
+    """Every character bigram used anywhere on the post's cards."""
+    grams: set[str] = set(bigrams(post.name))
+    for _, text in text_lines(post):
+        grams |= bigrams(text)
+    return grams
+
+
+def domain_terms(post: PostContent) -> set[str]:
+    """Word pieces naming the post's own work: its name and its risk points."""
+    domain = set(bigrams(post.name))
+    for risk in post.risks:
+        domain |= bigrams(risk.point)
+    return domain
+
+
+def is_foreign(text: str, terms: set[str]) -> bool:
+    return bool(bigrams(text) & terms)

@@ -1,0 +1,108 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from app.cards import service as cards
+from app.context import ClockDep
+from app.db import SessionDep
+from app.errors import ResourceNotFound, error_responses
+from app.quiz import progress as progress_service
+from app.quiz import service
+from app.quiz.models import QuizAttempt
+from app.quiz.schemas import (
+    AnswerIn,
+    AssessmentReceipt,
+    PostProgressOut,
+    PracticeFeedback,
+    QuizOut,
+    QuizResult,
+    QuizStart,
+)
+from app.quiz.views import quiz_out, result_out
+from app.security import CurrentPerson, TenantScope
+
+router = APIRouter(prefix="/api", tags=["quizzes"])
+
+
+def own_attempt(attempt_id: int, person: CurrentPerson, session: SessionDep) -> QuizAttempt:
+    attempt = service.get(session, person=person, attempt_id=attempt_id)
+    if attempt is None:
+        raise ResourceNotFound("答卷")
+    return attempt
+
+
+OwnAttempt = Annotated[QuizAttempt, Depends(own_attempt)]
+
+
+@router.post("/quizzes", response_model=QuizOut, status_code=201, responses=error_responses(401, 404, 409, 422))
+def start_quiz(
+    body: QuizStart, request: Request, person: CurrentPerson, scope: TenantScope, session: SessionDep, clock: ClockDep
+) -> QuizOut:
+    post = cards.get(session, scope=scope, post_id=body.post_id)
+    stored = cards.shown_version(session, post, scope=scope) if post else None
+    if post is None or stored is None or post.enterprise_id != person.enterprise_id:  # quizzes are for its own people
+        raise ResourceNotFound("岗位")
+    now = clock()
+    attempt, _ = service.start(
+        session,
+        person=person,
+        post=post,
+        stored=stored,
+        mode=body.mode,
+        count=body.count,
+        time_limit_s=body.time_limit_s,
+        now=now,
+        seed=request.app.state.seeds(),
+        from_notebook=body.notebook,
+    )
+    session.commit()
+    return quiz_out(session, attempt, now)
+
+
+@router.get("/quizzes/{attempt_id}", response_model=QuizOut, responses=error_responses(401, 404))
+def resume_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> QuizOut:
+    """The same attempt after a refresh or a lost connection, with the time really left."""
+    now = clock()
+    if service.expire_if_due(session, attempt, now):
+        session.commit()
+    return quiz_out(session, attempt, now)
+
+
+@router.post(
+    "/quizzes/{attempt_id}/answers",
+    response_model=PracticeFeedback | AssessmentReceipt,
+    responses=error_responses(401, 404, 409, 422),
+)
+def answer_question(
+    body: AnswerIn, attempt: OwnAttempt, session: SessionDep, clock: ClockDep
+) -> PracticeFeedback | AssessmentReceipt:
+    try:
+        recorded = service.record_answer(
+            session, attempt=attempt, question_id=body.question_id, given=body.answer, now=clock()
+        )
+    except HTTPException:
+        session.commit()  # an attempt graded on the way (time up) stays graded
+        raise
+    session.commit()
+    if attempt.mode == "assessment":
+        return AssessmentReceipt()
+    question = recorded.question
+    return PracticeFeedback(
+        correct=recorded.correct,
+        answer_key=question.answer,
+        explanation=question.explanation,
+        source=question.source,
+        quote=question.quote,
+    )
+
+
+@router.post("/quizzes/{attempt_id}/submit", response_model=QuizResult, responses=error_responses(401, 404))
+def submit_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> QuizResult:
+    service.submit(session, attempt=attempt, now=clock())
+    session.commit()
+    return result_out(session, attempt)
+
+
+@router.get("/me/progress", response_model=list[PostProgressOut], responses=error_responses(401))
+def my_progress(person: CurrentPerson, session: SessionDep, clock: ClockDep) -> list[PostProgressOut]:
+    return [PostProgressOut(**vars(line)) for line in progress_service.progress(session, person=person, now=clock())]

@@ -1,0 +1,134 @@
+"""The quiz's pure logic: choose a balanced set, shuffle options per attempt, check and grade
+answers. Plain data in and out; the service does the storing."""
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
+from app.questions.text import normalise
+
+MAX_FILL_LENGTH = 100
+OPTION_KEYS = "ABCDEFGHIJ"
+
+
+def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:
+    """`count` questions spread as evenly as the pool allows over the four dimensions
+    (知风险/明职责/会操作/能应急), each family mixed in, in a random order."""
+    by_dimension: dict[Dimension, list[Question]] = defaultdict(list)
+    for question in pool:
+        by_dimension[question.dimension].append(question)
+    for questions in by_dimension.values():
+        rng.shuffle(questions)
+        # interleave families so one dimension's share is not all one kind of question
+        families: dict[str, list[Question]] = defaultdict(list)
+        for question in questions:
+            families[question.family].append(question)
+        questions[:] = [q for group in _round_robin(list(families.values())) for q in group]
+    chosen: list[Question] = []
+    dimensions = [d for d in Dimension if by_dimension[d]]
+    while len(chosen) < count and any(by_dimension[d] for d in dimensions):
+        for dimension in dimensions:
+            if by_dimension[dimension] and len(chosen) < count:
+                chosen.append(by_dimension[dimension].pop(0))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _round_robin(groups: list[list[Question]]) -> list[list[Question]]:
+    rounds: list[list[Question]] = []
+    index = 0
+    while any(index < len(group) for group in groups):
+        rounds.append([group[index] for group in groups if index < len(group)])
+        index += 1
+    return rounds
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A question as one attempt shows it: options re-keyed in this attempt's order."""
+
+    options: tuple[Option, ...]
+    answer: tuple[str, ...]
+
+
+def shuffle_for_attempt(question: Question, rng: random.Random) -> Shown:
+    if question.type in (QuestionType.judge, QuestionType.fill):
+        return Shown(question.options, question.answer)
+    order = list(question.options)
+    rng.shuffle(order)
+    if question.type == QuestionType.order and len(order) > 1 and [o.key for o in order] == list(question.answer):
+        order = order[1:] + order[:1]  # never show an order question already solved
+    new_key = {option.key: OPTION_KEYS[index] for index, option in enumerate(order)}
+    options = tuple(Option(new_key[o.key], o.text) for o in order)
+    answer = tuple(new_key[key] for key in question.answer)
+    if question.type == QuestionType.multi:
+        answer = tuple(sorted(answer))
+    return Shown(options, answer)
+
+
+def answer_problem(question_type: str, option_keys: Sequence[str], given: list[str] | str) -> str | None:
+    """A plain-Chinese reason the answer has the wrong shape for the question, or None."""
+    if question_type == QuestionType.fill:
+        if not isinstance(given, str):
+            return "填空题请填写文字"
+        if not given.strip():
+            return "答案不能为空"
+        if len(given) > MAX_FILL_LENGTH:
+            return f"答案太长（最多 {MAX_FILL_LENGTH} 字）"
+        return None
+    if isinstance(given, str):
+        return '选择题请提交选项列表，如 ["A"]'
+    unknown = [key for key in given if key not in option_keys]
+    if unknown:
+        return f"选项 {'、'.join(map(str, unknown))} 不在本题的选项中"
+    if len(set(given)) != len(given):
+        return "选项重复"
+    if question_type in (QuestionType.single, QuestionType.judge) and len(given) != 1:
+        return "本题只能选一个选项"
+    if question_type == QuestionType.multi and not given:
+        return "至少选一个选项"
+    if question_type == QuestionType.order and sorted(given) != sorted(option_keys):
+        return "排序题请按顺序给出全部选项"
+    return None
+
+
+def is_correct(question_type: str, answer: Sequence[str], given: list[str] | str) -> bool:
+    if question_type == QuestionType.fill:
+        wanted = {normalise(text) for text in answer}
+        return isinstance(given, str) and normalise(given) in wanted
+    if isinstance(given, str):
+        return False
+    if question_type == QuestionType.multi:
+        return sorted(given) == sorted(answer)
+    return list(given) == list(answer)
+
+
+def judge_options() -> tuple[Option, ...]:
+    return (Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误"))
+
+
+@dataclass(frozen=True)
+class Graded:
+    score: float  # 0–100, one decimal
+    correct: int
+    total: int
+    by_dimension: dict[str, float | None]  # share right per dimension, None where the quiz had none
+
+
+def grade(results: Sequence[tuple[str, bool]]) -> Graded:
+    """(dimension, correct) per question — unanswered questions count as wrong."""
+    total = len(results)
+    correct = sum(1 for _, ok in results if ok)
+    per_dimension: dict[str, list[bool]] = defaultdict(list)
+    for dimension, ok in results:
+        per_dimension[dimension].append(ok)
+    by_dimension = {
+        d.value: (
+            round(sum(per_dimension[d.value]) / len(per_dimension[d.value]), 3) if per_dimension[d.value] else None
+        )
+        for d in Dimension
+    }
+    score = round(100 * correct / total, 1) if total else 0.0
+    return Graded(score=score, correct=correct, total=total, by_dimension=by_dimension)

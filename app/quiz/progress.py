@@ -1,0 +1,80 @@
+"""A worker's progress per post: best score, a pass still inside its validity window (应知), how
+well they know each dimension, and the size of their wrong-answer notebook."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.cards.models import Post
+from app.org.models import Enterprise, Person, PersonPost
+from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+
+
+@dataclass
+class PostProgress:
+    post_id: int
+    code: str
+    name: str
+    mine: bool
+    best_score: float | None = None
+    attempts: int = 0
+    passed_at: datetime | None = None  # the latest pass still inside the validity window
+    pass_valid_until: datetime | None = None
+    can_signed_at: datetime | None = None  # a witnessed finger-point-and-say run (drill)
+    due_flashcards: int = 0
+    by_dimension: dict[str, float | None] = field(default_factory=dict)
+    notebook_size: int = 0
+
+
+def progress(session: Session, *, person: Person, now: datetime) -> list[PostProgress]:
+    enterprise = session.get(Enterprise, person.enterprise_id) if person.enterprise_id else None
+    validity = timedelta(days=enterprise.validity_days if enterprise else 365)
+    my_posts = set(session.exec(select(PersonPost.post_id).where(PersonPost.person_id == person.id)).all())
+    attempted = set(session.exec(select(QuizAttempt.post_id).where(QuizAttempt.person_id == person.id)).all())
+    posts = session.exec(select(Post).where(col(Post.id).in_(my_posts | attempted)).order_by(Post.code)).all()
+    result = {p.id: PostProgress(post_id=p.id, code=p.code, name=p.name, mine=p.id in my_posts) for p in posts if p.id}
+    for attempt in session.exec(
+        select(QuizAttempt).where(QuizAttempt.person_id == person.id, col(QuizAttempt.submitted_at).is_not(None))
+    ).all():
+        line = result.get(attempt.post_id)
+        if line is None:
+            continue
+        line.attempts += 1
+        if attempt.mode == "assessment":
+            if attempt.score is not None and (line.best_score is None or attempt.score > line.best_score):
+                line.best_score = attempt.score
+            submitted = attempt.submitted_at
+            if (
+                attempt.passed
+                and submitted
+                and submitted + validity > now
+                and (line.passed_at is None or submitted > line.passed_at)
+            ):
+                line.passed_at = submitted
+                line.pass_valid_until = submitted + validity
+    tallies: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    rows = session.exec(
+        select(QuizAttempt.post_id, AttemptQuestion.dimension, AttemptAnswer.correct, func.count())
+        .join(AttemptQuestion, col(AttemptQuestion.attempt_id) == QuizAttempt.id)
+        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        .where(QuizAttempt.person_id == person.id)
+        .group_by(QuizAttempt.post_id, AttemptQuestion.dimension, AttemptAnswer.correct)
+    ).all()
+    for post_id, dimension, correct, count in rows:
+        tallies[post_id][dimension][0 if correct else 1] += count
+    for post_id, line in result.items():
+        line.by_dimension = {
+            d: (round(right / (right + wrong), 3) if right + wrong else None)
+            for d, (right, wrong) in ((d, tallies[post_id][d]) for d in ("risk", "duty", "operation", "emergency"))
+        }
+    for post_id, size in session.exec(
+        select(NotebookEntry.post_id, func.count())
+        .where(NotebookEntry.person_id == person.id, col(NotebookEntry.cleared_at).is_(None))
+        .group_by(NotebookEntry.post_id)
+    ).all():
+        if post_id in result:
+            result[post_id].notebook_size = size
+    return list(result.values())

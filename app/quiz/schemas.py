@@ -1,0 +1,93 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class QuizStart(BaseModel):
+    post_id: int
+    mode: Literal["practice", "assessment"] = "practice"
+    count: int | None = Field(default=None, ge=1, le=100)
+    time_limit_s: int | None = Field(default=None, ge=1, le=7200)
+    notebook: bool = Field(default=False, description="只出错题本里的题（练错题）")
+
+
+class OptionOut(BaseModel):
+    key: str
+    text: str
+
+
+class QuestionOut(BaseModel):
+    id: int
+    position: int
+    type: Literal["single", "multi", "judge", "fill", "order"]
+    dimension: str
+    stem: str
+    options: list[OptionOut]
+
+
+class QuizOut(BaseModel):
+    attempt_id: int
+    post_id: int
+    post_version: int
+    mode: str
+    deadline: datetime
+    seconds_left: int
+    submitted: bool
+    questions: list[QuestionOut]
+    answered: list[int] = Field(default_factory=list, description="ids of questions already answered")
+
+
+class AnswerIn(BaseModel):
+    question_id: int
+    answer: list[str] | str = Field(description="选项键的列表（单选、多选、判断、排序按顺序）或填空文字")
+
+
+class PracticeFeedback(BaseModel):
+    correct: bool
+    answer_key: list[str]
+    explanation: str
+    source: str
+    quote: str
+
+
+class AssessmentReceipt(BaseModel):
+    accepted: bool = True
+
+
+class ReviewItem(BaseModel):
+    question_id: int
+    stem: str
+    correct: bool
+    given: list[str] | None
+    answer_key: list[str]
+    explanation: str
+    source: str
+    quote: str
+
+
+class QuizResult(BaseModel):
+    attempt_id: int
+    score: float
+    passed: bool
+    pass_mark: int
+    mode: str
+    auto_submitted: bool
+    submitted_at: datetime
+    by_dimension: dict[str, float | None]
+    review: list[ReviewItem]
+
+
+class PostProgressOut(BaseModel):
+    post_id: int
+    code: str
+    name: str
+    mine: bool
+    best_score: float | None
+    attempts: int
+    passed_at: datetime | None
+    pass_valid_until: datetime | None
+    can_signed_at: datetime | None
+    due_flashcards: int
+    by_dimension: dict[str, float | None]
+    notebook_size: int

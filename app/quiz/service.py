@@ -1,0 +1,236 @@
+"""Practice quizzes and assessments: start, answer, submit, resume, the wrong-answer notebook.
+
+Time is the server's: the deadline is fixed at start, answers later than deadline + GRACE are
+refused, and an attempt past its deadline is graded the next time anything touches it. The caller
+commits (one request, one unit of work).
+"""
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from app.cards.models import Post, PostVersion
+from app.errors import Conflict, InvalidInput, ResourceNotFound
+from app.org.models import Enterprise, Person
+from app.questions import service as questions
+from app.questions.model import Question
+from app.quiz import logic
+from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+
+GRACE = timedelta(seconds=2)  # network slack: an answer sent just before the deadline still counts
+NOTEBOOK_CLEARS_AFTER = 2  # right answers in a row that take a question out of the notebook
+DEFAULT_COUNT = {"practice": 10, "assessment": 20}
+SECONDS_PER_QUESTION = {"practice": 60, "assessment": 60}
+
+Mode = Literal["practice", "assessment"]
+
+
+def get(session: Session, *, person: Person, attempt_id: int) -> QuizAttempt | None:
+    """The caller's own attempt; anybody else's is not found."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.person_id != person.id:
+        return None
+    return attempt
+
+
+def questions_of(session: Session, attempt: QuizAttempt) -> list[AttemptQuestion]:
+    return list(
+        session.exec(
+            select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
+        ).all()
+    )
+
+
+def answers_of(session: Session, attempt: QuizAttempt) -> dict[int, AttemptAnswer]:
+    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    return {row.question_id: row for row in rows}
+
+
+def notebook_keys(session: Session, *, person: Person, post: Post) -> set[str]:
+    rows = session.exec(
+        select(NotebookEntry.question_key).where(
+            NotebookEntry.person_id == person.id,
+            NotebookEntry.post_id == post.id,
+            col(NotebookEntry.cleared_at).is_(None),
+        )
+    ).all()
+    return set(rows)
+
+
+def start(
+    session: Session,
+    *,
+    person: Person,
+    post: Post,
+    stored: PostVersion,
+    mode: Mode,
+    count: int | None,
+    time_limit_s: int | None,
+    now: datetime,
+    seed: int,
+    from_notebook: bool = False,
+) -> tuple[QuizAttempt, list[AttemptQuestion]]:
+    pool = questions.pool(session, post, stored)
+    if from_notebook:
+        wanted = notebook_keys(session, person=person, post=post)
+        pool = [q for q in pool if q.key in wanted]
+        if not pool:
+            raise Conflict("错题本里没有这个岗位的题目，先去练习吧")
+    if not pool:
+        raise Conflict("这个岗位还没有可用的题目")
+    rng = random.Random(seed)
+    chosen = logic.choose_balanced(pool, min(count or DEFAULT_COUNT[mode], len(pool)), rng)
+    limit = time_limit_s or SECONDS_PER_QUESTION[mode] * len(chosen)
+    enterprise = session.get(Enterprise, post.enterprise_id)
+    attempt = QuizAttempt(
+        enterprise_id=post.enterprise_id,
+        person_id=person.id,
+        post_id=post.id,
+        post_version=stored.number,
+        mode=mode,
+        from_notebook=from_notebook,
+        seed=seed,
+        pass_mark=enterprise.pass_mark if enterprise else 80,
+        started_at=now,
+        deadline=now + timedelta(seconds=limit),
+    )
+    session.add(attempt)
+    session.flush()
+    rows = [_frozen(attempt, position, question, rng) for position, question in enumerate(chosen, start=1)]
+    session.add_all(rows)
+    session.flush()
+    return attempt, rows
+
+
+def _frozen(attempt: QuizAttempt, position: int, question: Question, rng: random.Random) -> AttemptQuestion:
+    shown = logic.shuffle_for_attempt(question, rng)
+    return AttemptQuestion(
+        attempt_id=attempt.id,
+        position=position,
+        question_key=question.key,
+        family=question.family,
+        type=question.type,
+        dimension=question.dimension,
+        stem=question.stem,
+        options=[{"key": o.key, "text": o.text} for o in shown.options],
+        answer=list(shown.answer),
+        explanation=question.explanation,
+        source=question.source,
+        quote=question.quote,
+    )
+
+
+def is_open(attempt: QuizAttempt) -> bool:
+    return attempt.submitted_at is None
+
+
+def expire_if_due(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
+    """Grade an attempt whose time is up (plus grace). True if it was graded now."""
+    if is_open(attempt) and now > attempt.deadline + GRACE:
+        _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    question: AttemptQuestion
+    correct: bool
+
+
+def record_answer(
+    session: Session, *, attempt: QuizAttempt, question_id: int, given: list[str] | str, now: datetime
+) -> Recorded:
+    if expire_if_due(session, attempt, now):
+        raise Conflict("考试时间已到，已自动交卷")
+    if not is_open(attempt):
+        raise Conflict("已经交卷，不能再作答")
+    question = session.get(AttemptQuestion, question_id)
+    if question is None or question.attempt_id != attempt.id:
+        raise ResourceNotFound("题目")
+    problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
+    if problem:
+        raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
+    if session.exec(select(AttemptAnswer.id).where(AttemptAnswer.question_id == question.id)).first() is not None:
+        raise Conflict("这道题已经作答过了")
+    correct = logic.is_correct(question.type, question.answer, given)
+    session.add(
+        AttemptAnswer(
+            attempt_id=attempt.id,
+            question_id=question.id,
+            given=[given] if isinstance(given, str) else list(given),
+            correct=correct,
+            answered_at=now,
+        )
+    )
+    _note(session, attempt=attempt, key=question.question_key, correct=correct, now=now)
+    session.flush()
+    return Recorded(question, correct)
+
+
+def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
+    """Keep the wrong-answer notebook: a wrong answer puts the question in (again); two right
+    answers in a row take it out."""
+    entry = session.exec(
+        select(NotebookEntry).where(
+            NotebookEntry.person_id == attempt.person_id,
+            NotebookEntry.post_id == attempt.post_id,
+            NotebookEntry.question_key == key,
+        )
+    ).first()
+    if not correct:
+        if entry is None:
+            entry = NotebookEntry(
+                person_id=attempt.person_id, post_id=attempt.post_id, question_key=key, last_wrong_at=now
+            )
+        entry.wrong_count += 1
+        entry.correct_streak = 0
+        entry.last_wrong_at = now
+        entry.cleared_at = None
+        session.add(entry)
+    elif entry is not None and entry.cleared_at is None:
+        entry.correct_streak += 1
+        if entry.correct_streak >= NOTEBOOK_CLEARS_AFTER:
+            entry.cleared_at = now
+        session.add(entry)
+
+
+def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAttempt:
+    """Grade once; submitting again returns the same result without grading again."""
+    if not expire_if_due(session, attempt, now) and is_open(attempt):
+        _grade(session, attempt, submitted_at=now, automatic=False)
+    return attempt
+
+
+def _grade(session: Session, attempt: QuizAttempt, *, submitted_at: datetime, automatic: bool) -> None:
+    rows = questions_of(session, attempt)
+    given = answers_of(session, attempt)
+    graded = logic.grade([(row.dimension, row.id in given and given[row.id].correct) for row in rows])
+    attempt.submitted_at = submitted_at
+    attempt.auto_submitted = automatic
+    attempt.score = graded.score
+    attempt.by_dimension = graded.by_dimension
+    attempt.passed = graded.score >= attempt.pass_mark
+    session.add(attempt)
+    session.flush()
+
+
+def seconds_left(attempt: QuizAttempt, now: datetime) -> int:
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def history(session: Session, *, person: Person, post_id: int | None = None, limit: int = 30) -> list[QuizAttempt]:
+    query = select(QuizAttempt).where(QuizAttempt.person_id == person.id)
+    if post_id is not None:
+        query = query.where(QuizAttempt.post_id == post_id)
+    return list(session.exec(query.order_by(col(QuizAttempt.started_at).desc()).limit(limit)).all())
+
+
+def open_attempts(session: Session, *, person: Person) -> Sequence[QuizAttempt]:
+    return session.exec(
+        select(QuizAttempt).where(QuizAttempt.person_id == person.id, col(QuizAttempt.submitted_at).is_(None))
+    ).all()

@@ -1,0 +1,295 @@
+"""Quizzes through the API: no answers leak, server-side deadline with grace (injected clock),
+resume, autosave, double submit, the notebook, frozen questions, tenancy and progress."""
+
+import random
+
+import pytest
+from sqlmodel import select
+
+from app.cards.bank import bank_files
+from app.questions.model import Dimension, Option, Question, QuestionType
+from app.quiz import logic
+from app.quiz.models import AttemptQuestion
+
+
+def bank_upload(code: str):
+    path = next(p for p in bank_files() if p.stem == code)
+    return [("file", (path.name, path.read_bytes(), "application/yaml"))]
+
+
+@pytest.fixture
+def post_id(client, world):
+    answer = client.post(
+        "/api/cards/import", files=bank_upload("confined-space"), headers=world.auth(world.a.people["trainer"])
+    )
+    return answer.json()["posts"][0]["post_id"]
+
+
+def start(client, world, post_id, **body):
+    return client.post("/api/quizzes", json={"post_id": post_id, **body}, headers=world.auth(world.a.people["worker"]))
+
+
+def frozen(session, question_id) -> AttemptQuestion:
+    session.expire_all()
+    return session.exec(select(AttemptQuestion).where(AttemptQuestion.id == question_id)).one()
+
+
+def right_answer(row: AttemptQuestion):
+    return row.answer[0] if row.type == "fill" else row.answer
+
+
+def wrong_answer(row: AttemptQuestion):
+    if row.type == "fill":
+        return "完全不对的答案"
+    keys = [o["key"] for o in row.options]
+    if row.type == "order":
+        return list(reversed(row.answer))
+    return [next(k for k in keys if k not in row.answer)]
+
+
+def test_a_practice_quiz_gives_feedback_with_the_card_line(client, world, session, post_id):
+    started = start(client, world, post_id, mode="practice", count=8)
+    assert started.status_code == 201, started.text
+    quiz = started.json()
+    assert len(quiz["questions"]) == 8
+    assert "answer" not in str(quiz).replace("answered", "")  # nothing that gives the answer away
+    assert {q["dimension"] for q in quiz["questions"]} == {"risk", "duty", "operation", "emergency"}
+    first, second = quiz["questions"][0], quiz["questions"][1]
+    url = f"/api/quizzes/{quiz['attempt_id']}/answers"
+    headers = world.auth(world.a.people["worker"])
+    right = client.post(
+        url, json={"question_id": first["id"], "answer": right_answer(frozen(session, first["id"]))}, headers=headers
+    ).json()
+    assert right["correct"] is True and right["source"] and right["quote"] and right["explanation"]
+    wrong = client.post(
+        url, json={"question_id": second["id"], "answer": wrong_answer(frozen(session, second["id"]))}, headers=headers
+    ).json()
+    assert wrong["correct"] is False and wrong["answer_key"] == frozen(session, second["id"]).answer
+    again = client.post(
+        url, json={"question_id": first["id"], "answer": right_answer(frozen(session, first["id"]))}, headers=headers
+    )
+    assert again.status_code == 409
+
+
+def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, session, post_id):
+    quiz = start(client, world, post_id, mode="assessment", count=20).json()
+    headers = world.auth(world.a.people["worker"])
+    url = f"/api/quizzes/{quiz['attempt_id']}/answers"
+    by_type = {}
+    for q in quiz["questions"]:
+        by_type.setdefault(q["type"], q)
+    choice = by_type.get("single") or by_type["multi"]
+    cases = [
+        ({"question_id": choice["id"], "answer": ["Z"]}, "不在本题的选项中"),
+        ({"question_id": choice["id"], "answer": "文字"}, "选择题请提交选项列表"),
+    ]
+    if "fill" in by_type:
+        cases.append(({"question_id": by_type["fill"]["id"], "answer": "字" * 101}, "答案太长"))
+    for body, message in cases:
+        response = client.post(url, json=body, headers=headers)
+        assert response.status_code == 422
+        assert (
+            response.json()["errors"][0]["loc"] == ["body", "answer"] and message in response.json()["errors"][0]["msg"]
+        )
+    assert client.post(url, json={"question_id": 999999, "answer": ["A"]}, headers=headers).status_code == 404
+    other = start(client, world, post_id, mode="practice", count=3).json()
+    assert (
+        client.post(
+            url, json={"question_id": other["questions"][0]["id"], "answer": ["A"]}, headers=headers
+        ).status_code
+        == 404
+    )
+
+
+def test_deadline_grace_and_automatic_grading_on_the_server_clock(client, world, session, post_id):
+    quiz = start(client, world, post_id, mode="assessment", count=4, time_limit_s=60).json()
+    headers = world.auth(world.a.people["worker"])
+    url = f"/api/quizzes/{quiz['attempt_id']}/answers"
+    q1, q2, q3 = quiz["questions"][:3]
+    world.clock.advance(seconds=61)  # past the deadline, inside the 2 s grace
+    assert client.post(
+        url, json={"question_id": q1["id"], "answer": right_answer(frozen(session, q1["id"]))}, headers=headers
+    ).json() == {"accepted": True}
+    world.clock.advance(seconds=1.5)  # 62.5 s: past deadline + grace
+    late = client.post(
+        url, json={"question_id": q2["id"], "answer": right_answer(frozen(session, q2["id"]))}, headers=headers
+    )
+    assert late.status_code == 409 and "自动交卷" in late.json()["detail"]
+    resumed = client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).json()
+    assert resumed["submitted"] is True and resumed["seconds_left"] == 0
+    result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
+    assert result["auto_submitted"] is True and result["score"] == 25.0
+    assert client.post(url, json={"question_id": q3["id"], "answer": ["A"]}, headers=headers).status_code == 409
+
+
+def test_resume_after_a_lost_connection_keeps_time_and_answers(client, world, session, post_id):
+    quiz = start(client, world, post_id, mode="assessment", count=5, time_limit_s=300).json()
+    headers = world.auth(world.a.people["worker"])
+    first = quiz["questions"][0]
+    client.post(
+        f"/api/quizzes/{quiz['attempt_id']}/answers",
+        json={"question_id": first["id"], "answer": right_answer(frozen(session, first["id"]))},
+        headers=headers,
+    )
+    world.clock.advance(seconds=100)
+    resumed = client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).json()
+    assert resumed["seconds_left"] == 200 and resumed["answered"] == [first["id"]]
+    assert [q["id"] for q in resumed["questions"]] == [q["id"] for q in quiz["questions"]]
+
+
+def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(client, world, session, post_id):
+    headers = world.auth(world.a.people["worker"])
+    quiz = start(client, world, post_id, mode="assessment", count=10).json()
+    for q in quiz["questions"]:
+        client.post(
+            f"/api/quizzes/{quiz['attempt_id']}/answers",
+            json={"question_id": q["id"], "answer": right_answer(frozen(session, q["id"]))},
+            headers=headers,
+        )
+    first = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
+    assert first["score"] == 100.0 and first["passed"] is True and all(r["correct"] for r in first["review"])
+    assert set(first["by_dimension"]) == {"risk", "duty", "operation", "emergency"}
+    world.clock.advance(minutes=5)
+    second = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
+    assert second == first
+    line = next(p for p in client.get("/api/me/progress", headers=headers).json() if p["post_id"] == post_id)
+    assert line["best_score"] == 100.0 and line["passed_at"] is not None
+    world.clock.advance(days=366)
+    headers = world.auth(world.a.people["worker"])  # a fresh token: the old one has expired
+    line = next(p for p in client.get("/api/me/progress", headers=headers).json() if p["post_id"] == post_id)
+    assert line["passed_at"] is None and line["best_score"] == 100.0
+
+
+def test_a_failed_assessment_is_not_a_pass(client, world, session, post_id):
+    headers = world.auth(world.a.people["worker"])
+    quiz = start(client, world, post_id, mode="assessment", count=5).json()
+    result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
+    assert result["score"] == 0.0 and result["passed"] is False and all(r["given"] is None for r in result["review"])
+
+
+def test_the_notebook_keeps_wrong_answers_until_two_right_in_a_row(client, world, session, post_id):
+    headers = world.auth(world.a.people["worker"])
+    quiz = start(client, world, post_id, mode="practice", count=1).json()
+    q = quiz["questions"][0]
+    key = frozen(session, q["id"]).question_key
+    client.post(
+        f"/api/quizzes/{quiz['attempt_id']}/answers",
+        json={"question_id": q["id"], "answer": wrong_answer(frozen(session, q["id"]))},
+        headers=headers,
+    )
+
+    def size():
+        return next(p for p in client.get("/api/me/progress", headers=headers).json() if p["post_id"] == post_id)[
+            "notebook_size"
+        ]
+
+    assert size() == 1
+    for expected in (1, 0):
+        drill = start(client, world, post_id, mode="practice", notebook=True).json()
+        assert len(drill["questions"]) == 1
+        row = frozen(session, drill["questions"][0]["id"])
+        assert row.question_key == key
+        client.post(
+            f"/api/quizzes/{drill['attempt_id']}/answers",
+            json={"question_id": row.id, "answer": right_answer(row)},
+            headers=headers,
+        )
+        assert size() == expected
+    assert start(client, world, post_id, mode="practice", notebook=True).status_code == 409
+
+
+def test_an_open_attempt_keeps_its_questions_when_the_cards_change(client, world, session, post_id):
+    headers = world.auth(world.a.people["worker"])
+    quiz = start(client, world, post_id, mode="practice", count=20).json()
+    exported = client.get(f"/api/cards/export?post_id={post_id}&format=yaml", headers=headers).content.decode()
+    client.post(
+        "/api/cards/import",
+        files=[
+            ("file", ("confined-space.yaml", exported.replace("有限空间", "受限空间").encode(), "application/yaml"))
+        ],
+        headers=world.auth(world.a.people["trainer"]),
+    )
+    resumed = client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).json()
+    assert resumed["questions"] == quiz["questions"] and resumed["post_version"] == 1
+    assert start(client, world, post_id, mode="practice").json()["post_version"] == 2
+
+
+def test_other_peoples_attempts_are_not_found(client, world, post_id):
+    quiz = start(client, world, post_id, mode="practice", count=2).json()
+    for outsider in (world.a.people["leader"], world.b.people["worker"]):
+        headers = world.auth(outsider)
+        assert client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).status_code == 404
+        assert client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).status_code == 404
+    assert (
+        client.post("/api/quizzes", json={"post_id": post_id}, headers=world.auth(world.b.people["worker"])).status_code
+        == 404
+    )
+
+
+def q(key: str, dimension: Dimension, family: str = "f") -> Question:
+    return Question(
+        key, family, QuestionType.single, "题", (Option("A", "甲"), Option("B", "乙")), ("A",), "", dimension, "s", "甲"
+    )
+
+
+def test_choose_balanced_spreads_over_the_four_dimensions():
+    pool = (
+        [q(f"r{i}", Dimension.risk) for i in range(20)]
+        + [q(f"d{i}", Dimension.duty) for i in range(2)]
+        + [q(f"o{i}", Dimension.operation) for i in range(20)]
+        + [q(f"e{i}", Dimension.emergency) for i in range(20)]
+    )
+    chosen = logic.choose_balanced(pool, 10, random.Random(1))
+    counts = {d: sum(1 for x in chosen if x.dimension == d) for d in Dimension}
+    assert (
+        counts[Dimension.duty] == 2
+        and sum(counts.values()) == 10
+        and min(counts[d] for d in (Dimension.risk, Dimension.operation, Dimension.emergency)) >= 2
+    )
+    assert len({x.key for x in chosen}) == 10
+
+
+def test_shuffling_keeps_the_answer_with_its_text():
+    question = Question(
+        "k",
+        "f",
+        QuestionType.multi,
+        "题",
+        tuple(Option(k, t) for k, t in zip("ABCD", "甲乙丙丁", strict=True)),
+        ("A", "C"),
+        "",
+        Dimension.risk,
+        "s",
+        "甲",
+    )
+    for seed in range(20):
+        shown = logic.shuffle_for_attempt(question, random.Random(seed))
+        texts = {o.key: o.text for o in shown.options}
+        assert sorted(texts[k] for k in shown.answer) == ["丙", "甲"]
+    order = Question(
+        "o",
+        "f",
+        QuestionType.order,
+        "排序",
+        tuple(Option(k, t) for k, t in zip("ABC", "一二三", strict=True)),
+        ("A", "B", "C"),
+        "",
+        Dimension.operation,
+        "s",
+        "",
+    )
+    for seed in range(20):
+        shown = logic.shuffle_for_attempt(order, random.Random(seed))
+        texts = {o.key: o.text for o in shown.options}
+        assert [texts[k] for k in shown.answer] == ["一", "二", "三"]
+        assert [o.key for o in shown.options] != list(shown.answer)
+
+
+def test_grading_counts_unanswered_as_wrong():
+    graded = logic.grade([("risk", True), ("risk", False), ("duty", True), ("emergency", False)])
+    assert graded.score == 50.0 and graded.by_dimension == {
+        "risk": 0.5,
+        "duty": 1.0,
+        "operation": None,
+        "emergency": 0.0,
+    }
