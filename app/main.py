@@ -23,6 +23,7 @@ from app.middleware import RequestGate, SecurityMiddleware
 from app.migrations import upgrade_to_head
 from app.people import api as people_api
 from app.people import pages as people_pages
+from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
 from app.security import make_password_hasher
@@ -91,6 +92,7 @@ def create_app(
         people_pages.router,
         cards_pages.router,
         quiz_pages.router,
+        questions_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

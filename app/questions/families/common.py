@@ -347,12 +347,37 @@ def vocabulary(post: PostContent) -> set[str]:
     return grams
 
 
+# Word pieces that name no particular work ("粉尘涉爆岗位", "危险化学品仓库管理员", "设备运行").
+GENERIC_NAME_PIECES = {
+    "岗位",
+    "作业",
+    "业人",
+    "人员",
+    "管理",
+    "理员",
+    "操作",
+    "作工",
+    "司机",
+    "危险",
+    "安全",
+    "设备",
+    "运行",
+    "检查",
+    "现场",
+    "工作",
+    "系统",
+}
+
+
 def domain_terms(post: PostContent) -> set[str]:
-    """Word pieces naming the post's own work: its name and its risk points."""
-    domain = set(bigrams(post.name))
+    """Word pieces naming the post's own work: those of its name, and those that recur in two or
+    more of its risk points (a piece used once, like "带病" in "车辆带病运行", may be any post's)."""
+    in_points: dict[str, int] = {}
     for risk in post.risks:
-        domain |= bigrams(risk.point)
-    return domain
+        for gram in bigrams(risk.point):
+            in_points[gram] = in_points.get(gram, 0) + 1
+    recurring = {gram for gram, count in in_points.items() if count >= 2}
+    return (bigrams(post.name) | recurring) - GENERIC_NAME_PIECES
 
 
 def is_foreign(text: str, terms: set[str]) -> bool:
