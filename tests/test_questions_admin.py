@@ -2,6 +2,9 @@
 
 from sqlmodel import select
 
+from app.cards import service as cards
+from app.cards.models import Post
+from app.questions import service as questions
 from app.questions.item_analysis import analyse
 from app.quiz.models import AttemptQuestion
 from tests.test_quiz import bank_upload
@@ -48,14 +51,20 @@ def test_trainer_retires_and_rewords_a_question(client, world, session):
     )
     client.post(f"/questions/{post_id}/edit", data={"key": reworded, "stem": "改写后的题干？", "csrf_token": csrf})
     assert client.post(f"/questions/{post_id}/edit", data={"key": "no:such", "csrf_token": csrf}).status_code == 404
-    worker = world.auth(world.a.people["worker"])
+    session.expire_all()
+    post = session.get(Post, post_id)
+    pool = {q.key: q for q in questions.pool(session, post, cards.version(session, post, post.published_version))}
+    assert len(pool) == len(keys) - 1 and retired not in pool
+    assert pool[reworded].stem == "改写后的题干？"
+    # and a quiz draws only from that pool
     client.cookies.clear()
-    quiz = client.post("/api/quizzes", json={"post_id": post_id, "count": 100}, headers=worker).json()
-    rows = session.exec(select(AttemptQuestion).where(AttemptQuestion.attempt_id == quiz["attempt_id"])).all()
-    drawn = {row.question_key: row for row in rows}
-    assert len(drawn) == len(keys) - 1  # the whole pool (count 100 > pool) but the retired one
-    assert retired not in drawn
-    assert drawn[reworded].stem == "改写后的题干？"
+    quiz = client.post(
+        "/api/quizzes", json={"post_id": post_id, "count": 100}, headers=world.auth(world.a.people["worker"])
+    ).json()
+    drawn = session.exec(
+        select(AttemptQuestion.question_key).where(AttemptQuestion.attempt_id == quiz["attempt_id"])
+    ).all()
+    assert set(drawn) <= set(pool) and len(drawn) == 100
 
 
 def test_workers_cannot_see_the_question_admin(client, world):
