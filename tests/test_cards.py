@@ -292,3 +292,70 @@ def test_worker_pages_show_every_tab_search_and_print(client, world):
 
 def test_gb6441_has_twenty_classes():
     assert len(AccidentType) == 20
+
+
+MANUAL_QUESTIONS = [
+    {
+        "id": "Q1",
+        "type": "single",
+        "stem": "进入储罐前先做什么？",
+        "options": ["检测", "进入", "吸烟"],
+        "answer": ["A"],
+        "dimension": "operation",
+        "source": "operation.steps[S1]",
+        "explanation": "先检测后进入",
+    },
+    {"id": "Q2", "type": "judge", "stem": "可以不检测就进入。", "answer": ["错误"], "dimension": "risk"},
+    {
+        "id": "Q3",
+        "type": "order",
+        "stem": "排序",
+        "options": ["乙", "甲", "丙"],
+        "answer": ["B", "A", "C"],
+        "dimension": "emergency",
+    },
+    {"id": "Q4", "type": "fill", "stem": "先通风、再____、后作业", "answer": ["检测"], "dimension": "operation"},
+    {
+        "id": "Q5",
+        "type": "multi",
+        "stem": "哪些对？",
+        "options": ["甲", "乙", "丙"],
+        "answer": ["A", "C"],
+        "dimension": "duty",
+    },
+]
+
+
+def test_hand_written_questions_join_the_pool_and_round_trip():
+    post = minimal_post(questions=MANUAL_QUESTIONS)
+    again, problems = parse_card_files([("post-1.yaml", dump_yaml(post))])
+    assert problems == [] and again[0].content_hash() == post.content_hash()
+    from app.questions.manual import manual_questions
+
+    made = {q.key: q for q in manual_questions(post)}
+    assert made["manual:Q1"].quote == "检测氧气浓度" and made["manual:Q1"].answer == ("A",)
+    assert made["manual:Q2"].answer == ("F",) and made["manual:Q3"].answer == ("B", "A", "C")
+    assert made["manual:Q5"].answer == ("A", "C") and made["manual:Q4"].answer == ("检测",)
+
+
+def test_a_post_without_questions_keeps_its_old_hash():
+    # versions stored before hand-written questions existed must not look changed
+    assert minimal_post().content_hash() == minimal_post(questions=[]).content_hash()
+    assert "questions" not in dump_yaml(minimal_post()).decode()
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ({"type": "single", "options": ["甲", "乙"], "answer": ["C"]}, "不是选项字母"),
+        ({"type": "single", "options": ["甲", "乙"], "answer": ["A", "B"]}, "单选题只能有一个答案"),
+        ({"type": "judge", "answer": ["可能"]}, "判断题不写选项"),
+        ({"type": "order", "options": ["甲", "乙", "丙"], "answer": ["A", "B"]}, "排序题的答案"),
+        ({"type": "essay", "answer": ["x"]}, "不是题型"),
+        ({"type": "fill", "answer": ["x"], "source": "risks[R9]"}, "卡片上没有“risks[R9]”这一行"),
+    ],
+)
+def test_bad_hand_written_questions_are_located(question, message):
+    data = dict(MINIMAL_POST, questions=[{"id": "Q1", "stem": "题？", "dimension": "risk", **question}])
+    _, problems = problems_of(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert any(message in msg and "手工题 Q1" in loc and loc.startswith("第") for loc, msg in problems), problems

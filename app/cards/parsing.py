@@ -94,6 +94,13 @@ FIELD_LABELS: dict[str, str] = {
     "who": "报告对象",
     "phone": "电话",
     "id": "编号",
+    "questions": "手工题",
+    "type": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "answer": "答案",
+    "explanation": "解析",
+    "dimension": "维度",
 }
 
 
@@ -107,7 +114,14 @@ def field_path(loc: Loc, data: Any = None) -> str:
         if isinstance(key, int):
             item = node[key] if isinstance(node, list) and 0 <= key < len(node) else None
             item_id = item.get("id") if isinstance(item, Mapping) else None
-            is_item_list = isinstance(parent, str) and parent in {"risks", "duties", "steps", "checklist", "scenarios"}
+            is_item_list = isinstance(parent, str) and parent in {
+                "risks",
+                "duties",
+                "steps",
+                "checklist",
+                "scenarios",
+                "questions",
+            }
             parts.append(str(item_id) if is_item_list and item_id else f"第{key + 1}项")
             node = item
         else:
@@ -125,6 +139,10 @@ ENUM_MESSAGES = {
     "level": "不是风险等级（应为 重大/较大/一般/低）",
     "phase": "不是作业阶段（应为 作业前/作业中/作业后）",
     "industry": "不是行业（应为 non_coal_mine 非煤矿山 或 industry_trade 工贸）",
+}
+LITERAL_MESSAGES = {
+    "type": "不是题型（应为 single 单选、multi 多选、judge 判断、fill 填空、order 排序）",
+    "dimension": "不是维度（应为 risk 知风险、duty 明职责、operation 会操作、emergency 能应急）",
 }
 PATTERN_MESSAGES = {
     "id": "编号格式应为大写字母加数字，如 R1、D2、S3",
@@ -147,6 +165,8 @@ def error_message(error: Mapping[str, Any]) -> str:
     context = error.get("ctx") or {}
     field = _field_name(loc)
     given = error.get("input")
+    if kind == "literal_error":
+        return f"“{given}”{LITERAL_MESSAGES.get(field, '不是可选的值')}"
     if kind == "enum":
         return f"“{given}”{ENUM_MESSAGES.get(field, '不是可选的值')}"
     if kind == "extra_forbidden":
@@ -186,6 +206,7 @@ def duplicate_ids(data: Any) -> list[tuple[Loc, str, Loc]]:
         ("operation", "steps"),
         ("operation", "checklist"),
         ("emergency", "scenarios"),
+        ("questions",),
     ]
     first_seen: dict[str, Loc] = {}
     repeats = []
@@ -221,7 +242,19 @@ def validate(filename: str, raw: RawPost) -> tuple[PostContent | None, list[Prob
                 continue  # the model's own repeated-id check, already reported above with places
             problems.append(Problem(filename, raw.locate(tuple(item.get("loc", ()))), error_message(item)))
         return None, problems
+    problems += unknown_sources(filename, post, raw)
     return (None, problems) if problems else (post, [])
+
+
+def unknown_sources(filename: str, post: PostContent, raw: RawPost) -> list[Problem]:
+    """A hand-written question that names its card line must name one that exists."""
+    from app.questions.sources import resolve_source  # questions build on cards, not the other way
+
+    return [
+        Problem(filename, raw.locate(("questions", index, "source")), f"卡片上没有“{question.source}”这一行")
+        for index, question in enumerate(post.questions)
+        if question.source and resolve_source(post, question.source) is None
+    ]
 
 
 # --- YAML ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -203,6 +203,57 @@ class Emergency(Strict):
     scenarios: list[Scenario] = Field(min_length=1)
 
 
+QUESTION_TYPES = {"single": "单选", "multi": "多选", "judge": "判断", "fill": "填空", "order": "排序"}
+DIMENSIONS = {"risk": "知风险", "duty": "明职责", "operation": "会操作", "emergency": "能应急"}
+OPTION_LETTERS = "ABCDEF"
+JUDGE_ANSWERS = ("正确", "错误")
+
+
+class ManualQuestion(Strict):
+    """A question a trainer wrote by hand (the rest are generated from the cards)."""
+
+    id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^Q[0-9]{1,3}$")] = Field(
+        description="稳定编号，如 Q1"
+    )
+    type: Literal["single", "multi", "judge", "fill", "order"] = Field(
+        description="题型：single 单选、multi 多选、judge 判断、fill 填空、order 排序"
+    )
+    stem: Text = Field(description="题干")
+    options: list[Text] = Field(default_factory=list, max_length=6, description="选项（按 A、B、C… 的顺序）")
+    answer: list[ShortText] = Field(
+        min_length=1,
+        description="答案：选择题写选项字母；排序题按正确顺序写全部字母；判断题写“正确”或“错误”；填空题写可接受的答案",
+    )
+    explanation: Text | None = Field(default=None, description="解析")
+    dimension: Literal["risk", "duty", "operation", "emergency"] = Field(
+        description="维度：risk 知风险、duty 明职责、operation 会操作、emergency 能应急"
+    )
+    source: ShortText | None = Field(default=None, description="出自卡片哪一行，如 risks[R3] 或 operation.steps[S2]")
+
+    @model_validator(mode="after")
+    def answer_fits_the_type(self) -> ManualQuestion:
+        letters = OPTION_LETTERS[: len(self.options)]
+        if self.type in ("single", "multi", "order"):
+            if len(self.options) < 2:
+                raise ValueError("选择题和排序题至少要有 2 个选项")
+            wrong = [a for a in self.answer if a not in letters]
+            if wrong:
+                raise ValueError(f"答案 {'、'.join(wrong)} 不是选项字母（本题可用 {'、'.join(letters)}）")
+            if len(set(self.answer)) != len(self.answer):
+                raise ValueError("答案里有重复的字母")
+        if self.type == "single" and len(self.answer) != 1:
+            raise ValueError("单选题只能有一个答案")
+        if self.type == "multi" and len(self.answer) < 2:
+            raise ValueError("多选题至少两个答案；只有一个答案请用单选题")
+        if self.type == "order" and sorted(self.answer) != sorted(letters):
+            raise ValueError("排序题的答案要按正确顺序写出全部选项字母")
+        if self.type == "judge" and (self.options or len(self.answer) != 1 or self.answer[0] not in JUDGE_ANSWERS):
+            raise ValueError("判断题不写选项，答案写“正确”或“错误”")
+        if self.type == "fill" and self.options:
+            raise ValueError("填空题不写选项，题干里用 ____ 表示空")
+        return self
+
+
 class PostContent(Strict):
     """One post's 两单两卡: the whole of one question_bank file."""
 
@@ -218,6 +269,7 @@ class PostContent(Strict):
     duties: list[Duty] = Field(min_length=1, description="岗位职责清单")
     operation: Operation = Field(description="岗位操作卡")
     emergency: Emergency = Field(description="岗位应急处置卡")
+    questions: list[ManualQuestion] = Field(default_factory=list, description="手工题（其余题目由卡片自动生成）")
 
     @model_validator(mode="after")
     def ids_unique(self) -> PostContent:
@@ -228,6 +280,7 @@ class PostContent(Strict):
             "operation.steps": [s.id for s in self.operation.steps],
             "operation.checklist": [c.id for c in self.operation.checklist],
             "emergency.scenarios": [s.id for s in self.emergency.scenarios],
+            "questions": [q.id for q in self.questions],
         }
         for where, ids in groups.items():
             for item_id in ids:
@@ -238,5 +291,9 @@ class PostContent(Strict):
 
     def content_hash(self) -> str:
         """A stable hash of the content: the same content always gives the same version."""
-        canonical = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        content = self.model_dump(mode="json")
+        if not content["questions"]:
+            # Fields added later are left out while empty, so versions stored before them keep their hash.
+            del content["questions"]
+        canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

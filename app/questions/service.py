@@ -15,6 +15,7 @@ from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
 from app.org.models import Industry
 from app.questions.generator import generate_questions
+from app.questions.manual import manual_questions
 from app.questions.model import Question
 from app.questions.models import QuestionOverride
 
@@ -30,7 +31,7 @@ def _generated(post: PostContent, peers: tuple[PostContent, ...]) -> tuple[Quest
         if key in _generated_cache:
             _generated_cache.move_to_end(key)
             return _generated_cache[key]
-    questions = tuple(generate_questions(post, peers=peers, seed=0))
+    questions = tuple(generate_questions(post, peers=peers, seed=0)) + tuple(manual_questions(post))
     with _cache_lock:
         _generated_cache[key] = questions
         while len(_generated_cache) > _CACHE_SIZE:
