@@ -4,8 +4,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 
 from app.cards import service
-from app.cards.models import Post
-from app.cards.parsing import MAX_CARD_FILE_BYTES, dump_yaml, parse_card_files
+from app.cards.models import Post, PostVersion
+from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem, dump_yaml
 from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
 from app.cards.views import post_detail, post_summaries
 from app.context import ClockDep
@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.org.models import Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
-from app.uploads import read_upload
+from app.uploads import read_uploads
 
 router = APIRouter(prefix="/api", tags=["cards"])
 CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
@@ -31,6 +31,13 @@ def visible_post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
 VisiblePost = Annotated[Post, Depends(visible_post)]
 
 
+def shown_version_or_404(session: SessionDep, post: Post, scope: TenantScope) -> PostVersion:
+    stored = service.shown_version(session, post, scope=scope)
+    if stored is None:
+        raise ResourceNotFound("岗位")
+    return stored
+
+
 @router.get("/posts", response_model=list[PostSummary], responses=error_responses(401))
 def list_posts(person: CurrentPerson, scope: TenantScope, session: SessionDep) -> list[PostSummary]:
     return post_summaries(session, person=person, scope=scope, posts=service.list_for(session, scope=scope))
@@ -38,10 +45,7 @@ def list_posts(person: CurrentPerson, scope: TenantScope, session: SessionDep) -
 
 @router.get("/posts/{post_id}", response_model=PostDetail, responses=error_responses(401, 404))
 def get_post(post: VisiblePost, scope: TenantScope, session: SessionDep) -> PostDetail:
-    stored = service.shown_version(session, post, scope=scope)
-    if stored is None:
-        raise ResourceNotFound("岗位")
-    return post_detail(session, post, stored)
+    return post_detail(session, post, shown_version_or_404(session, post, scope))
 
 
 @router.get("/posts/{post_id}/versions", response_model=list[VersionOut], responses=error_responses(401, 403, 404))
@@ -79,25 +83,19 @@ def import_cards(
     file: Annotated[list[UploadFile], File(description=".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个")],
     publish: Annotated[bool, Query(description="导入后立即发布（默认）；false 则存为草稿待审")] = True,
 ) -> ImportAnswer:
-    uploads = [
-        (
-            upload.filename or "未命名文件",
-            read_upload(upload, MAX_CARD_FILE_BYTES, where={"file": upload.filename or "", "location": ""}),
-        )
-        for upload in file
-    ]
-    posts, problems = parse_card_files(uploads)
-    if problems:
-        raise InvalidInput([p.as_dict() for p in problems], detail=f"发现 {len(problems)} 处问题，未导入任何内容")
     assert editor.enterprise_id is not None
-    outcomes = service.import_posts(
+    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    outcomes, problems = service.import_files(
         session,
         enterprise_id=editor.enterprise_id,
-        posts=[(post, name) for post, (name, _) in zip(posts, uploads, strict=True)],
+        files=files,
+        refused=[Problem(n, "", m) for n, m in refused],
         actor=editor,
         now=clock(),
         publish=publish,
     )
+    if problems:
+        raise InvalidInput([p.as_dict() for p in problems], detail=f"发现 {len(problems)} 处问题，未导入任何内容")
     session.commit()
     return ImportAnswer(
         posts=[

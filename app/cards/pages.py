@@ -8,16 +8,16 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service
+from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
-from app.cards.models import Post
-from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem, parse_card_files
+from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
 from app.db import SessionDep
-from app.errors import InvalidInput, ResourceNotFound
+from app.errors import ResourceNotFound
 from app.org.models import Enterprise, Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
-from app.uploads import read_upload
+from app.uploads import read_uploads
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,14 +26,7 @@ CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
 TABS = {"risks": "风险", "duties": "职责", "operation": "操作", "emergency": "应急", "mnemonics": "口诀"}
 
 
-def _post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
-    post = service.get(session, scope=scope, post_id=post_id)
-    if post is None:
-        raise ResourceNotFound("岗位")
-    return post
-
-
-PagePost = Annotated[Post, Depends(_post)]
+PagePost = VisiblePost
 
 
 @router.get("/posts", response_class=HTMLResponse)
@@ -62,9 +55,7 @@ def search_posts(
 def post_page(
     request: Request, post: PagePost, person: CurrentPerson, scope: TenantScope, session: SessionDep, tab: str = "risks"
 ) -> Response:
-    stored = service.shown_version(session, post, scope=scope)
-    if stored is None:
-        raise ResourceNotFound("岗位")
+    stored = shown_version_or_404(session, post, scope)
     enterprise = session.get(Enterprise, post.enterprise_id)
     return render(
         request,
@@ -87,9 +78,7 @@ def post_page(
 def print_cards(
     request: Request, post: PagePost, person: CurrentPerson, scope: TenantScope, session: SessionDep
 ) -> Response:
-    stored = service.shown_version(session, post, scope=scope)
-    if stored is None:
-        raise ResourceNotFound("岗位")
+    stored = shown_version_or_404(session, post, scope)
     target = str(request.url_for("post_page", post_id=post.id)) + "?tab=operation"
     enterprise = session.get(Enterprise, post.enterprise_id)
     return render(
@@ -126,27 +115,18 @@ def import_cards_page(
     file: Annotated[list[UploadFile], File()],
     publish: Annotated[bool, Form()] = False,
 ) -> Response:
-    problems: list[Problem] = []
-    uploads: list[tuple[str, bytes]] = []
-    for upload in file:
-        name = upload.filename or "未命名文件"
-        try:
-            uploads.append((name, read_upload(upload, MAX_CARD_FILE_BYTES, where={"file": name, "location": ""})))
-        except InvalidInput as error:
-            problems += [Problem(name, "", str(item["msg"])) for item in error.errors]
-    posts, found = parse_card_files(uploads) if uploads else ([], [])
-    problems += found
-    outcomes = []
-    if not problems:
-        assert editor.enterprise_id is not None
-        outcomes = service.import_posts(
-            session,
-            enterprise_id=editor.enterprise_id,
-            posts=[(post, name) for post, (name, _) in zip(posts, uploads, strict=True)],
-            actor=editor,
-            now=clock(),
-            publish=publish,
-        )
+    assert editor.enterprise_id is not None
+    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    outcomes, problems = service.import_files(
+        session,
+        enterprise_id=editor.enterprise_id,
+        files=files,
+        refused=[Problem(n, "", m) for n, m in refused],
+        actor=editor,
+        now=clock(),
+        publish=publish,
+    )
+    if outcomes:
         session.commit()
     listed = service.list_for(session, scope=scope, enterprise_id=editor.enterprise_id)
     return render(

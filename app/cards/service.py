@@ -7,6 +7,7 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from app.cards.models import Post, PostVersion
+from app.cards.parsing import Problem, parse_card_files
 from app.cards.schema import PostContent
 from app.org.models import Person, PersonPost, Role
 from app.security import Scope
@@ -134,6 +135,25 @@ def import_posts(
         session.flush()
         outcomes.append(ImportOutcome(post, post.latest_version, status, post.published_version == post.latest_version))
     return outcomes
+
+
+def import_files(
+    session: Session,
+    *,
+    enterprise_id: int,
+    files: list[tuple[str, bytes]],
+    refused: list[Problem],
+    actor: Person | None,
+    now: datetime,
+    publish: bool,
+) -> tuple[list[ImportOutcome], list[Problem]]:
+    """Check every file, then store all of them, or nothing when any problem is found."""
+    posts, problems = parse_card_files(files) if files else ([], [])
+    problems = refused + problems
+    if problems:
+        return [], problems
+    named = [(post, name) for post, (name, _) in zip(posts, files, strict=True)]
+    return import_posts(session, enterprise_id=enterprise_id, posts=named, actor=actor, now=now, publish=publish), []
 
 
 def publish_version(session: Session, *, post: Post, number: int, now: datetime) -> PostVersion | None:

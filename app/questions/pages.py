@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from app.cards import service as cards
+from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.models import Post
 from app.context import ClockDep
 from app.db import SessionDep
@@ -54,14 +55,7 @@ def answer_stats(session: Session, post: Post) -> dict[str, ItemStats]:
     return analyse(rows)
 
 
-def _post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
-    post = cards.get(session, scope=scope, post_id=post_id)
-    if post is None:
-        raise ResourceNotFound("岗位")
-    return post
-
-
-EditablePost = Annotated[Post, Depends(_post)]
+EditablePost = VisiblePost
 
 
 @router.get("/questions/{post_id}", response_class=HTMLResponse)
@@ -73,9 +67,7 @@ def questions_page(
     session: SessionDep,
     family: str | None = None,
 ) -> Response:
-    stored = cards.shown_version(session, post, scope=scope)
-    if stored is None:
-        raise ResourceNotFound("岗位")
+    stored = shown_version_or_404(session, post, scope)
     generated = service.all_questions(session, post, stored)
     overrides = service.overrides_of(session, post)
     stats = answer_stats(session, post)

@@ -1,11 +1,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlmodel import Session
 
 from app.cards import service as cards
+from app.cards.models import Post, PostVersion
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import ResourceNotFound, error_responses
+from app.org.models import Person
 from app.quiz import progress as progress_service
 from app.quiz import service
 from app.quiz.models import QuizAttempt
@@ -19,7 +22,7 @@ from app.quiz.schemas import (
     QuizStart,
 )
 from app.quiz.views import quiz_out, result_out
-from app.security import CurrentPerson, TenantScope
+from app.security import CurrentPerson, Scope, TenantScope
 
 router = APIRouter(prefix="/api", tags=["quizzes"])
 
@@ -34,14 +37,20 @@ def own_attempt(attempt_id: int, person: CurrentPerson, session: SessionDep) -> 
 OwnAttempt = Annotated[QuizAttempt, Depends(own_attempt)]
 
 
+def quiz_post(session: Session, scope: Scope, person: Person, post_id: int) -> tuple[Post, PostVersion]:
+    """The post a quiz is about, at the version workers see: only a post of one's own enterprise."""
+    post = cards.get(session, scope=scope, post_id=post_id)
+    stored = cards.shown_version(session, post, scope=scope) if post else None
+    if post is None or stored is None or post.enterprise_id != person.enterprise_id:
+        raise ResourceNotFound("岗位")
+    return post, stored
+
+
 @router.post("/quizzes", response_model=QuizOut, status_code=201, responses=error_responses(401, 404, 409, 422))
 def start_quiz(
     body: QuizStart, request: Request, person: CurrentPerson, scope: TenantScope, session: SessionDep, clock: ClockDep
 ) -> QuizOut:
-    post = cards.get(session, scope=scope, post_id=body.post_id)
-    stored = cards.shown_version(session, post, scope=scope) if post else None
-    if post is None or stored is None or post.enterprise_id != person.enterprise_id:  # quizzes are for its own people
-        raise ResourceNotFound("岗位")
+    post, stored = quiz_post(session, scope, person, body.post_id)
     now = clock()
     attempt, _ = service.start(
         session,

@@ -14,7 +14,7 @@ from app.errors import ResourceNotFound
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz import progress as progress_service
 from app.quiz import service
-from app.quiz.api import OwnAttempt
+from app.quiz.api import OwnAttempt, quiz_post
 from app.quiz.models import QuizAttempt
 from app.quiz.views import quiz_out, result_out
 from app.security import CurrentPerson, TenantScope
@@ -47,10 +47,7 @@ def start_page(
     mode: Annotated[str, Form(pattern="^(practice|assessment)$")] = "practice",
     notebook: Annotated[bool, Form()] = False,
 ) -> Response:
-    post = cards.get(session, scope=scope, post_id=post_id)
-    stored = cards.shown_version(session, post, scope=scope) if post else None
-    if post is None or stored is None or post.enterprise_id != person.enterprise_id:
-        raise ResourceNotFound("岗位")
+    post, stored = quiz_post(session, scope, person, post_id)
     attempt, _ = service.start(
         session,
         person=person,
