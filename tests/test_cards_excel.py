@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.cards.excel import read_workbook, template_workbook, write_workbook
-from app.cards.parsing import CardFileError, Problem, read_card_file, read_yaml, validate
+from app.cards.excel import (
+    question_template_workbook,
+    read_question_workbook,
+    read_workbook,
+    template_workbook,
+    write_workbook,
+)
+from app.cards.parsing import CardFileError, Problem, RawPost, read_card_file, read_yaml, validate
 from app.cards.schema import PostContent
 
 BANK = Path(__file__).resolve().parents[1] / "question_bank"
@@ -200,7 +206,17 @@ def test_untouched_template_imports_with_clear_problems():
     content = template_workbook()
     sheets = load_workbook(io.BytesIO(content), read_only=True).sheetnames
     assert sheets[0] == "填写说明"
-    assert sheets[1:] == ["岗位信息", "口诀", "引用标准", "风险清单", "职责清单", "操作卡", "手指口述", "应急处置卡"]
+    assert sheets[1:] == [
+        "岗位信息",
+        "口诀",
+        "引用标准",
+        "风险清单",
+        "职责清单",
+        "操作卡",
+        "手指口述",
+        "应急处置卡",
+        "题库",
+    ]
 
     problems = {problem.location: problem.msg for problem in problems_of(content)}
     assert problems["岗位信息 第2行 岗位编码"] == "必填，不能缺少"
@@ -209,6 +225,8 @@ def test_untouched_template_imports_with_clear_problems():
     for sheet in ("口诀", "风险清单", "职责清单", "操作卡", "手指口述", "应急处置卡"):
         assert problems[sheet] == "至少填写 1 条"
     assert "引用标准" not in problems  # standards are optional
+    assert not any(location.startswith("题库") for location in problems)  # hand-written questions too
+    assert "questions" not in read_workbook("card.xlsx", content).data
 
 
 def test_template_guide_explains_every_column_and_the_allowed_values():
@@ -296,3 +314,327 @@ def test_a_package_that_unpacks_to_too_much_is_refused():
     with pytest.raises(CardFileError) as refused:
         read_workbook("card.xlsx", bomb)
     assert "过大" in refused.value.problems[0].msg
+
+
+# --- 题库: hand-written questions ----------------------------------------------------------------
+
+QUESTIONS = [
+    {
+        "id": "Q1",
+        "type": "single",
+        "stem": "进入有限空间前，首先要做什么？",
+        "options": ["通风、检测", "直接进入", "先吸烟提神"],
+        "answer": ["A"],
+        "explanation": "先通风、再检测、后作业。",
+        "dimension": "operation",
+        "source": "operation.steps[S1]",
+    },
+    {
+        "id": "Q2",
+        "type": "multi",
+        "stem": "有限空间作业可能发生哪些事故？",
+        "options": ["中毒和窒息", "火灾", "淹溺", "触电", "透水", "=1+1"],
+        "answer": ["D", "A", "B"],
+        "dimension": "risk",
+        "source": "risks[R1]",
+    },
+    {"id": "Q3", "type": "judge", "stem": "监护人可以离开作业点去拿工具。", "answer": ["错误"], "dimension": "duty"},
+    {
+        "id": "Q4",
+        "type": "fill",
+        "stem": "先通风、再____、后作业。",
+        "answer": ["检测", "气体检测"],
+        "explanation": "检测合格才能进入。",
+        "dimension": "operation",
+    },
+    {
+        "id": "Q5",
+        "type": "order",
+        "stem": "有人倒在罐内，按先后排序：",
+        "options": ["报告", "佩戴呼吸器", "停止作业、呼救", "救出伤员"],
+        "answer": ["C", "A", "B", "D"],
+        "dimension": "emergency",
+        "source": "emergency.scenarios[E1]",
+    },
+]
+
+
+def question_post() -> PostContent:
+    data = bank_post("confined-space.yaml").model_dump(mode="json")
+    data["questions"] = QUESTIONS
+    return PostContent.model_validate(data)
+
+
+def sheet_rows(content: bytes, sheet: str = "题库") -> list[dict[str, object]]:
+    rows = list(load_workbook(io.BytesIO(content))[sheet].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def put_question(workbook, row: int, sheet: str = "题库", **values) -> None:
+    for header, value in values.items():
+        set_cell(workbook, sheet, row, header, value)
+
+
+def question_bank_file(rows: list[list[object]], title: str = "Sheet1", extra_sheet: str | None = None) -> bytes:
+    """A question bank as other systems hand them out: one sheet, their own header names."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    if extra_sheet:
+        workbook.create_sheet(extra_sheet)["A1"] = "别的内容"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_questions(questions: list[dict], locate, problems: list[Problem]):
+    """What the import endpoint does: the bank's questions in place of the post's, then validate."""
+    data = bank_post("confined-space.yaml").model_dump(mode="json")
+    data["questions"] = questions
+    return validate("bank.xlsx", RawPost(data=data, locate=locate, problems=problems))
+
+
+def test_questions_of_every_type_round_trip_through_excel():
+    post = question_post()
+    content = write_workbook(post)
+    again, problems = validate("x.xlsx", read_workbook("x.xlsx", content))
+    assert problems == []
+    assert again is not None
+    assert again.content_hash() == post.content_hash()
+    assert again.questions == post.questions
+
+    rows = sheet_rows(content)
+    assert [row["题型"] for row in rows] == ["单选", "多选", "判断", "填空", "排序"]
+    assert [row["答案"] for row in rows] == ["A", "DAB", "错误", "检测\n气体检测", "CABD"]
+    assert [row["维度"] for row in rows] == ["会操作", "知风险", "明职责", "会操作", "能应急"]
+    assert rows[1]["选项F"] == "=1+1"  # text, not a formula
+    assert rows[2]["选项A"] is None and rows[2]["来源"] is None
+
+
+def test_a_post_without_questions_has_no_question_sheet():
+    content = write_workbook(bank_post("confined-space.yaml"))
+    assert "题库" not in load_workbook(io.BytesIO(content), read_only=True).sheetnames
+
+
+@pytest.mark.parametrize("leave", ["blank", "headers"])
+def test_an_empty_question_sheet_means_no_questions(leave: str):
+    post = bank_post("confined-space.yaml")
+
+    def add_sheet(workbook):
+        sheet = workbook.create_sheet("题库")
+        if leave == "headers":
+            sheet.append(["题目", "答案"])  # odd headers harm nothing while there are no questions
+
+    raw = read_workbook("x.xlsx", edited(post, add_sheet))
+    assert "questions" not in raw.data
+    again, problems = validate("x.xlsx", raw)
+    assert problems == [] and again is not None and again.questions == []
+
+
+def test_question_mistakes_are_each_located_by_row_and_column():
+    def mistakes(workbook):
+        put_question(workbook, 7, 编号="Q6", 题型="问答", 题干="什么是有限空间？", 答案="自由作答", 维度="知风险")
+        four = {"选项A": "甲", "选项B": "乙", "选项C": "丙", "选项D": "丁"}
+        put_question(workbook, 8, 编号="Q7", 题型="单选", 题干="选哪个？", 答案="E", 维度="知风险", **four)
+        put_question(workbook, 9, 编号="Q8", 题型="判断", 题干="可以先进入后检测。", 答案="可能", 维度="知风险")
+        put_question(workbook, 10, 编号="Q9", 题型="排序", 题干="排序：", 答案="CAB", 维度="会操作", **four)
+        put_question(workbook, 11, 编号="Q10", 题型="填空", 题干=None, 答案="检测", 维度="会操作")
+        put_question(workbook, 12, 编号="Q11", 题型="填空", 题干="先____。", 答案="通风", 维度="懂法规")
+        put_question(workbook, 13, 编号="Q12", 题型="单选", 题干="只有一个选项", 选项A="甲", 答案="A", 维度="知风险")
+        gap = {"选项A": "甲", "选项C": "丙"}
+        put_question(workbook, 14, 编号="Q13", 题型="单选", 题干="漏了B", 答案="A", 维度="知风险", **gap)
+        put_question(workbook, 15, 编号="Q14", 题型="填空", 题干="____", 答案="检测|" + "长" * 81, 维度="会操作")
+        put_question(workbook, 16, 编号="Q1", 题型="判断", 题干="对吗？", 答案="对", 维度="知风险")
+
+    problems = problems_of(edited(question_post(), mistakes))
+
+    assert "“问答”不是题型" in find(problems, "题库 第7行 题型").msg
+    assert "答案 E 不是选项字母（本题可用 A、B、C、D）" in find(problems, "题库 第8行 答案").msg
+    assert "答案写“正确”或“错误”" in find(problems, "题库 第9行 答案").msg
+    assert "排序题的答案要按正确顺序写出全部选项字母" in find(problems, "题库 第10行 答案").msg
+    assert find(problems, "题库 第11行 题干").msg == "必填，不能缺少"
+    assert "“懂法规”不是维度" in find(problems, "题库 第12行 维度").msg
+    assert "至少要有 2 个选项" in find(problems, "题库 第13行 选项B").msg
+    assert find(problems, "题库 第14行 选项B").msg == "不能为空"
+    assert "太长" in find(problems, "题库 第15行 答案 第2条").msg
+    repeat = find(problems, "题库 第16行 编号").msg
+    assert "Q1 重复" in repeat and "题库 第2行 编号" in repeat
+    assert len(problems) == 10
+    assert all(problem.file == "card.xlsx" for problem in problems)
+
+
+def test_answer_type_and_dimension_spellings_are_accepted():
+    spellings = [
+        # 题型, 选项, 答案, 维度 → type, answer
+        ("单选题", "甲乙丙", "b", "risk", "single", ["B"]),
+        ("single", "甲乙丙", " Ｃ ", "知风险", "single", ["C"]),
+        ("多选", "甲乙丙丁", "ABD", "风险", "multi", ["A", "B", "D"]),
+        ("多项选择题", "甲乙丙丁", "a,b,d", "明职责", "multi", ["A", "B", "D"]),
+        ("多选题", "甲乙丙丁", "A、B、D", "duty", "multi", ["A", "B", "D"]),
+        ("multi", "甲乙丙丁", "A，B；D", "会操作", "multi", ["A", "B", "D"]),
+        ("排序", "甲乙丙丁", "CABD", "operation", "order", ["C", "A", "B", "D"]),
+        ("排序题", "甲乙丙丁", "C、A、B、D", "能应急", "order", ["C", "A", "B", "D"]),
+        ("判断", "", "正确", "emergency", "judge", ["正确"]),
+        ("判断题", "", "错误", "应急", "judge", ["错误"]),
+        ("judge", "", "对", "知风险", "judge", ["正确"]),
+        ("判断", "", "错", "知风险", "judge", ["错误"]),
+        ("判断", "", "√", "知风险", "judge", ["正确"]),
+        ("判断", "", "×", "知风险", "judge", ["错误"]),
+        ("判断", "", "T", "知风险", "judge", ["正确"]),
+        ("判断", "", "f", "知风险", "judge", ["错误"]),
+        ("判断", "", "是", "知风险", "judge", ["正确"]),
+        ("判断", "", "否", "知风险", "judge", ["错误"]),
+        ("判断", "", True, "知风险", "judge", ["正确"]),  # a TRUE cell
+        ("判断", "对错", "B", "知风险", "judge", ["错误"]),  # banks that give judge options A 对 / B 错
+        ("填空", "", "检测", "会操作", "fill", ["检测"]),
+        ("填空题", "", "检测|气体检测", "会操作", "fill", ["检测", "气体检测"]),
+        ("fill", "", "检测\n气体检测", "会操作", "fill", ["检测", "气体检测"]),
+    ]
+
+    def typed_like_people_do(workbook):
+        sheet = workbook.create_sheet("题库")
+        sheet.append(["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "维度"])  # no 编号 column
+        for kind, options, answer, dimension, _, _ in spellings:
+            cells = [*options, None, None, None, None][:4]  # one option per character
+            sheet.append([kind, "题？", *cells, answer, dimension])
+
+    raw = read_workbook("x.xlsx", edited(bank_post("confined-space.yaml"), typed_like_people_do))
+    assert raw.problems == []
+    questions = raw.data["questions"]
+    assert [q["id"] for q in questions] == [f"Q{n}" for n in range(1, len(spellings) + 1)]
+    assert [(q["type"], q["answer"]) for q in questions] == [(s[4], s[5]) for s in spellings]
+    assert "options" not in questions[19]  # the 对/错 options are the judge question itself
+    again, problems = validate("x.xlsx", raw)
+    assert problems == [] and again is not None
+    assert [q.dimension for q in again.questions[:9]] == [
+        "risk",
+        "risk",
+        "risk",
+        "duty",
+        "duty",
+        "operation",
+        "operation",
+        "emergency",
+        "emergency",
+    ]
+
+
+def test_a_source_that_is_not_on_the_cards_is_located():
+    def point_nowhere(workbook):
+        put_question(workbook, 4, 来源="risks[R99]")
+
+    [problem] = problems_of(edited(question_post(), point_nowhere))
+    assert problem.location == "题库 第4行 来源"
+    assert problem.msg == "卡片上没有“risks[R99]”这一行"
+
+
+def test_ids_given_for_some_questions_only_are_refused_naming_the_rows():
+    def forget_some_ids(workbook):
+        put_question(workbook, 3, 编号=None)
+        put_question(workbook, 5, 编号=None)
+
+    problems = problems_of(edited(question_post(), forget_some_ids))
+    rule = find(problems, "题库 编号").msg
+    assert "第3、5行没填" in rule and "Q1、Q2" in rule
+    assert find(problems, "题库 第3行 编号").msg == "必填，不能缺少"
+    assert find(problems, "题库 第5行 编号").msg == "必填，不能缺少"
+
+
+def test_a_question_bank_from_elsewhere_is_read_on_its_own():
+    content = question_bank_file(
+        [
+            ["序号", "题目类型", "题目", "A", "B", "C", "D", "正确答案", "答案解析", "维度"],
+            [1, "单项选择题", "进入前先做什么？", "检测", "进入", "吸烟", None, "A", "先检测后进入。", "会操作"],
+            [],
+            [2, "判断题", "监护人可以离开。", "正确", "错误", None, None, "B", None, "明职责"],
+            [3, "多选题", "哪些是有限空间？", "储罐", "地沟", "办公室", "污水井", "A,B,D", None, "知风险"],
+            [4, "填空题", "先通风、再____、后作业。", None, None, None, None, "检测｜气体检测", None, "会操作"],
+        ]
+    )
+    questions, locate, problems = read_question_workbook("bank.xlsx", content)
+    assert problems == []
+    assert questions[0] == {
+        "id": "Q1",
+        "type": "single",
+        "stem": "进入前先做什么？",
+        "options": ["检测", "进入", "吸烟"],
+        "answer": ["A"],
+        "explanation": "先检测后进入。",
+        "dimension": "operation",
+    }
+    assert questions[1] == {
+        "id": "Q2",
+        "type": "judge",
+        "stem": "监护人可以离开。",
+        "answer": ["错误"],
+        "dimension": "duty",
+    }
+    assert questions[3]["answer"] == ["检测", "气体检测"]
+    assert locate(("questions", 3, "answer")) == "Sheet1 第6行 答案"
+    post, problems = with_questions(questions, locate, problems)
+    assert problems == [] and post is not None
+    assert [q.id for q in post.questions] == ["Q1", "Q2", "Q3", "Q4"]
+
+
+def test_a_question_bank_sheet_is_found_by_name_and_its_mistakes_located():
+    content = question_bank_file(
+        [
+            ["题型", "题干", "选项A", "选项B", "答案", "维度", "来源"],
+            ["单选", "选哪个？", "甲", "乙", "C", "知风险", None],
+            ["判断", "对吗？", None, None, "可能", "知风险", None],
+            ["填空", "____", None, None, "检测", "会操作", None],
+        ],
+        title="题库",
+        extra_sheet="说明",  # other sheets are ignored
+    )
+    questions, locate, problems = read_question_workbook("bank.xlsx", content)
+    assert problems == [] and len(questions) == 3
+    assert locate(("questions", 2, "answer")) == "题库 第4行 答案"
+    post, problems = with_questions(questions, locate, problems)
+    assert post is None
+    assert {problem.location for problem in problems} == {"题库 第2行 答案", "题库 第3行 答案"}
+    assert all(problem.file == "bank.xlsx" for problem in problems)
+
+
+def test_a_card_workbook_gives_its_question_sheet_to_the_bank_reader():
+    questions, locate, problems = read_question_workbook("card.xlsx", write_workbook(question_post()))
+    assert problems == [] and questions == QUESTIONS
+    assert locate(("questions", 0, "options", 2)) == "题库 第2行 选项C"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["题干", "答案", "维度"], ["题？", "A", "知风险"]], "缺少“题型”列"),
+        ([["题型", "题干", "维度"], ["单选", "题？", "知风险"]], "缺少“答案”列"),
+        ([["题型", "题干", "答案"], ["单选", "题？", "A"]], "缺少“维度”列"),
+        ([["题型", "题干", "答案", "维度", "难度"], ["单选", "题？", "A", "知风险", "易"]], "不认识的表头“难度”"),
+        ([["项目", "内容"]], "缺少“题型”列"),
+    ],
+    ids=["type", "answer", "dimension", "unknown-header", "not-a-bank"],
+)
+def test_a_question_bank_without_the_columns_is_refused(rows, expected: str):
+    with pytest.raises(CardFileError) as refused:
+        read_question_workbook("bank.xlsx", question_bank_file(rows))
+    assert any(expected in problem.msg for problem in refused.value.problems)
+
+
+@pytest.mark.parametrize("content", [b"", b"code: x\n", b"PK\x03\x04broken zip"], ids=["empty", "yaml", "zip"])
+def test_a_question_bank_that_is_no_workbook_is_refused(content: bytes):
+    with pytest.raises(CardFileError) as refused:
+        read_question_workbook("bank.xlsx", content)
+    assert refused.value.problems[0].file == "bank.xlsx"
+
+
+def test_question_template_reads_as_no_questions_and_explains_every_column():
+    content = question_template_workbook()
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["填写说明", "题库"]
+    headers = [cell.value for cell in workbook["题库"][1]]
+    assert headers[:3] == ["编号", "题型", "题干"] and headers[-4:] == ["答案", "解析", "维度", "来源"]
+    explained = {row[1] for row in workbook["填写说明"].iter_rows(min_row=2, values_only=True)}
+    assert set(headers) <= explained
+    questions, _locate, problems = read_question_workbook("bank.xlsx", content)
+    assert questions == [] and problems == []

@@ -70,3 +70,71 @@ def test_trainer_retires_and_rewords_a_question(client, world, session):
 def test_workers_cannot_see_the_question_admin(client, world):
     log_in_page(client, "worker")
     assert client.get(f"/questions/{world.a.post.id}", headers={"accept": "text/html"}).status_code == 403
+
+
+def question_bank_xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "题库"
+    sheet.append(["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "维度", "来源"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return {"file": ("题库.xlsx", buffer.getvalue(), "application/octet-stream")}
+
+
+def test_a_question_bank_workbook_becomes_hand_written_questions(client, world, session):
+    trainer = world.auth(world.a.people["trainer"])
+    post_id = world.a.post.id
+    good = question_bank_xlsx(
+        [
+            [
+                "单选",
+                "进入储罐前先做什么？",
+                "检测",
+                "进入",
+                "吸烟",
+                None,
+                "A",
+                "先检测后进入",
+                "会操作",
+                "operation.steps[S1]",
+            ],
+            ["判断", "可以不检测就进入。", None, None, None, None, "错", None, "知风险", None],
+        ]
+    )
+    answer = client.post(f"/api/posts/{post_id}/questions/import", files=good, headers=trainer)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["status"], answer.json()["version"]) == ("updated", 2)
+    session.expire_all()
+    post = session.get(Post, post_id)
+    pool = {q.key: q for q in questions.pool(session, post, cards.version(session, post, 2))}
+    assert pool["manual:Q1"].quote == "检测氧气浓度" and pool["manual:Q2"].answer == ("F",)
+
+
+def test_a_bad_question_bank_lists_every_row_and_stores_nothing(client, world, session):
+    trainer = world.auth(world.a.people["trainer"])
+    bad = question_bank_xlsx(
+        [
+            ["单选", "题一", "甲", "乙", None, None, "C", None, "会操作", None],
+            ["问答", "题二", None, None, None, None, "x", None, "会操作", None],
+            ["判断", "题三", None, None, None, None, "对", None, "会吹牛", None],
+        ]
+    )
+    answer = client.post(f"/api/posts/{world.a.post.id}/questions/import", files=bad, headers=trainer)
+    assert answer.status_code == 422
+    locations = {e["location"] for e in answer.json()["errors"]}
+    assert {"题库 第2行 答案", "题库 第3行 题型", "题库 第4行 维度"} <= locations, locations
+    session.expire_all()
+    assert session.get(Post, world.a.post.id).latest_version == 1
+    not_excel = client.post(
+        f"/api/posts/{world.a.post.id}/questions/import",
+        files={"file": ("题库.csv", b"a,b", "text/csv")},
+        headers=trainer,
+    )
+    assert not_excel.status_code == 422 and "只接受 Excel" in not_excel.json()["errors"][0]["msg"]

@@ -22,6 +22,7 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("GET", "/api/posts/{post_id}/versions"): {"role": "trainer"},
     ("POST", "/api/posts/{post_id}/versions/{number}/publish"): {"role": "trainer"},
     ("GET", "/api/cards/export"): {"role": "worker", "query": {"post_id": "$post_id", "format": "yaml"}},
+    ("POST", "/api/posts/{post_id}/questions/import"): {"role": "trainer", "files": "question_bank"},
     ("POST", "/api/quizzes"): {"role": "worker", "body": {"post_id": "$post_id", "mode": "practice", "count": 1}},
     ("GET", "/api/quizzes/{attempt_id}"): {"role": "worker"},
     ("POST", "/api/quizzes/{attempt_id}/answers"): {
@@ -45,6 +46,7 @@ ROUTES_WITHOUT_OBJECTS = {
     ("POST", "/api/cards/import"),
     ("GET", "/api/cards/template.xlsx"),
     ("GET", "/api/me/progress"),
+    ("GET", "/api/questions/template.xlsx"),
 }
 
 
@@ -61,6 +63,15 @@ def object_ids(client, world) -> dict[str, int]:
         "attempt_id": quiz["attempt_id"],
         "question_id": quiz["questions"][0]["id"],
     }
+
+
+def upload_for(kind):
+    """A valid file for routes that take one."""
+    if kind == "question_bank":
+        from app.cards.excel import question_template_workbook
+
+        return {"file": ("题库.xlsx", question_template_workbook(), "application/octet-stream")}
+    return None
 
 
 def filled(value, ids):
@@ -102,14 +113,22 @@ def test_another_enterprises_objects_are_not_found(app, client, world):
         assert not missing, f"add an enterprise-A object for {missing} in object_ids()"
         url = path.format(**{name: ids[name] for name in names})
         query, body = filled(spec.get("query", {}), ids), filled(spec.get("body"), ids)
+        files = upload_for(spec.get("files"))
         for outsider in (world.b.people[spec["role"]], world.c.people[spec["role"]], world.other_regulator):
-            response = client.request(method, url, json=body, params=query, headers=world.auth(outsider))
+            response = client.request(method, url, json=body, params=query, files=files, headers=world.auth(outsider))
             expected = {404} if outsider.role == spec["role"] else {403, 404}
             assert response.status_code in expected, f"{method} {path} as {outsider.name}: {response.status_code}"
             if response.status_code == 404:
                 assert response.json()["detail"].startswith("未找到")
         # and the same call works for the object's own enterprise (so the 404s above are tenancy)
-        own = client.request(method, url, json=body, params=query, headers=world.auth(world.a.people[spec["role"]]))
+        own = client.request(
+            method,
+            url,
+            json=body,
+            params=query,
+            files=upload_for(spec.get("files")),
+            headers=world.auth(world.a.people[spec["role"]]),
+        )
         assert own.status_code in spec.get("own_status", range(200, 300)), f"{method} {path} for its own: {own.text}"
 
 

@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.org.models import Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
-from app.uploads import read_uploads
+from app.uploads import read_upload, read_uploads
 
 router = APIRouter(prefix="/api", tags=["cards"])
 CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
@@ -97,19 +97,18 @@ def import_cards(
     if problems:
         raise InvalidInput([p.as_dict() for p in problems], detail=f"发现 {len(problems)} 处问题，未导入任何内容")
     session.commit()
-    return ImportAnswer(
-        posts=[
-            ImportedPost(
-                code=o.post.code,
-                post_id=o.post.id or 0,
-                version=o.version,
-                status=o.status,
-                created=o.status == "created",
-                updated=o.status == "updated",
-                published=o.published,
-            )
-            for o in outcomes
-        ]
+    return ImportAnswer(posts=[imported(o) for o in outcomes])
+
+
+def imported(outcome: service.ImportOutcome) -> ImportedPost:
+    return ImportedPost(
+        code=outcome.post.code,
+        post_id=outcome.post.id or 0,
+        version=outcome.version,
+        status=outcome.status,
+        created=outcome.status == "created",
+        updated=outcome.status == "updated",
+        published=outcome.published,
     )
 
 
@@ -148,4 +147,44 @@ def card_template(editor: CardEditor) -> Response:
         template_workbook(),
         media_type=XLSX_TYPE,
         headers={"Content-Disposition": 'attachment; filename="two-lists-two-cards-template.xlsx"'},
+    )
+
+
+@router.post(
+    "/posts/{post_id}/questions/import", response_model=ImportedPost, responses=error_responses(401, 403, 404, 422)
+)
+def import_question_bank(
+    post: VisiblePost,
+    editor: CardEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    file: Annotated[UploadFile, File(description="Excel 题库：题型、题干、选项A–F、答案、解析、维度、来源")],
+    publish: Annotated[bool, Query(description="导入后立即发布（默认）")] = True,
+) -> ImportedPost:
+    """Replace the post's hand-written questions with the workbook's, as a new version of the post."""
+    from app.questions.bank_import import MAX_QUESTION_FILE_BYTES
+    from app.questions.bank_import import import_question_bank as import_bank
+
+    base = service.version(session, post, post.latest_version)
+    if base is None:
+        raise ResourceNotFound("岗位")
+    name = file.filename or "题库.xlsx"
+    content = read_upload(file, MAX_QUESTION_FILE_BYTES, where={"file": name, "location": ""})
+    outcome, problems = import_bank(
+        session, post=post, base=base, filename=name, content=content, actor=editor, now=clock(), publish=publish
+    )
+    if outcome is None:
+        raise InvalidInput([p.as_dict() for p in problems], detail=f"发现 {len(problems)} 处问题，未导入任何题目")
+    session.commit()
+    return imported(outcome)
+
+
+@router.get("/questions/template.xlsx", responses={**error_responses(401, 403), 200: {"content": {XLSX_TYPE: {}}}})
+def question_bank_template(editor: CardEditor) -> Response:
+    from app.cards.excel import question_template_workbook
+
+    return Response(
+        question_template_workbook(),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="question-bank-template.xlsx"'},
     )

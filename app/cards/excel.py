@@ -5,6 +5,10 @@ Reading gives the same plain dict a YAML file gives, plus a `locate` that names 
 column for a schema error, so `parsing.validate` reports Excel mistakes exactly as YAML ones.
 Writing uses the same column definitions, so an exported workbook re-imports to the same content
 hash, and the blank template and its 填写说明 come from the very same definitions.
+
+Hand-written questions sit in an optional sheet 题库, in the layout enterprise question banks
+already use (编号 | 题型 | 题干 | 选项A…F | 答案 | 解析 | 维度 | 来源). The same sheet read on its
+own (`read_question_workbook`) takes in a question bank received from elsewhere.
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.cards.parsing import FIELD_LABELS, CardFileError, Loc, Problem, RawPost
-from app.cards.schema import AccidentType, Phase, PostContent, RiskLevel
+from app.cards.parsing import FIELD_LABELS, CardFileError, Loc, Problem, RawPost, field_path
+from app.cards.schema import (
+    DIMENSIONS,
+    JUDGE_ANSWERS,
+    OPTION_LETTERS,
+    QUESTION_TYPES,
+    AccidentType,
+    Phase,
+    PostContent,
+    RiskLevel,
+)
 from app.org.models import INDUSTRY_LABELS, Industry
 
 # Real cards have tens of rows; the caps only stop a hostile or broken file from costing minutes.
@@ -38,6 +51,7 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 GUIDE_SHEET = "填写说明"
 INFO_SHEET = "岗位信息"
+QUESTION_SHEET = "题库"
 
 
 class CellError(ValueError):
@@ -403,7 +417,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
     ),
 )
 
-SHEET_NAMES = (INFO_SHEET, *(sheet.name for sheet in LIST_SHEETS))
+SHEET_NAMES = (INFO_SHEET, *(sheet.name for sheet in LIST_SHEETS), QUESTION_SHEET)
 # A loc that names a whole document made of several sheets points at its first sheet.
 DOCUMENT_SHEETS = {"operation": "操作卡", "emergency": "应急处置卡"}
 CONTACT_PARTS = {"phone": "电话"}
@@ -412,8 +426,205 @@ GENERAL_HELP = (
     "一个文件填写一个岗位。工作表名称和第1行表头不要改；选填的列可以留空。",
     f"一个单元格写多条（各类措施、禁止事项、征兆、处置步骤、报告对象）时，{NEW_LINE_HINT}；其他单元格只写一句，不换行。",
     "空行会被跳过；行的先后顺序就是卡片上的顺序。",
-    "编号在整个文件内不能重复（风险 R、职责 D、操作步骤 S、手指口述 C、应急处置 E）。",
+    "编号在整个文件内不能重复（风险 R、职责 D、操作步骤 S、手指口述 C、应急处置 E、题库 Q）。",
+    f"“{QUESTION_SHEET}”工作表选填：手工出的题，一行一题；不出题就留空（其余题目由卡片自动生成）。",
     "导入时逐条检查，有问题会指出工作表、行号和列名；“填写说明”工作表不导入。",
+)
+
+
+# --- 题库: hand-written questions in the common question-bank layout ----------------------------
+
+OPTION_HEADERS = tuple(f"选项{letter}" for letter in OPTION_LETTERS)
+TYPE_NAMES = tuple(QUESTION_TYPES.values())
+DIMENSION_NAMES = tuple(DIMENSIONS.values())
+LETTER_TYPES = ("single", "multi", "order")
+TYPE_ALIASES = {
+    **{key: key for key in QUESTION_TYPES},
+    **{name: key for key, name in QUESTION_TYPES.items()},
+    **{f"{name}题": key for key, name in QUESTION_TYPES.items()},
+    "单项选择": "single",
+    "单项选择题": "single",
+    "多项选择": "multi",
+    "多项选择题": "multi",
+}
+DIMENSION_ALIASES = {
+    **{key: key for key in DIMENSIONS},
+    **{name: key for key, name in DIMENSIONS.items()},
+    **{name[1:]: key for key, name in DIMENSIONS.items()},  # 风险、职责、操作、应急
+}
+JUDGE_TRUE, JUDGE_FALSE = JUDGE_ANSWERS
+JUDGE_ALIASES = {
+    **dict.fromkeys(("正确", "对", "√", "✓", "✔", "t", "true", "是", "y", "yes"), JUDGE_TRUE),
+    **dict.fromkeys(("错误", "错", "×", "✗", "✘", "x", "f", "false", "否", "n", "no"), JUDGE_FALSE),
+}
+# Letters written “A,B,D”, “A、B、D”, “A B D” or “ABD” all mean A, B and D.
+LETTER_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+FILL_SEPARATORS = re.compile(r"[|｜]")
+# Headers other question banks use for the same columns.
+QUESTION_HEADER_ALIASES = {
+    "题号": "编号",
+    "序号": "编号",
+    "类型": "题型",
+    "题目类型": "题型",
+    "试题类型": "题型",
+    "题目": "题干",
+    "试题": "题干",
+    "题目内容": "题干",
+    "试题内容": "题干",
+    "正确答案": "答案",
+    "标准答案": "答案",
+    "参考答案": "答案",
+    "答案解析": "解析",
+    "试题解析": "解析",
+    "出处": "来源",
+    **{letter: f"选项{letter}" for letter in OPTION_LETTERS},
+    **{f"{letter}选项": f"选项{letter}" for letter in OPTION_LETTERS},
+}
+
+
+def plain(text: str) -> str:
+    """Full-width letters and digits as ASCII, no spaces: how a typed answer is compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def read_question_id(text: str) -> str:
+    # Question banks number their rows 1, 2, 3…; a bare number n means Qn.
+    match = re.fullmatch(r"[Qq]?([0-9]{1,3})", plain(text))
+    return f"Q{match.group(1)}" if match else text
+
+
+def read_question_type(text: str) -> str:
+    # An unknown value goes through unchanged so the schema names it with the allowed values.
+    return TYPE_ALIASES.get(plain(text).lower(), text)
+
+
+def write_question_type(value: Any) -> str | None:
+    return QUESTION_TYPES.get(value, value) if value else None
+
+
+def read_dimension(text: str) -> str:
+    return DIMENSION_ALIASES.get(plain(text).lower(), text)
+
+
+def write_dimension(value: Any) -> str | None:
+    return DIMENSIONS.get(value, value) if value else None
+
+
+def read_judge(text: str) -> str:
+    return JUDGE_ALIASES.get(plain(text).lower().rstrip("。."), text)
+
+
+def read_letters(text: str) -> list[str]:
+    parts = [part for part in LETTER_SEPARATORS.split(unicodedata.normalize("NFKC", text)) if part]
+    if parts and all(re.fullmatch(r"[A-Za-z]+", part) for part in parts):
+        return [letter.upper() for part in parts for letter in part]
+    return parts  # not letters at all: the schema says which options the question has
+
+
+def read_fill(text: str) -> list[str]:
+    """Several accepted answers: one per line, or on one line separated by “|”."""
+    lines = read_lines(text)
+    if len(lines) == 1:
+        return [part.strip() for part in FILL_SEPARATORS.split(lines[0]) if part.strip()]
+    return lines
+
+
+def read_answer(kind: str | None, text: str) -> list[str]:
+    if kind in LETTER_TYPES:
+        return read_letters(text)
+    if kind == "judge":
+        return [read_judge(text)]
+    return read_fill(text)
+
+
+def write_answer(kind: str, answer: list[str]) -> str | None:
+    """One unambiguous form: letters run together (“ABD”, an order “CABD”), judge 正确/错误,
+    fill answers one per line."""
+    if not answer:
+        return None
+    if kind in LETTER_TYPES:
+        return "".join(answer)
+    return "\n".join(answer)
+
+
+def tidy_judge(item: dict[str, Any]) -> None:
+    """Many banks give a judge question the options A 正确 / B 错误 and the answer “A”: that is
+    the same question as answer 正确 without options."""
+    options = item.get("options") or []
+    meanings = [JUDGE_ALIASES.get(plain(option).lower()) for option in options]
+    if item.get("type") != "judge" or len(options) != 2 or set(meanings) != set(JUDGE_ANSWERS):
+        return
+    answer = item.get("answer") or []
+    if len(answer) == 1 and plain(answer[0]).upper() in ("A", "B"):
+        item["answer"] = [meanings["AB".index(plain(answer[0]).upper())]]
+    del item["options"]
+
+
+def question_id_help() -> str:
+    return (
+        "选填。Q 加数字，如 Q1、Q2（只填数字按 Q 加数字处理）。可以全部不填，导入时按行的顺序编为 Q1、Q2…；"
+        "填了就每题都填，修订时不要改（员工的练习记录跟着编号走）。"
+    )
+
+
+QUESTION_COLUMNS: tuple[Column, ...] = (
+    Column("编号", ("id",), question_id_help(), width=7, read=read_question_id),
+    Column(
+        "题型",
+        ("type",),
+        f"必填。只能填：{'、'.join(TYPE_NAMES)}（也认“单选题”“single”等写法）。",
+        required=True,
+        width=8,
+        read=read_question_type,
+        write=write_question_type,
+        choices=TYPE_NAMES,
+    ),
+    Column("题干", ("stem",), "必填。写成一句，不换行；填空题用“____”表示要填的空。", required=True, width=40),
+    *(
+        Column(
+            header,
+            ("options",),
+            "单选、多选、排序题必填，至少填 A、B 两项；判断题、填空题不填。"
+            if index < 2
+            else "选填。选项多时从前往后依次填，中间不要空着。",
+            width=16,
+        )
+        for index, header in enumerate(OPTION_HEADERS)
+    ),
+    Column(
+        "答案",
+        ("answer",),
+        "必填。单选填一个字母，如“A”；多选填全部正确选项的字母，如“ABD”（也可写“A,B,D”“A、B、D”）；"
+        "排序题按正确顺序写出全部字母，如“CABD”；判断题填“正确”或“错误”（也认 对/错、√/×、T/F、是/否）；"
+        f"填空题填可接受的答案，有几种说法时{NEW_LINE_HINT}，或用“|”隔开。",
+        required=True,
+        width=12,
+    ),
+    Column("解析", ("explanation",), "选填。答完后给员工看的说明，写成一句。", width=30),
+    Column(
+        "维度",
+        ("dimension",),
+        f"必填。只能填：{'、'.join(DIMENSION_NAMES)}。",
+        required=True,
+        width=9,
+        read=read_dimension,
+        write=write_dimension,
+        choices=DIMENSION_NAMES,
+    ),
+    Column(
+        "来源",
+        ("source",),
+        "选填。题目出自卡片哪一行，如 risks[R3]（风险清单 R3）、duties[D1]、operation.steps[S2]（操作卡 S2）、"
+        "operation.checklist[C1]、emergency.scenarios[E1]；导入时检查卡片上有没有这一行。",
+        width=22,
+    ),
+)
+QUESTION_HEADERS = tuple(column.header for column in QUESTION_COLUMNS)
+QUESTION_FIELD_HEADERS = {column.path[0]: column.header for column in QUESTION_COLUMNS if column.path != ("options",)}
+QUESTION_HELP = (
+    "一行一题，空行会被跳过；第1行表头不要改，选填的列可以留空或删掉。",
+    "题干、选项、解析都写成一句，不换行；只有填空题的答案可以一格写几行（每种说法一行）。",
+    "导入时逐题检查，有问题会指出行号和列名；“填写说明”工作表不导入。",
 )
 
 
@@ -676,12 +887,122 @@ def read_info_value(
         found.soft.append(Problem(filename, place, str(error)))
 
 
-def make_locate(info_rows: dict[str, int], item_rows: dict[tuple[str, ...], list[int]]) -> Callable[[Loc], str]:
+def with_header_aliases(grid: Grid) -> Grid:
+    """The grid with other banks' header names (题目, 正确答案, A…) read as ours."""
+    if not grid.header():
+        return grid
+    header = [QUESTION_HEADER_ALIASES.get(normalise_name(text), text) for text in grid.header()]
+    return Grid(grid.name, [(1, header), *grid.body()])
+
+
+def read_question_row(columns: dict[int, str], cells: list[str]) -> dict[str, Any]:
+    """One row as one question dict in the shape ManualQuestion validates; empty cells left out."""
+    texts = {header: cell(cells, index) for index, header in columns.items()}
+    item: dict[str, Any] = {}
+    for column in QUESTION_COLUMNS:
+        text = texts.get(column.header, "")
+        if column.path == ("options",) or column.header == "答案" or not text:
+            continue
+        item[column.path[0]] = column.read(text)
+    options = [texts.get(header, "") for header in OPTION_HEADERS]
+    while options and not options[-1]:
+        options.pop()
+    if options:
+        # An empty cell between options stays as "" so the schema names that very column.
+        item["options"] = options
+    if texts.get("答案"):
+        item["answer"] = read_answer(item.get("type"), texts["答案"])
+    tidy_judge(item)
+    return item
+
+
+def number_questions(filename: str, sheet: str, items: list[dict[str, Any]], rows: list[int], found: Found) -> None:
+    """No 编号 at all: Q1, Q2… in row order. Some given and some not is a mistake to name."""
+    missing = [row for item, row in zip(items, rows, strict=True) if "id" not in item]
+    if len(missing) == len(items):
+        items[:] = [{"id": f"Q{number}", **item} for number, item in enumerate(items, start=1)]
+    elif missing:
+        listed = "、".join(str(row) for row in missing[:10]) + ("等" if len(missing) > 10 else "")
+        message = (
+            f"编号有的填了、有的没填（第{listed}行没填）：要么每题都填，"
+            "要么全部不填（全部不填时按行的顺序编为 Q1、Q2…）"
+        )
+        found.soft.append(Problem(filename, where(sheet, None, "编号"), message))
+
+
+def read_question_sheet(
+    filename: str, grid: Grid, found: Found, check_empty: bool = False
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The 题库 sheet as question dicts and their row numbers. A sheet without questions (even with
+    odd headers, unless `check_empty`) simply means no hand-written questions."""
+    if not grid.body() and not (check_empty and grid.rows):
+        return [], []
+    grid = with_header_aliases(grid)
+    required = [column.header for column in QUESTION_COLUMNS if column.required]
+    columns = read_header(filename, grid, list(QUESTION_HEADERS), required, found)
+    report_headless_cells(filename, grid, columns, found)
+    items: list[dict[str, Any]] = []
+    rows: list[int] = []
+    for number, cells in grid.body():
+        if is_blank(cell(cells, index) for index in columns):
+            continue
+        items.append(read_question_row(columns, cells))
+        rows.append(number)
+    number_questions(filename, grid.name, items, rows, found)
+    return items, rows
+
+
+def question_fault(item: dict[str, Any]) -> str:
+    """The column to blame for a whole-question error (answer and options that do not fit the
+    type); mirrors ManualQuestion.answer_fits_the_type."""
+    options = item.get("options") or []
+    kind = item.get("type")
+    if kind in LETTER_TYPES and len(options) < 2:
+        return OPTION_HEADERS[len(options)]
+    if kind in ("judge", "fill") and options:
+        return OPTION_HEADERS[0]
+    return "答案"
+
+
+def question_field(item: dict[str, Any], loc: Loc) -> str:
+    if not loc:
+        return question_fault(item)
+    key, tail = str(loc[0]), loc[1:]
+    index = tail[0] if tail and isinstance(tail[0], int) else None
+    if key == "options":
+        return OPTION_HEADERS[index] if index is not None and index < len(OPTION_HEADERS) else "选项"
+    if key == "answer" and index is not None and item.get("type") == "fill" and len(item.get("answer") or []) > 1:
+        return f"答案 第{index + 1}条"
+    return QUESTION_FIELD_HEADERS.get(key, FIELD_LABELS.get(key, key))
+
+
+def question_locator(sheet: str, rows: list[int], items: list[dict[str, Any]]) -> Callable[[Loc], str]:
+    """Locations for locs under ("questions", …): ("questions", 3, "answer") → “题库 第5行 答案”."""
+
+    def locate(loc: Loc) -> str:
+        rest = loc[1:]
+        if not rest or not isinstance(rest[0], int):
+            return sheet
+        index = rest[0]
+        row = f"第{rows[index]}行" if 0 <= index < len(rows) else f"第{index + 1}题"
+        item = items[index] if 0 <= index < len(items) and isinstance(items[index], dict) else {}
+        return " ".join((sheet, row, question_field(item, rest[1:])))
+
+    return locate
+
+
+def make_locate(
+    info_rows: dict[str, int],
+    item_rows: dict[tuple[str, ...], list[int]],
+    locate_question: Callable[[Loc], str],
+) -> Callable[[Loc], str]:
     labels = {info.key: info.label for info in INFO_FIELDS}
 
     def locate(loc: Loc) -> str:
         if not loc:
             return ""
+        if loc[0] == "questions":
+            return locate_question(loc)
         sheet = sheet_for(loc)
         if sheet is None:
             key = str(loc[0])
@@ -734,9 +1055,60 @@ def read_workbook(filename: str, content: bytes) -> RawPost:
         if sheet.name in grids:
             items, item_rows[sheet.path] = read_list_sheet(filename, sheet, grids[sheet.name], found)
             set_path(data, sheet.path, items)
+    questions: list[dict[str, Any]] = []
+    question_rows: list[int] = []
+    if QUESTION_SHEET in grids:
+        questions, question_rows = read_question_sheet(filename, grids[QUESTION_SHEET], found)
+        if questions:
+            data["questions"] = questions
     if found.fatal:
         raise CardFileError(found.fatal)
-    return RawPost(data=data, locate=make_locate(info_rows, item_rows), problems=found.soft)
+    locate = make_locate(info_rows, item_rows, question_locator(QUESTION_SHEET, question_rows, questions))
+    return RawPost(data=data, locate=locate, problems=found.soft)
+
+
+def read_question_workbook(
+    filename: str, content: bytes
+) -> tuple[list[dict[str, Any]], Callable[[Loc], str], list[Problem]]:
+    """A question bank on its own, as received from elsewhere: the sheet 题库 (else the first sheet
+    that is not 填写说明) in the 题库 layout.
+
+    Returns the question dicts (the shape ManualQuestion validates, numbered Q1, Q2… when 编号 is
+    left empty), a locate for pydantic locs under ("questions", i, …) where i indexes this list
+    (→ “题库 第5行 答案”; other locs get a plain field path), and the problems found reading the
+    sheet. Put the dicts under a post's `questions`, wrap in RawPost(data, locate, problems) and
+    `parsing.validate` reports everything located. Raises CardFileError when the file cannot be
+    read as a question bank (not an .xlsx, missing 题型/题干/答案/维度 columns, unknown headers).
+    """
+    found = Found()
+    check_package(filename, content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # as in read_workbook_grids: every failure means a broken file
+        raise unreadable(filename) from error
+    try:
+        names = [normalise_name(sheet.title) for sheet in workbook.worksheets]
+        chosen = names.index(QUESTION_SHEET) if QUESTION_SHEET in names else None
+        if chosen is None:
+            chosen = next((index for index, name in enumerate(names) if name != GUIDE_SHEET), None)
+        if chosen is None:
+            raise CardFileError([Problem(filename, "", f"没有找到“{QUESTION_SHEET}”工作表")])
+        grid = read_grid(filename, workbook.worksheets[chosen], found)
+    except CardFileError:
+        raise
+    except Exception as error:  # read-only sheets parse lazily, so broken sheet XML fails only here
+        raise unreadable(filename) from error
+    finally:
+        workbook.close()
+    questions, rows = read_question_sheet(filename, grid, found, check_empty=True)
+    if found.fatal:
+        raise CardFileError(found.fatal)
+    locate_question = question_locator(grid.name, rows, questions)
+
+    def locate(loc: Loc) -> str:
+        return locate_question(loc) if loc and loc[0] == "questions" else field_path(loc)
+
+    return questions, locate, found.soft
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -798,13 +1170,22 @@ def add_choices(sheet: Worksheet, choices: tuple[str, ...], cells: str) -> None:
     sheet.add_data_validation(validation)
 
 
-def write_guide(workbook: Workbook) -> None:
-    sheet = workbook.create_sheet(GUIDE_SHEET)
-    set_up_table(sheet, [("工作表", 12), ("栏目", 18), ("怎么填", 100)])
+def card_guide() -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = [("全部", "", text) for text in GENERAL_HELP]
     rows += [(INFO_SHEET, info.label, info.help) for info in INFO_FIELDS]
     for list_sheet in LIST_SHEETS:
         rows += [(list_sheet.name, column.header, column.help) for column in list_sheet.columns]
+    return rows + question_guide(general=False)
+
+
+def question_guide(general: bool = True) -> list[tuple[str, str, str]]:
+    rows = [(QUESTION_SHEET, "", text) for text in QUESTION_HELP] if general else []
+    return rows + [(QUESTION_SHEET, column.header, column.help) for column in QUESTION_COLUMNS]
+
+
+def write_guide(workbook: Workbook, rows: list[tuple[str, str, str]]) -> None:
+    sheet = workbook.create_sheet(GUIDE_SHEET)
+    set_up_table(sheet, [("工作表", 12), ("栏目", 18), ("怎么填", 100)])
     for number, texts in enumerate(rows, start=2):
         for index, text in enumerate(texts, start=1):
             put(sheet, number, index, text)
@@ -835,18 +1216,60 @@ def write_list_sheet(workbook: Workbook, sheet_spec: ListSheet, items: list[dict
             add_choices(sheet, column.choices, f"{letter}2:{letter}{MAX_ROWS}")
 
 
-def build_workbook(data: dict[str, Any] | None) -> bytes:
+def question_row(question: dict[str, Any]) -> list[str | None]:
+    options = list(question.get("options") or [])
+    values: dict[str, str | None] = {
+        "编号": question.get("id"),
+        "题型": write_question_type(question.get("type")),
+        "题干": question.get("stem"),
+        **{header: options[index] if index < len(options) else None for index, header in enumerate(OPTION_HEADERS)},
+        "答案": write_answer(question.get("type", ""), question.get("answer") or []),
+        "解析": question.get("explanation"),
+        "维度": write_dimension(question.get("dimension")),
+        "来源": question.get("source"),
+    }
+    return [values[header] for header in QUESTION_HEADERS]
+
+
+def write_question_sheet(workbook: Workbook, questions: list[dict[str, Any]]) -> None:
+    sheet = workbook.create_sheet(QUESTION_SHEET)
+    set_up_table(sheet, [(column.header, column.width) for column in QUESTION_COLUMNS])
+    widths = [column.width for column in QUESTION_COLUMNS]
+    for number, question in enumerate(questions, start=2):
+        texts = question_row(question)
+        for index, text in enumerate(texts, start=1):
+            put(sheet, number, index, text)
+        fit_row_height(sheet, number, list(zip(texts, widths, strict=True)))
+    for index, column in enumerate(QUESTION_COLUMNS, start=1):
+        if column.choices:
+            letter = get_column_letter(index)
+            add_choices(sheet, column.choices, f"{letter}2:{letter}{MAX_ROWS}")
+
+
+def new_workbook() -> Workbook:
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "PostDrill 岗位练兵"
-    write_guide(workbook)
+    return workbook
+
+
+def saved(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def build_workbook(data: dict[str, Any] | None) -> bytes:
+    workbook = new_workbook()
+    write_guide(workbook, card_guide())
     write_info(workbook, data)
     for sheet_spec in LIST_SHEETS:
         items = get_path(data, sheet_spec.path) if data else None
         write_list_sheet(workbook, sheet_spec, items or [])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    questions = data.get("questions") if data else None
+    if data is None or questions:
+        write_question_sheet(workbook, questions or [])
+    return saved(workbook)
 
 
 def write_workbook(post: PostContent) -> bytes:
@@ -857,3 +1280,11 @@ def write_workbook(post: PostContent) -> bytes:
 def template_workbook() -> bytes:
     """The blank workbook trainers fill in: instructions first, then every sheet with its headers."""
     return build_workbook(None)
+
+
+def question_template_workbook() -> bytes:
+    """A blank question bank on its own: 填写说明 for the 题库 columns, then the empty 题库 sheet."""
+    workbook = new_workbook()
+    write_guide(workbook, question_guide())
+    write_question_sheet(workbook, [])
+    return saved(workbook)

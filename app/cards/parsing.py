@@ -145,7 +145,7 @@ LITERAL_MESSAGES = {
     "dimension": "不是维度（应为 risk 知风险、duty 明职责、operation 会操作、emergency 能应急）",
 }
 PATTERN_MESSAGES = {
-    "id": "编号格式应为大写字母加数字，如 R1、D2、S3",
+    "id": "编号格式应为大写字母加数字，如 R1、D2、S3、Q1",
     "code": "岗位编码只能用小写字母、数字和连字符，如 mine-drilling",
     "phone": "电话只能由数字和连字符组成",
     "who": "报告对象里不能有冒号或换行（电话单独写）",

@@ -4,7 +4,7 @@ line, per-question statistics once answers exist, and retire / reword."""
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
@@ -16,6 +16,7 @@ from app.db import SessionDep
 from app.errors import ResourceNotFound
 from app.org.models import Person, Role
 from app.questions import service
+from app.questions.bank_import import MAX_QUESTION_FILE_BYTES, import_question_bank
 from app.questions.item_analysis import ItemStats, analyse
 from app.questions.model import DIMENSION_LABELS
 from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
@@ -123,3 +124,38 @@ def edit_question(
     session.commit()
     family = key.split(":", 1)[0]
     return RedirectResponse(f"/questions/{post.id}?family={family}#q-{key}", status_code=303)
+
+
+@router.post("/questions/{post_id}/import", response_class=HTMLResponse)
+def import_bank_page(
+    request: Request,
+    post: EditablePost,
+    editor: QuestionEditor,
+    session: SessionDep,
+    clock: ClockDep,
+    file: Annotated[UploadFile, File()],
+    publish: Annotated[bool, Form()] = False,
+) -> Response:
+    base = cards.version(session, post, post.latest_version)
+    if base is None:
+        raise ResourceNotFound("岗位")
+    content = file.file.read(MAX_QUESTION_FILE_BYTES + 1)
+    outcome, problems = import_question_bank(
+        session,
+        post=post,
+        base=base,
+        filename=file.filename or "题库.xlsx",
+        content=content,
+        actor=editor,
+        now=clock(),
+        publish=publish,
+    )
+    if outcome is not None:
+        session.commit()
+    return render(
+        request,
+        "questions/imported.html",
+        {"post": post, "outcome": outcome, "problems": problems},
+        person=editor,
+        status_code=422 if problems else 200,
+    )
