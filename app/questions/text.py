@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Chinese punctuation that NFKC leaves as it is (most of it is Unicode "P*" anyway; listed so the
 # rule is visible and holds even for the few characters Unicode files under symbols).
@@ -26,32 +27,37 @@ def _is_dropped(char: str) -> bool:
     return category[0] in "PZC"
 
 
+# Pure functions of a string, called for every pair of candidate options: cached.
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     """The comparable form of a text: NFKC (full width → half width), lower case, without spaces
-    and punctuation (Chinese and Western). Every equality test between options and answers uses it."""
+    and punctuation (Chinese and Western; "%" is punctuation to Unicode, so "10%" equals "10").
+    Every equality test between options and answers uses it."""
     folded = unicodedata.normalize("NFKC", text).lower()
     decimal_points = {match.start() for match in DECIMAL_POINT.finditer(folded)}
     return "".join(char for index, char in enumerate(folded) if index in decimal_points or not _is_dropped(char))
 
 
-def bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the normalised text (a single character counts as its own gram)."""
     folded = normalise(text)
     if len(folded) < 2:
-        return {folded} if folded else set()
-    return {folded[i : i + 2] for i in range(len(folded) - 1)}
+        return frozenset({folded} if folded else ())
+    return frozenset(folded[i : i + 2] for i in range(len(folded) - 1))
 
 
 JACCARD_LIMIT = 0.6
-# Near-containment: most of the shorter text's bigrams reappear in the longer one, e.g. the same
+# Near-containment: most (70 %) of the shorter text's bigrams reappear in the longer one, e.g. the same
 # rule written about “车挡” in one card and “挡车设施” in another.
-OVERLAP_LIMIT = 0.75
+OVERLAP_LIMIT = 0.7
 OVERLAP_MIN_GRAMS = 4
 
 
+@lru_cache(maxsize=1 << 18)
 def similar(a: str, b: str) -> bool:
     """True when `a` and `b` say (nearly) the same thing: equal after normalising, one contains the
-    other, character-bigram Jaccard ≥ 0.6, or ≥ 75 % of the shorter one's bigrams in the longer.
+    other, character-bigram Jaccard ≥ 0.6, or ≥ 70 % of the shorter one's bigrams in the longer.
     Used to keep a distractor from being a paraphrase of a right answer."""
     left, right = normalise(a), normalise(b)
     if left == right:
@@ -148,18 +154,19 @@ class MeasuredNumber:
     start: int
     end: int
     text: str  # the digits as written, e.g. "19.5"
+    unit: str  # the unit that follows, NFKC and lower case, e.g. "分钟", "%", "m"
 
 
-def _unit_follows(text: str, end: int) -> bool:
+def _unit_after(text: str, end: int) -> str | None:
     rest = unicodedata.normalize("NFKC", text[end : end + 8]).lower().lstrip(" ")
     for unit in UNITS:
         if rest.startswith(unit):
             after = rest[len(unit) : len(unit) + 1]
-            # a one-letter Latin unit must stand alone: "5 m" yes, "5 mpa…" is handled above, "5 min" too
+            # a Latin unit must end there: "5 m" and "5 min" yes, "3 mice" no
             if unit.isascii() and unit.isalpha() and after.isascii() and after.isalpha():
                 continue
-            return True
-    return False
+            return unit
+    return None
 
 
 def _is_reference_number(text: str, start: int, end: int, digits: str) -> bool:
@@ -188,6 +195,7 @@ def measured_numbers(text: str) -> list[MeasuredNumber]:
         digits = match.group()
         if _is_reference_number(text, match.start(), match.end(), digits):
             continue
-        if _unit_follows(text, match.end()):
-            found.append(MeasuredNumber(match.start(), match.end(), digits))
+        unit = _unit_after(text, match.end())
+        if unit is not None:
+            found.append(MeasuredNumber(match.start(), match.end(), digits, unit))
     return found

@@ -40,11 +40,18 @@ class Context:
 
     @cached_property
     def peers_with_foreign_terms(self) -> list[tuple[PostContent, set[str]]]:
-        """Each peer with the word pieces that name its work and never occur on this post's cards:
-        a peer line containing one is about something this post does not do, so it cannot be
-        argued to be right for this post."""
+        """Each peer with the word pieces that name its work (name, risk points) and never occur
+        on this post's cards: a peer line containing one is about something this post does not
+        do, so it cannot be argued to be right for this post."""
         own = vocabulary(self.post)
         return [(peer, domain_terms(peer) - own) for peer in self.peers]
+
+    @cached_property
+    def peers_with_foreign_step_terms(self) -> list[tuple[PostContent, set[str]]]:
+        """The same, also counting what recurs in the peer's operation steps: key points name
+        equipment ("货叉", "滑块") more often than they name the post."""
+        own = vocabulary(self.post)
+        return [(peer, domain_terms(peer, with_steps=True) - own) for peer in self.peers]
 
     def quote(self, source: str) -> str:
         text = resolve_source(self.post, source)
@@ -81,20 +88,43 @@ def pick_distractors(
     rights: Sequence[str],
     count: int,
     avoid: Sequence[str] = (),
+    caps: Sequence[int | None] = (),
 ) -> list[str]:
-    """Up to `count` wrong options, from the first tier first. A candidate is refused when it is
-    similar() to a right answer, to anything in `avoid` (texts that would make it arguably right),
-    or to a distractor already taken (two options saying the same thing give the answer away)."""
+    """Up to `count` wrong options, from the first tier first (at most `caps[i]` from tier i). A
+    candidate is refused when it is similar() to a right answer, to anything in `avoid` (texts that
+    would make it arguably right), or to a distractor already taken (two options saying the same
+    thing give the answer away).
+
+    Whether `count` can be reached is decided on the candidates in a fixed order, so it never
+    depends on the seed: the same questions exist for every seed, only their options differ."""
+    pools = [distinct_texts(tier) for tier in tiers]
+    canonical = _take(pools, rights=rights, count=count, avoid=avoid, caps=caps)
+    if len(canonical) < count:
+        return canonical
+    shuffled = [rng.sample(pool, len(pool)) for pool in pools]
+    seeded = _take(shuffled, rights=rights, count=count, avoid=avoid, caps=caps)
+    return seeded if len(seeded) == count else canonical
+
+
+def _take(
+    pools: Sequence[Sequence[str]],
+    *,
+    rights: Sequence[str],
+    count: int,
+    avoid: Sequence[str],
+    caps: Sequence[int | None],
+) -> list[str]:
     chosen: list[str] = []
-    for tier in tiers:
-        pool = distinct_texts(tier)
-        rng.shuffle(pool)
+    for index, pool in enumerate(pools):
+        cap = caps[index] if index < len(caps) else None
+        taken = 0
         for text in pool:
-            if len(chosen) == count:
-                return chosen
+            if len(chosen) == count or (cap is not None and taken == cap):
+                break
             if any(similar(text, other) for other in (*rights, *avoid, *chosen)):
                 continue
             chosen.append(text)
+            taken += 1
     return chosen
 
 
@@ -183,13 +213,23 @@ def order_question(
 
 
 def fill_question(
-    ctx: Context, *, family: str, source: str, stem: str, blank: str, explanation: str, variant: str
+    ctx: Context,
+    *,
+    family: str,
+    source: str,
+    stem: str,
+    blank: str,
+    explanation: str,
+    variant: str,
+    also: Sequence[str] = (),
 ) -> Question:
-    """Accepted answers: the blanked words as written and their normalised form (the quiz compares
-    after normalising, the second spelling is for people and exports that do not)."""
-    accepted = [blank]
-    if normalise(blank) != blank:
-        accepted.append(normalise(blank))
+    """Accepted answers: the blanked words as written first, then their normalised form (the quiz
+    compares after normalising; the second spelling is for people and exports that do not), then
+    `also` (e.g. the number with its unit, "5分钟"), each form once."""
+    accepted: list[str] = []
+    for text in (blank, normalise(blank), *also):
+        if text and text not in accepted:
+            accepted.append(text)
     return Question(
         key=question_key(family, source, variant),
         family=family,
@@ -215,7 +255,12 @@ PROHIBITION_CLAUSE = re.compile(r"(?:^|[，；,;])\s*(严禁|禁止|不准|不�
 CONDITION = re.compile(
     r"(?<![同及随临按准定适小平])时(?!间)|如果|若|否则|有则|一旦|的[，,；;]|前[，,]"
     r"|发现|出现|听到|遇|中断|突然|必要|^发生|^如[果有遇]"
+    # what happens to people or the fire decides whether these apply at all
+    r"|有人受伤|有人烧伤|有人烫伤|有人被|伤势|伤情|出血的|出血时|怀疑|无意识|无呼吸|呼吸心跳停止|火势|扩大|控制不住|无法|不了"
 )
+# An action that starts with a short label and a colon is one branch of several ("眼睛溅入：…",
+# "皮肤接触：…"): branches have no order between them.
+BRANCH_LABEL = re.compile(r"^[^，；：,;:]{1,8}[：:]")
 # A line that holds throughout a phase ("保持通风", "监护人全程在场") has no place in an order either.
 THROUGHOUT = (
     "保持",
@@ -233,7 +278,8 @@ THROUGHOUT = (
     "只有",
     "不离开",
 )
-CLAUSE_END = re.compile(r"[，；：,;:]")
+# The first clause keeps its closing mark, so "伤员在爆区外的，" still reads as a condition.
+FIRST_CLAUSE = re.compile(r"^[^，；：,;:]*[，；：,;:]?")
 
 
 def is_conditional(text: str) -> bool:
@@ -244,7 +290,8 @@ def starts_conditional(text: str) -> bool:
     """The line's first clause is a condition: the whole line applies only in that case
     ("电力起爆发生盲炮时，立即切断电源…"). A fallback after the main action
     ("立即切断电源；无法断电时用绝缘物挑开电线") does not count."""
-    return is_conditional(CLAUSE_END.split(text, maxsplit=1)[0])
+    first = FIRST_CLAUSE.match(text)
+    return is_conditional(first.group() if first else text)
 
 
 def holds_throughout(text: str) -> bool:
@@ -258,8 +305,9 @@ def is_sequence_step(text: str) -> bool:
 
 def is_sequence_action(text: str) -> bool:
     """An emergency action with a fixed place in the card's order: not conditional from its first
-    clause, and not done "同时" (at the same time as) another one."""
-    return not starts_conditional(text) and "同时" not in text
+    clause (which also covers "断电时同时…", done at the same time as another action) and not one
+    labelled branch of several."""
+    return not starts_conditional(text) and not BRANCH_LABEL.match(text)
 
 
 def prohibition_objects(text: str) -> list[str]:
@@ -369,15 +417,23 @@ GENERIC_NAME_PIECES = {
 }
 
 
-def domain_terms(post: PostContent) -> set[str]:
-    """Word pieces naming the post's own work: those of its name, and those that recur in two or
-    more of its risk points (a piece used once, like "带病" in "车辆带病运行", may be any post's)."""
-    in_points: dict[str, int] = {}
-    for risk in post.risks:
-        for gram in bigrams(risk.point):
-            in_points[gram] = in_points.get(gram, 0) + 1
-    recurring = {gram for gram, count in in_points.items() if count >= 2}
-    return (bigrams(post.name) | recurring) - GENERIC_NAME_PIECES
+def recurring_pieces(texts: Iterable[str]) -> set[str]:
+    """Word pieces used in two or more of the texts (a piece used once, like "带病" in
+    "车辆带病运行", may be any post's word)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for gram in bigrams(text):
+            counts[gram] = counts.get(gram, 0) + 1
+    return {gram for gram, count in counts.items() if count >= 2}
+
+
+def domain_terms(post: PostContent, *, with_steps: bool = False) -> set[str]:
+    """Word pieces naming the post's own work: those of its name, those that recur in its risk
+    points, and (`with_steps`) those that recur in its operation steps ("货叉", "滑块", "装药")."""
+    terms = set(bigrams(post.name)) | recurring_pieces(risk.point for risk in post.risks)
+    if with_steps:
+        terms |= recurring_pieces(step.text for step in post.operation.steps)
+    return terms - GENERIC_NAME_PIECES
 
 
 def is_foreign(text: str, terms: set[str]) -> bool:

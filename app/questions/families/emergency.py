@@ -26,7 +26,7 @@ def emergency_first_action(ctx: Context) -> Iterator[Question]:
     """发生“{title}”时，第一步应当？ Right: actions[0]. Distractors: the scenario's later actions,
     which the card puts after it. Skipped when the first action is itself conditional (“电力起爆
     发生盲炮时…” is first only for electric firing), and later actions that are conditional
-    (“火势扩大时立即撤离”) or simultaneous (“同时…”) are never offered: they could be first."""
+    (“火势扩大时立即撤离”, “断电时同时…”) are never offered: they could be first."""
     for scenario in ctx.post.emergency.scenarios:
         first = scenario.actions[0]
         if starts_conditional(first):
@@ -49,7 +49,8 @@ def emergency_first_action(ctx: Context) -> Iterator[Question]:
 
 def emergency_order(ctx: Context) -> Iterator[Question]:
     """按正确顺序排列 3–5 consecutive actions of a scenario (the card lists them in order). Only
-    actions with a fixed place are used: none that applies only in some case or “同时”."""
+    actions with a fixed place are used: none that applies only in some case ("有人受伤…",
+    "火势扩大时…") and none of several labelled branches ("眼睛：…", "皮肤：…")."""
     for scenario in ctx.post.emergency.scenarios:
         for run in runs([is_sequence_action(action) for action in scenario.actions]):
             for window in windows(run, smallest=3, largest=5):
@@ -68,11 +69,12 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
                 )
 
 
-ALLOWING_PREFIXES = ("情况紧急时，", "为了争取时间，", "救人要紧时，", "只要动作快，")
+# A prohibition has no exceptions on the card, so any statement that allows its object is false.
+ALLOWING_PREFIXES = ("情况紧急，", "为了争取时间，", "只要动作快，", "为了尽快控制事态，")
 
 
 def allowing_statement(rng: random.Random, title: str, allowed: str) -> str:
-    return f"发生“{title}”时，{rng.choice(ALLOWING_PREFIXES)}允许{allowed}。"
+    return f"发生“{title}”时，{rng.choice(ALLOWING_PREFIXES)}可以{allowed}。"
 
 
 def emergency_prohibition_judge(ctx: Context) -> Iterator[Question]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from app.questions.families.common import BLANK, Context, cite, fill_question, text_lines
 from app.questions.model import Question
-from app.questions.text import measured_numbers
+from app.questions.text import measured_numbers, normalise
 
 # Mnemonic clauses are separated by Chinese or Western punctuation or spaces.
 CLAUSE = re.compile(r"[^，、；。！？：,;.!?:\s]+")
@@ -45,8 +45,9 @@ NUMBER_LINE = re.compile(
 
 def number_fill(ctx: Context) -> Iterator[Question]:
     """数字填空: a measured number (每隔30分钟, 19.5%～23.5%, ≥10米) on a card line blanked; the
-    unit stays in the stem, the answer is the number as written. Ids, standard and clause numbers,
-    years and phone numbers are never blanked (text.measured_numbers). Variant = number's position."""
+    unit stays in the stem, the answer is the number as written (with its unit also accepted).
+    Ids, standard and clause numbers, years and phone numbers are never blanked
+    (text.measured_numbers). Variant = the number's position among the line's measured numbers."""
     for source, text in text_lines(ctx.post):
         if not NUMBER_LINE.search(source):
             continue
@@ -60,6 +61,7 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 blank=number.text,
                 explanation=f"{cite(source)}：{text}",
                 variant=str(index),
+                also=[normalise(number.text + number.unit)],
             )
 
 

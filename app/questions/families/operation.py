@@ -60,7 +60,8 @@ def step_order(ctx: Context) -> Iterator[Question]:
                 )
 
 
-# Words that give the phase away, or that belong to the start and the end of a shift alike.
+# Words that give the phase away, belong to the start and the end of a shift alike, or time a step
+# against a part of the work ("动火前…" is before the hot work, but during the maintenance job).
 PHASE_WORDS = (
     "作业前",
     "作业中",
@@ -76,6 +77,7 @@ PHASE_WORDS = (
     "开工",
     "结束",
     "完工",
+    "前",
 )
 
 
@@ -144,13 +146,15 @@ def operation_lines(steps: Sequence[Step], checklist: Sequence[CheckItem]) -> li
 
 
 def key_point(ctx: Context) -> Iterator[Question]:
-    """“{step}”的要点是？ Distractors: other posts' key points about their own work, never similar()
-    to anything on this post's operation card (a key point of another of our steps may well apply
-    to this one too, so our own are never offered as wrong)."""
+    """“{step}”的要点是？ Distractors: other posts' key points about their own equipment or work
+    (they name something this post's cards never mention), that share no word piece with the step
+    asked about (so none can be argued to apply to it) and are never similar() to anything on this
+    post's operation card. This post's own key points are never offered as wrong: another step's
+    key point may well apply to this step too."""
     own = operation_lines(ctx.post.operation.steps, ctx.post.operation.checklist)
     candidates = [
         step.key_point
-        for peer, terms in ctx.peers_with_foreign_terms
+        for peer, terms in ctx.peers_with_foreign_step_terms
         for step in peer.operation.steps
         if step.key_point and is_foreign(step.key_point, terms)
     ]
@@ -158,8 +162,9 @@ def key_point(ctx: Context) -> Iterator[Question]:
         if not step.key_point:
             continue
         source = f"operation.steps[{step.id}].key_point"
+        unrelated = [text for text in candidates if not shares_bigram(text, step.text + step.key_point)]
         distractors = pick_distractors(
-            ctx.rng(f"key_point:{source}"), [candidates], rights=[step.key_point], count=3, avoid=own
+            ctx.rng(f"key_point:{source}"), [unrelated], rights=[step.key_point], count=3, avoid=own
         )
         if len(distractors) < 3:
             continue

@@ -232,11 +232,14 @@ def risk_control(ctx: Context) -> Iterator[Question]:
         this_risk = [text for _, _, text in risk.controls.all()]
         for group, index, measure in risk.controls.all():
             source = f"risks[{risk.id}].controls.{group}[{index}]"
-            rng = ctx.rng(f"risk_control:{source}")
             # at most two of this post's own lines, so the options are not the same few every time
-            distractors = pick_distractors(rng, [here], rights=[measure], count=2, avoid=this_risk)
-            distractors += pick_distractors(
-                rng, [there, here], rights=[measure], count=3 - len(distractors), avoid=[*this_risk, *distractors]
+            distractors = pick_distractors(
+                ctx.rng(f"risk_control:{source}"),
+                [here, there, here],
+                caps=[2, None, None],
+                rights=[measure],
+                count=3,
+                avoid=this_risk,
             )
             if len(distractors) < 3:
                 continue

@@ -1,0 +1,405 @@
+"""The question generator over the whole reference bank: every question is answerable from the card
+line it quotes, its answer is provably right by that line, it is deterministic, and its key stays
+when unrelated lines change. Run with -s to see the counts per post and per family."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.cards.bank import reference_bank
+from app.cards.schema import AccidentType, Phase, PostContent, RiskLevel
+from app.questions.generator import FAMILY_NAMES, generate_questions, resolve_source
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
+from app.questions.stats import report
+from app.questions.text import measured_numbers, normalise, similar
+from tests.factories import minimal_post
+
+BANK: tuple[PostContent, ...] = reference_bank()
+BLANK = "____"
+ARROW = " → "
+PROHIBITION = re.compile(r"(严禁|禁止|不准|不得)")
+CHOICE = (QuestionType.single, QuestionType.multi)
+DIMENSIONS = {
+    "risks": Dimension.risk,
+    "duties": Dimension.duty,
+    "operation": Dimension.operation,
+    "mnemonics": Dimension.operation,
+    "emergency": Dimension.emergency,
+}
+
+
+def peers_of(post: PostContent) -> list[PostContent]:
+    return [other for other in BANK if other.industry == post.industry and other.code != post.code]
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, list[Question]]:
+    return {post.code: generate_questions(post, peers=peers_of(post)) for post in BANK}
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules every question obeys
+
+
+def right_texts(question: Question) -> list[str]:
+    by_key = {option.key: option.text for option in question.options}
+    return [by_key[key] for key in question.answer]
+
+
+def wrong_texts(question: Question) -> list[str]:
+    return [option.text for option in question.options if option.key not in question.answer]
+
+
+def prohibited_objects(line: str) -> list[str]:
+    """What a prohibition line forbids, clause by clause ("严禁A，严禁B" → ["A", "B"])."""
+    parts = PROHIBITION.split(line)
+    return [parts[i + 1].strip("，；,;。 ") for i in range(1, len(parts) - 1, 2) if parts[i + 1].strip("，；,;。 ")]
+
+
+def item_of(post: PostContent, source: str) -> str | None:
+    """The source's parent line (the step of a ".phase" or ".key_point", the scenario of an action)."""
+    return resolve_source(post, source.rsplit(".", 1)[0])
+
+
+def check_shape(question: Question) -> None:
+    keys = [option.key for option in question.options]
+    if question.type in CHOICE:
+        assert keys == list("ABCDEFGHIJ"[: len(keys)]), question.key
+        assert 3 <= len(keys) <= 6, question.key
+        texts = [normalise(option.text) for option in question.options]
+        assert len(set(texts)) == len(texts), f"{question.key}: options repeat after normalising"
+        assert question.answer and set(question.answer) <= set(keys), question.key
+        assert list(question.answer) == sorted(question.answer), question.key
+        assert len(question.answer) == 1 if question.type == QuestionType.single else len(question.answer) >= 2
+        for wrong in wrong_texts(question):
+            for right in right_texts(question):
+                assert not similar(wrong, right), f"{question.key}: distractor “{wrong}” ~ answer “{right}”"
+    elif question.type == QuestionType.judge:
+        assert question.options == (Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误")), question.key
+        assert question.answer in ((JUDGE_TRUE,), (JUDGE_FALSE,)), question.key
+    elif question.type == QuestionType.order:
+        assert keys == list("ABCDEFGHIJ"[: len(keys)]) and len(keys) >= 3, question.key
+        assert sorted(question.answer) == keys, f"{question.key}: answer is not a permutation of the options"
+        assert list(question.answer) != keys, f"{question.key}: shown already in the right order"
+        texts = [normalise(option.text) for option in question.options]
+        assert len(set(texts)) == len(texts), question.key
+    else:
+        assert question.type == QuestionType.fill and question.options == (), question.key
+        assert question.answer and all(text.strip() for text in question.answer), question.key
+        assert question.stem.count(BLANK) == 1, question.key
+
+
+# What "supported by the quoted line" means, family by family.
+
+
+def supports_accidents(post: PostContent, q: Question) -> None:
+    listed = q.quote.split("、")
+    assert sorted(right_texts(q)) == sorted(listed), "the right options are exactly the listed types"
+    classes = {kind.value for kind in AccidentType}
+    assert all(text in classes and text not in listed for text in wrong_texts(q)), "wrong: other GB 6441 classes"
+
+
+def supports_level(post: PostContent, q: Question) -> None:
+    assert right_texts(q) == [q.quote]
+    assert sorted(option.text for option in q.options) == sorted(level.value for level in RiskLevel)
+
+
+def supports_same_line(post: PostContent, q: Question) -> None:
+    assert right_texts(q) == [q.quote], "the right option is the quoted line itself"
+
+
+def supports_phase(post: PostContent, q: Question) -> None:
+    assert right_texts(q) == [q.quote]
+    assert sorted(option.text for option in q.options) == sorted(phase.value for phase in Phase)
+    step_text = item_of(post, q.source)
+    assert step_text and step_text in q.stem, "the stem names the step"
+    assert not any(phase.value in step_text for phase in Phase), "the step does not name its phase"
+
+
+def supports_order(post: PostContent, q: Question) -> None:
+    by_key = {option.key: option.text for option in q.options}
+    assert ARROW.join(by_key[key] for key in q.answer) == q.quote, "the answer order is the card order"
+
+
+def supports_prohibition(post: PostContent, q: Question) -> None:
+    assert PROHIBITION.match(q.quote), "the quoted line is a prohibition"
+    statement = q.stem.removeprefix("判断：")
+    if q.answer == (JUDGE_TRUE,):
+        assert q.quote in statement, "a true statement states the rule as written"
+    else:
+        objects = prohibited_objects(q.quote)
+        assert any(thing in statement for thing in objects), "a false statement allows what the line forbids"
+        assert not PROHIBITION.search(statement), "…and does not forbid it"
+        assert "允许" in statement or "可以" in statement
+
+
+def supports_key_point(post: PostContent, q: Question) -> None:
+    supports_same_line(post, q)
+    step_text = item_of(post, q.source)
+    assert step_text and step_text in q.stem
+
+
+def supports_say(post: PostContent, q: Question) -> None:
+    supports_same_line(post, q)
+    point_at = resolve_source(post, q.source.removesuffix(".say") + ".point_at")
+    assert point_at and f"“{point_at}”" in q.stem
+
+
+def supports_first_action(post: PostContent, q: Question) -> None:
+    assert q.source.endswith(".actions[0]") and right_texts(q) == [q.quote]
+    scenario = next(s for s in post.emergency.scenarios if f"[{s.id}]" in q.source)
+    later = scenario.actions[1:]
+    assert len(wrong_texts(q)) >= 2 and all(text in later for text in wrong_texts(q)), "wrong: later actions"
+
+
+def supports_contact(post: PostContent, q: Question) -> None:
+    (phone,) = right_texts(q)
+    assert q.quote.endswith(f"：{phone}"), "the right number is the quoted contact's"
+    scenario = next(s for s in post.emergency.scenarios if f"[{s.id}]" in q.source)
+    listed = {contact.phone for contact in scenario.contacts}
+    assert not listed & set(wrong_texts(q)), "no wrong number is listed on the scenario"
+
+
+def supports_fill(post: PostContent, q: Question) -> None:
+    assert q.quote in q.stem.replace(BLANK, q.answer[0]), "filling the blank gives back the quoted line"
+
+
+def supports_number(post: PostContent, q: Question) -> None:
+    supports_fill(post, q)
+    assert re.fullmatch(r"\d+(\.\d+)?", normalise(q.answer[0])), "the blank is a number"
+    assert any(number.text == q.answer[0] for number in measured_numbers(q.quote))
+
+
+SUPPORT: dict[str, Callable[[PostContent, Question], None]] = {
+    "risk_accidents": supports_accidents,
+    "risk_level": supports_level,
+    "risk_hazard": supports_same_line,
+    "risk_control": supports_same_line,
+    "duty_of_post": supports_same_line,
+    "step_order": supports_order,
+    "step_phase": supports_phase,
+    "prohibition_judge": supports_prohibition,
+    "key_point": supports_key_point,
+    "checklist_say": supports_say,
+    "emergency_first_action": supports_first_action,
+    "emergency_order": supports_order,
+    "emergency_prohibition_judge": supports_prohibition,
+    "emergency_contact": supports_contact,
+    "mnemonic_fill": supports_fill,
+    "number_fill": supports_number,
+}
+
+
+def check_question(post: PostContent, question: Question) -> None:
+    assert question.family in SUPPORT, question.key
+    assert question.key == f"{question.family}:{question.source}" or question.key.startswith(
+        f"{question.family}:{question.source}:"
+    ), question.key
+    assert resolve_source(post, question.source) == question.quote, f"{question.key}: quote is not the card line"
+    root = question.source.split(".")[0].split("[")[0]
+    assert question.dimension == DIMENSIONS[root], question.key
+    assert question.explanation and question.stem, question.key
+    check_shape(question)
+    try:
+        SUPPORT[question.family](post, question)
+    except AssertionError as problem:
+        raise AssertionError(f"{question.key}: {problem}") from problem
+
+
+def check_post(post: PostContent, questions: list[Question]) -> None:
+    keys = [question.key for question in questions]
+    assert len(set(keys)) == len(keys), f"{post.code}: keys repeat"
+    for question in questions:
+        check_question(post, question)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole reference bank
+
+
+def test_every_question_of_the_bank_obeys_the_rules(generated):
+    for post in BANK:
+        check_post(post, generated[post.code])
+
+
+def test_the_bank_yields_many_families_for_every_post(generated):
+    overall = {question.family for questions in generated.values() for question in questions}
+    assert len(overall) >= 10, sorted(overall)
+    assert overall <= set(FAMILY_NAMES)
+    for code, questions in generated.items():
+        families = {question.family for question in questions}
+        assert len(families) >= 8, (code, sorted(families))
+        assert {question.dimension for question in questions} == set(Dimension), code
+
+
+def test_counts_per_post_and_family(generated, capsys):
+    # visible with -s; the lead quotes these numbers
+    with capsys.disabled():
+        print("\n" + report(generated))
+    assert sum(len(questions) for questions in generated.values()) > 16 * 50
+
+
+def test_generation_is_deterministic_and_the_seed_only_reorders():
+    for post in BANK[:6]:
+        peers = peers_of(post)
+        first = generate_questions(post, peers=peers, seed=7)
+        again = generate_questions(post, peers=peers, seed=7)
+        assert first == again and repr(first) == repr(again)
+        # the order of the peers is not an input either
+        assert generate_questions(post, peers=list(reversed(peers)), seed=7) == first
+        other = generate_questions(post, peers=peers, seed=8)
+        assert [q.key for q in other] == [q.key for q in first]
+        assert any(a.options != b.options for a, b in zip(first, other, strict=True))
+
+
+def test_a_post_alone_still_gets_questions_that_obey_the_rules():
+    post = minimal_post()
+    questions = generate_questions(post)
+    check_post(post, questions)
+    assert {q.family for q in questions} >= {"risk_level", "prohibition_judge", "mnemonic_fill"}
+
+
+def test_a_post_is_never_its_own_peer():
+    post = BANK[0]
+    assert generate_questions(post, peers=[post, *peers_of(post)]) == generate_questions(post, peers=peers_of(post))
+
+
+def test_resolve_source_reads_lines_and_refuses_bad_paths():
+    post = next(p for p in BANK if p.code == "confined-space")
+    risk, step, scenario = post.risks[0], post.operation.steps[0], post.emergency.scenarios[0]
+    assert resolve_source(post, f"risks[{risk.id}].hazard") == risk.hazard
+    assert resolve_source(post, f"risks[{risk.id}].accident_types") == "、".join(t.value for t in risk.accident_types)
+    assert resolve_source(post, f"operation.steps[{step.id}].phase") == step.phase.value
+    assert resolve_source(post, f"emergency.scenarios[{scenario.id}].actions[1,0]") == ARROW.join(
+        [scenario.actions[1], scenario.actions[0]]
+    )
+    assert resolve_source(post, "mnemonics[0]") == post.mnemonics[0].text
+    for bad in ("risks[R99].hazard", "risks[R1].nothing", "mnemonics[9]", "duties", "risks[R1].controls", ""):
+        assert resolve_source(post, bad) is None, bad
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def test_normalise_folds_width_case_spaces_and_punctuation():
+    assert normalise("ＡＢ　ｃ，“氧含量”（１９．５％）") == normalise("ab c 氧含量 19.5%") == "abc氧含量19.5"
+    assert normalise("19.5") != normalise("195")
+    assert normalise("先通风、再检测；后作业。") == "先通风再检测后作业"
+
+
+def test_similar_catches_paraphrases_and_containment_but_not_different_lines():
+    assert similar("车挡是最后一道防线，不能靠碰车挡停车", "挡车设施是最后一道防线，不能靠碰挡车设施停车")
+    assert similar("穿防静电工作服", "穿防静电工作服和防静电鞋")
+    assert not similar("严禁用铁器捣药", "严禁在装药区吸烟")
+    assert not similar("重大", "较大")
+
+
+def test_measured_numbers_skip_ids_codes_clauses_years_and_phones():
+    def found(text: str) -> list[str]:
+        return [number.text for number in measured_numbers(text)]
+
+    assert found("每隔30分钟检测一次") == ["30"]
+    assert found("氧含量19.5%～23.5%") == ["19.5", "23.5"]
+    assert found("距离≥10米") == ["10"]
+    assert found("间距5 m") == ["5"]
+    assert found("2米以上作业") == ["2"]
+    for text in ("《安全生产法》第57条", "GB 6722-2014 6.6.1", "（2021）", "2021年修正", "拨打120，报告", "R3 风险"):
+        assert found(text) == [], text
+
+
+@given(st.text(alphabet="ＡａＢ１２３４．。，、  氧气检测ｘ", max_size=20))
+def test_normalise_is_idempotent(text):
+    assert normalise(normalise(text)) == normalise(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties over seeds, peers and edits
+
+post_indexes = st.integers(0, len(BANK) - 1)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=post_indexes, seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_rules_hold_for_any_seed_and_any_peers(index, seed, data):
+    post = BANK[index]
+    peers = data.draw(st.lists(st.sampled_from(peers_of(post)), unique_by=lambda p: p.code))
+    check_post(post, generate_questions(post, peers=peers, seed=seed))
+
+
+# Edits use characters no card uses, so they cannot resemble or name anything on the cards.
+EDIT_ALPHABET = "甲乙丙丁戊己庚辛壬癸"
+
+
+def editable_lines(content: dict) -> list[tuple[str, tuple]]:
+    """(item the line belongs to, path into the dumped post) for every line a trainer may reword."""
+    lines: list[tuple[str, tuple]] = []
+    for index, _ in enumerate(content["mnemonics"]):
+        lines.append((f"mnemonics[{index}]", ("mnemonics", index, "text")))
+    for index, risk in enumerate(content["risks"]):
+        item = f"risks[{risk['id']}]"
+        lines.append((item, ("risks", index, "hazard")))
+        for group, measures in risk["controls"].items():
+            lines += [(item, ("risks", index, "controls", group, i)) for i in range(len(measures))]
+    for index, duty in enumerate(content["duties"]):
+        lines.append((f"duties[{duty['id']}]", ("duties", index, "text")))
+    for index, step in enumerate(content["operation"]["steps"]):
+        item = f"operation.steps[{step['id']}]"
+        lines.append((item, ("operation", "steps", index, "text")))
+        lines += [(item, ("operation", "steps", index, "prohibitions", i)) for i in range(len(step["prohibitions"]))]
+    for index, check in enumerate(content["operation"]["checklist"]):
+        lines.append((f"operation.checklist[{check['id']}]", ("operation", "checklist", index, "say")))
+    for index, scenario in enumerate(content["emergency"]["scenarios"]):
+        item = f"emergency.scenarios[{scenario['id']}]"
+        lines += [(item, ("emergency", "scenarios", index, "actions", i)) for i in range(len(scenario["actions"]))]
+        lines += [
+            (item, ("emergency", "scenarios", index, "prohibitions", i)) for i in range(len(scenario["prohibitions"]))
+        ]
+    return lines
+
+
+def touched_by(question: Question, item: str) -> bool:
+    """Whether editing a line of `item` may change this question: it comes from that item, or it
+    is an order question whose window is chosen among the steps of the operation card."""
+    if question.family == "step_order" and item.startswith("operation.steps["):
+        return True
+    ids = re.findall(r"\[([^\]]+)\]", question.source)
+    root = question.source.split("[")[0]
+    owners = {f"{root}[{part}]" for part in ids[0].split(",")} if ids else set()
+    return item in owners
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=post_indexes, data=st.data())
+def test_editing_a_line_keeps_the_keys_of_questions_from_other_lines(index, data):
+    post = BANK[index]
+    content = post.model_dump(mode="json")
+    item, path = data.draw(st.sampled_from(editable_lines(content)))
+    words = data.draw(st.text(alphabet=EDIT_ALPHABET, min_size=4, max_size=12))
+    parent = content
+    for step in path[:-1]:
+        parent = parent[step]
+    if path[-2] == "prohibitions":
+        parent[path[-1]] = "严禁" + words
+    elif path[-1] == "say":
+        parent[path[-1]] = words + "，确认完毕"
+    else:
+        parent[path[-1]] = words
+    edited = PostContent.model_validate(content)
+
+    peers = peers_of(post)
+    before = [q for q in generate_questions(post, peers=peers) if not touched_by(q, item)]
+    after = [q for q in generate_questions(edited, peers=peers) if not touched_by(q, item)]
+    assert [q.key for q in after] == [q.key for q in before]
+    check_post(edited, generate_questions(edited, peers=peers))
+
+
+def test_the_families_are_spread_over_the_four_dimensions(generated):
+    per_dimension = Counter(q.dimension for questions in generated.values() for q in questions)
+    assert all(per_dimension[dimension] > 0 for dimension in Dimension)
