@@ -17,6 +17,9 @@ from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.db import make_engine, utcnow
+from app.drill import api as drill_api
+from app.drill import pages as drill_pages
+from app.drill.scheduler import make_scheduler
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
 from app.middleware import RequestGate, SecurityMiddleware
@@ -65,6 +68,7 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()
     app.state.hasher = make_password_hasher(settings)
     app.state.clock = clock
+    app.state.fsrs = make_scheduler(settings.desired_retention)
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
@@ -87,12 +91,14 @@ def create_app(
         people_api.router,
         cards_api.router,
         quiz_api.router,
+        drill_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
         cards_pages.router,
         quiz_pages.router,
         questions_pages.router,
+        drill_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

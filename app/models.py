@@ -2,6 +2,15 @@
 
 from app.accounts.models import LoginFailure
 from app.cards.models import Post, PostVersion
+from app.drill.models import (
+    ChecklistConfirmation,
+    ChecklistRun,
+    DrillPreference,
+    Flashcard,
+    FlashcardMemory,
+    FlashcardReview,
+    RecallSnapshot,
+)
 from app.org.models import Department, Enterprise, Person, PersonPost, Region
 from app.questions.models import QuestionOverride
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
@@ -9,8 +18,14 @@ from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizA
 __all__ = [
     "AttemptAnswer",
     "AttemptQuestion",
+    "ChecklistConfirmation",
+    "ChecklistRun",
     "Department",
+    "DrillPreference",
     "Enterprise",
+    "Flashcard",
+    "FlashcardMemory",
+    "FlashcardReview",
     "LoginFailure",
     "NotebookEntry",
     "Person",
@@ -19,5 +34,6 @@ __all__ = [
     "PostVersion",
     "QuestionOverride",
     "QuizAttempt",
+    "RecallSnapshot",
     "Region",
 ]

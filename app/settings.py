@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=12 * 60, ge=5, le=60 * 24 * 30)
     join_link_days: int = Field(default=14, ge=1, le=90)
     pass_mark: int = Field(default=80, ge=1, le=100)
+    desired_retention: float = Field(default=0.90, ge=0.7, le=0.99, description="FSRS target recall")
     validity_days: int = Field(default=365, ge=1, le=3650)
     secure_cookies: bool = Field(default=False, description="Set the Secure flag (behind HTTPS)")
     login_max_failures: int = Field(default=5, ge=1, description="Failures per account before a lockout")

@@ -16,13 +16,21 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("GET", "/api/people/{person_id}"): {"role": "trainer"},
     ("PUT", "/api/people/{person_id}"): {
         "role": "manager",
-        "body": {"username": "worker", "name": "改名", "role": "worker"},
+        "body": {"username": "worker", "name": "改名", "role": "worker", "post_codes": ["post-1"]},
     },
     ("GET", "/api/posts/{post_id}"): {"role": "worker"},
     ("GET", "/api/posts/{post_id}/versions"): {"role": "trainer"},
     ("POST", "/api/posts/{post_id}/versions/{number}/publish"): {"role": "trainer"},
     ("GET", "/api/cards/export"): {"role": "worker", "query": {"post_id": "$post_id", "format": "yaml"}},
     ("POST", "/api/posts/{post_id}/questions/import"): {"role": "trainer", "files": "question_bank"},
+    ("GET", "/api/drill/flashcards"): {"role": "worker", "query": {"post_id": "$post_id"}},
+    ("POST", "/api/drill/flashcards/{card_id}/review"): {"role": "worker", "body": {"rating": "good"}},
+    ("GET", "/api/drill/checklists/{post_id}"): {"role": "worker"},
+    ("POST", "/api/drill/checklists/{post_id}/runs"): {
+        "role": "worker",
+        "body": {"items": [{"id": "C1", "confirmed_at": "2026-03-02T07:59:00+00:00"}]},
+    },
+    ("POST", "/api/drill/runs/{run_id}/signoff"): {"role": "leader"},
     ("POST", "/api/quizzes"): {"role": "worker", "body": {"post_id": "$post_id", "mode": "practice", "count": 1}},
     ("GET", "/api/quizzes/{attempt_id}"): {"role": "worker"},
     ("POST", "/api/quizzes/{attempt_id}/answers"): {
@@ -55,7 +63,16 @@ def object_ids(client, world) -> dict[str, int]:
     quiz = client.post(
         "/api/quizzes", json={"post_id": world.a.post.id, "count": 1}, headers=world.auth(world.a.people["worker"])
     ).json()
+    worker = world.auth(world.a.people["worker"])
+    card = client.get(f"/api/drill/flashcards?post_id={world.a.post.id}", headers=worker).json()[0]
+    run = client.post(
+        f"/api/drill/checklists/{world.a.post.id}/runs",
+        headers=worker,
+        json={"items": [{"id": "C1", "confirmed_at": "2026-03-02T07:58:00+00:00"}]},
+    ).json()
     return {
+        "card_id": card["id"],
+        "run_id": run["run_id"],
         "person_id": world.a.people["worker"].id,
         "post_id": world.a.post.id,
         "enterprise_id": world.a.enterprise.id,

@@ -40,6 +40,7 @@ FAMILY_LABELS = {
     "mnemonic_fill": "口诀填空",
     "number_fill": "关键数字填空",
     "emergency_first_action": "应急第一步",
+    "emergency_order": "应急处置排序",
     "emergency_prohibition_judge": "应急禁止事项判断",
     "emergency_contact": "报告电话",
     "manual": "手工题",

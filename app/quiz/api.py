@@ -114,4 +114,6 @@ def submit_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> Qu
 
 @router.get("/me/progress", response_model=list[PostProgressOut], responses=error_responses(401))
 def my_progress(person: CurrentPerson, session: SessionDep, clock: ClockDep) -> list[PostProgressOut]:
-    return [PostProgressOut(**vars(line)) for line in progress_service.progress(session, person=person, now=clock())]
+    lines = progress_service.progress(session, person=person, now=clock())
+    session.commit()  # opening the flashcards may have refreshed a post's card catalogue
+    return [PostProgressOut(**vars(line)) for line in lines]

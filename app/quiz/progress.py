@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.cards.models import Post
+from app.drill import service as drill
 from app.org.models import Enterprise, Person, PersonPost
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
@@ -70,6 +71,13 @@ def progress(session: Session, *, person: Person, now: datetime) -> list[PostPro
             d: (round(right / (right + wrong), 3) if right + wrong else None)
             for d, (right, wrong) in ((d, tallies[post_id][d]) for d in ("risk", "duty", "operation", "emergency"))
         }
+    for post in posts:
+        line = result.get(post.id or 0)
+        if line is None or not line.mine or post.published_version is None:
+            continue
+        line.due_flashcards = len(drill.flashcards_for(session, person=person, post=post, now=now, due_only=True))
+        signed = drill.latest_signed_run(session, person_id=person.id or 0, post_id=post.id or 0, since=now - validity)
+        line.can_signed_at = signed.signed_at if signed else None
     for post_id, size in session.exec(
         select(NotebookEntry.post_id, func.count())
         .where(NotebookEntry.person_id == person.id, col(NotebookEntry.cleared_at).is_(None))

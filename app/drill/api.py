@@ -1,0 +1,116 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
+
+from app.cards import service as cards
+from app.cards.models import Post
+from app.context import ClockDep
+from app.db import SessionDep
+from app.drill import service
+from app.drill.models import ChecklistRun
+from app.drill.schemas import (
+    ChecklistItemOut,
+    ChecklistOut,
+    FlashcardOut,
+    ReviewIn,
+    ReviewOut,
+    RunIn,
+    RunOut,
+    SignoffOut,
+)
+from app.errors import ResourceNotFound, error_responses
+from app.org.models import Person
+from app.security import CurrentPerson, TenantScope
+
+router = APIRouter(prefix="/api/drill", tags=["drill"])
+
+
+def own_post(session: Session, person: Person, post_id: int) -> Post:
+    post = service.my_post(session, person=person, post_id=post_id)
+    if post is None:
+        raise ResourceNotFound("岗位")
+    return post
+
+
+@router.get("/flashcards", response_model=list[FlashcardOut], responses=error_responses(401, 404, 422))
+def list_flashcards(
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    post_id: Annotated[int, Query()],
+    due: Annotated[bool, Query(description="只要到期的卡")] = False,
+) -> list[FlashcardOut]:
+    views = service.flashcards_for(
+        session, person=person, post=own_post(session, person, post_id), now=clock(), due_only=due
+    )
+    session.commit()  # the card catalogue may have been refreshed to a new version
+    return [
+        FlashcardOut(
+            id=v.card.id or 0, kind=v.card.kind, front=v.card.front, back=v.card.back, source=v.card.source, due=v.due
+        )
+        for v in views
+    ]
+
+
+@router.post("/flashcards/{card_id}/review", response_model=ReviewOut, responses=error_responses(401, 404, 422))
+def review_flashcard(
+    card_id: int, body: ReviewIn, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> ReviewOut:
+    card = service.find_card(session, person=person, card_id=card_id)
+    if card is None:
+        raise ResourceNotFound("卡片")
+    due = service.review(
+        session,
+        person=person,
+        card=card,
+        rating=body.rating,
+        reviewed_at=body.reviewed_at,
+        client_id=body.client_id,
+        now=clock(),
+        fsrs=request.app.state.fsrs,
+    )
+    session.commit()
+    return ReviewOut(due=due)
+
+
+@router.get("/checklists/{post_id}", response_model=ChecklistOut, responses=error_responses(401, 404))
+def get_checklist(post_id: int, person: CurrentPerson, session: SessionDep) -> ChecklistOut:
+    post = own_post(session, person, post_id)
+    stored = service.published(session, post)
+    items = service.checklist(cards.content(stored))
+    return ChecklistOut(post_id=post_id, version=stored.number, items=[ChecklistItemOut(**i) for i in items])
+
+
+@router.post(
+    "/checklists/{post_id}/runs", response_model=RunOut, status_code=201, responses=error_responses(401, 404, 422)
+)
+def record_run(post_id: int, body: RunIn, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> RunOut:
+    run = service.record_run(
+        session,
+        person=person,
+        post=own_post(session, person, post_id),
+        items=[(i.id, i.confirmed_at) for i in body.items],
+        client_id=body.client_id,
+        now=clock(),
+    )
+    session.commit()
+    assert run.id is not None
+    return RunOut(run_id=run.id)
+
+
+def visible_run(run_id: int, scope: TenantScope, session: SessionDep) -> ChecklistRun:
+    run = service.find_run(session, enterprise_ids=scope.enterprise_ids, run_id=run_id)
+    if run is None:
+        raise ResourceNotFound("手指口述记录")
+    return run
+
+
+@router.post("/runs/{run_id}/signoff", response_model=SignoffOut, responses=error_responses(401, 403, 404, 409))
+def sign_off(
+    run: Annotated[ChecklistRun, Depends(visible_run)], person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> SignoffOut:
+    service.sign_off(session, signer=person, run=run, now=clock())
+    session.commit()
+    assert run.id is not None and run.signed_at is not None and person.id is not None
+    return SignoffOut(run_id=run.id, signed_by=person.name, signed_by_id=person.id, signed_at=run.signed_at)

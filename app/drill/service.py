@@ -1,0 +1,370 @@
+"""Flashcards with FSRS, finger-point-and-say runs and their sign-off. The caller commits."""
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.cards import service as cards
+from app.cards.models import Post, PostVersion
+from app.cards.schema import PostContent
+from app.drill import flashcards as card_maker
+from app.drill import scheduler
+from app.drill.models import (
+    ChecklistConfirmation,
+    ChecklistRun,
+    Flashcard,
+    FlashcardMemory,
+    FlashcardReview,
+    RecallSnapshot,
+)
+from app.errors import Conflict, Forbidden, InvalidInput
+from app.org.models import Person, PersonPost, Role
+
+CLOCK_SKEW = timedelta(minutes=5)  # a phone clock this far ahead is still believed
+SIGNERS = frozenset({Role.leader, Role.trainer})
+
+
+def my_post(session: Session, *, person: Person, post_id: int) -> Post | None:
+    """A post the person works on (drill is for one's own posts); anything else is not found."""
+    post = session.get(Post, post_id)
+    if post is None or post.enterprise_id != person.enterprise_id or post.published_version is None:
+        return None
+    assigned = session.exec(
+        select(PersonPost).where(PersonPost.person_id == person.id, PersonPost.post_id == post_id)
+    ).first()
+    return post if assigned else None
+
+
+def my_post_ids(session: Session, *, person: Person) -> set[int]:
+    return set(session.exec(select(PersonPost.post_id).where(PersonPost.person_id == person.id)).all())
+
+
+def published(session: Session, post: Post) -> PostVersion:
+    stored = cards.version(session, post, post.published_version or 0)
+    assert stored is not None, "a published post has its version"
+    return stored
+
+
+# --- flashcards ------------------------------------------------------------------------------
+
+
+def refresh_flashcards(session: Session, post: Post, stored: PostVersion) -> list[Flashcard]:
+    """Bring the post's cards up to the published version: same key → same row (memories kept);
+    changed line → new digest (memories restart); gone line → inactive."""
+    rows = {row.key: row for row in session.exec(select(Flashcard).where(Flashcard.post_id == post.id)).all()}
+    if rows and all(row.post_version == stored.number for row in rows.values()):
+        return sorted((r for r in rows.values() if r.active), key=lambda r: r.position)
+    made = card_maker.make_flashcards(cards.content(stored))
+    keys = set()
+    for position, card in enumerate(made):
+        keys.add(card.key)
+        row = rows.get(card.key) or Flashcard(
+            post_id=post.id,
+            key=card.key,
+            post_version=stored.number,
+            kind=card.kind,
+            digest=card.digest,
+            front=card.front,
+            back=card.back,
+            source=card.source,
+        )
+        row.kind, row.digest, row.front, row.back, row.source = (
+            card.kind,
+            card.digest,
+            card.front,
+            card.back,
+            card.source,
+        )
+        row.position, row.active, row.post_version = position, True, stored.number
+        session.add(row)
+        rows[card.key] = row
+    for key, row in rows.items():
+        if key not in keys:
+            row.active = False
+            row.post_version = stored.number
+            session.add(row)
+    session.flush()
+    return sorted((r for r in rows.values() if r.active), key=lambda r: r.position)
+
+
+def memories_of(session: Session, person: Person, card_ids: Sequence[int]) -> dict[int, FlashcardMemory]:
+    if not card_ids:
+        return {}
+    rows = session.exec(
+        select(FlashcardMemory).where(
+            FlashcardMemory.person_id == person.id, col(FlashcardMemory.flashcard_id).in_(card_ids)
+        )
+    ).all()
+    return {row.flashcard_id: row for row in rows}
+
+
+def current_memory(row: FlashcardMemory | None, card: Flashcard) -> dict | None:
+    """A memory of older content of the card does not count: the card starts again."""
+    return row.memory if row is not None and row.digest == card.digest else None
+
+
+@dataclass(frozen=True)
+class CardView:
+    card: Flashcard
+    due: datetime
+    is_due: bool
+    retrievability: float
+
+
+def flashcards_for(session: Session, *, person: Person, post: Post, now: datetime, due_only: bool) -> list[CardView]:
+    rows = refresh_flashcards(session, post, published(session, post))
+    memories = memories_of(session, person, [r.id for r in rows if r.id is not None])
+    views = []
+    for row in rows:
+        memory = current_memory(memories.get(row.id or 0), row)
+        due = memories[row.id].due if memory is not None and row.id in memories else now
+        due_now = scheduler.is_due(memory, now)
+        if due_only and not due_now:
+            continue
+        views.append(CardView(row, due, due_now, scheduler.retrievability(memory, now)))
+    return views
+
+
+def find_card(session: Session, *, person: Person, card_id: int) -> Flashcard | None:
+    card = session.get(Flashcard, card_id)
+    if card is None or not card.active or my_post(session, person=person, post_id=card.post_id) is None:
+        return None
+    return card
+
+
+def review(
+    session: Session,
+    *,
+    person: Person,
+    card: Flashcard,
+    rating: str,
+    reviewed_at: datetime | None,
+    client_id: str | None,
+    now: datetime,
+    fsrs: object,
+) -> datetime:
+    """Apply one review and return the card's next due time. The same client_id again (an
+    offline phone retrying) changes nothing and returns the first answer."""
+    if client_id:
+        earlier = session.exec(
+            select(FlashcardReview).where(
+                FlashcardReview.person_id == person.id, FlashcardReview.client_id == client_id
+            )
+        ).first()
+        if earlier is not None:
+            return earlier.due_after
+    when = reviewed_at or now
+    if when > now + CLOCK_SKEW:
+        raise InvalidInput([{"loc": ["body", "reviewed_at"], "msg": "复习时间晚于现在，请检查手机时间"}])
+    row = memories_of(session, person, [card.id or 0]).get(card.id or 0)
+    memory, due = scheduler.review(current_memory(row, card), rating, when, fsrs)  # type: ignore[arg-type]
+    if row is None:
+        row = FlashcardMemory(
+            person_id=person.id, flashcard_id=card.id, digest=card.digest, memory=memory, due=due, last_reviewed_at=when
+        )
+    row.digest, row.memory, row.due = card.digest, memory, due
+    row.last_reviewed_at = max(row.last_reviewed_at, when)
+    row.reviews += 1
+    session.add(row)
+    session.add(
+        FlashcardReview(
+            person_id=person.id,
+            flashcard_id=card.id,
+            rating=rating,
+            reviewed_at=when,
+            received_at=now,
+            client_id=client_id,
+            due_after=due,
+        )
+    )
+    session.flush()
+    _snapshot_recall(session, person=person, post_id=card.post_id, now=now)
+    return due
+
+
+def _snapshot_recall(session: Session, *, person: Person, post_id: int, now: datetime) -> None:
+    cards_of_post = session.exec(select(Flashcard).where(Flashcard.post_id == post_id, Flashcard.active == True)).all()  # noqa: E712
+    memories = memories_of(session, person, [c.id for c in cards_of_post if c.id is not None])
+    recall = scheduler.predicted_recall([current_memory(memories.get(c.id or 0), c) for c in cards_of_post], now)
+    if recall is None:
+        return
+    day = now.date()
+    snapshot = session.exec(
+        select(RecallSnapshot).where(
+            RecallSnapshot.person_id == person.id, RecallSnapshot.post_id == post_id, RecallSnapshot.day == day
+        )
+    ).first() or RecallSnapshot(person_id=person.id, post_id=post_id, day=day, predicted_recall=recall)
+    snapshot.predicted_recall = round(recall, 4)
+    session.add(snapshot)
+
+
+def predicted_recall(session: Session, *, person: Person, post: Post, now: datetime) -> float | None:
+    views = flashcards_for(session, person=person, post=post, now=now, due_only=False)
+    return sum(v.retrievability for v in views) / len(views) if views else None
+
+
+def reviews_today(session: Session, *, person: Person, now: datetime) -> int:
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = session.exec(
+        select(FlashcardReview.id).where(FlashcardReview.person_id == person.id, FlashcardReview.reviewed_at >= start)
+    ).all()
+    return len(rows)
+
+
+def streak_days(session: Session, *, person: Person, now: datetime) -> int:
+    """Consecutive days (ending today or yesterday) with at least one review."""
+    since = now - timedelta(days=400)
+    days = {
+        moment.date()
+        for moment in session.exec(
+            select(FlashcardReview.reviewed_at).where(
+                FlashcardReview.person_id == person.id, FlashcardReview.reviewed_at >= since
+            )
+        ).all()
+    }
+    day = now.date() if now.date() in days else now.date() - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak
+
+
+# --- finger-point-and-say --------------------------------------------------------------------
+
+
+def checklist(content: PostContent) -> list[dict[str, str]]:
+    return [
+        {"id": i.id, "phase": i.phase.value, "point_at": i.point_at, "say": i.say} for i in content.operation.checklist
+    ]
+
+
+def run_problems(
+    items: Sequence[tuple[str, datetime]], expected: Sequence[str], now: datetime
+) -> list[dict[str, object]]:
+    """Every problem with a run's confirmations, each naming its item. Pure."""
+    problems: list[dict[str, object]] = []
+    known = set(expected)
+    seen: set[str] = set()
+    for index, (item_id, confirmed_at) in enumerate(items):
+        where = ["body", "items", index]
+        if item_id not in known:
+            problems.append({"loc": [*where, "id"], "msg": f"清单里没有条目 {item_id}"})
+        elif item_id in seen:
+            problems.append({"loc": [*where, "id"], "msg": f"条目 {item_id} 重复确认"})
+        seen.add(item_id)
+        if confirmed_at > now + CLOCK_SKEW:
+            problems.append({"loc": [*where, "confirmed_at"], "msg": f"条目 {item_id} 的确认时间晚于现在"})
+    for missing in [i for i in expected if i not in seen]:
+        problems.append({"loc": ["body", "items"], "msg": f"缺少条目 {missing} 的确认"})
+    order = {item_id: position for position, item_id in enumerate(expected)}
+    in_card_order = sorted((order[i], t, i) for i, t in items if i in order)
+    for (_, before, _), (_, after, item_id) in itertools.pairwise(in_card_order):
+        if after < before:
+            problems.append({"loc": ["body", "items"], "msg": f"条目 {item_id} 的确认时间早于上一条，顺序不对"})
+    return problems
+
+
+def record_run(
+    session: Session,
+    *,
+    person: Person,
+    post: Post,
+    items: Sequence[tuple[str, datetime]],
+    client_id: str | None,
+    now: datetime,
+) -> ChecklistRun:
+    if client_id:
+        earlier = session.exec(
+            select(ChecklistRun).where(ChecklistRun.person_id == person.id, ChecklistRun.client_id == client_id)
+        ).first()
+        if earlier is not None:
+            return earlier
+    stored = published(session, post)
+    expected = checklist(cards.content(stored))
+    problems = run_problems(items, [i["id"] for i in expected], now)
+    if problems:
+        raise InvalidInput(problems, detail=f"手指口述记录有 {len(problems)} 处问题，未保存")
+    times = [t for _, t in items]
+    run = ChecklistRun(
+        enterprise_id=post.enterprise_id,
+        person_id=person.id,
+        post_id=post.id,
+        post_version=stored.number,
+        started_at=min(times),
+        finished_at=max(times),
+        received_at=now,
+        client_id=client_id,
+    )
+    session.add(run)
+    session.flush()
+    lines = {i["id"]: i for i in expected}
+    for item_id, confirmed_at in items:
+        line = lines[item_id]
+        session.add(
+            ChecklistConfirmation(
+                run_id=run.id, item_id=item_id, point_at=line["point_at"], say=line["say"], confirmed_at=confirmed_at
+            )
+        )
+    session.flush()
+    return run
+
+
+def find_run(session: Session, *, enterprise_ids: frozenset[int] | None, run_id: int) -> ChecklistRun | None:
+    run = session.get(ChecklistRun, run_id)
+    if run is None or (enterprise_ids is not None and run.enterprise_id not in enterprise_ids):
+        return None
+    return run
+
+
+def sign_off(session: Session, *, signer: Person, run: ChecklistRun, now: datetime) -> ChecklistRun:
+    """A leader or trainer of the same enterprise who watched the run confirms it: that is 应会."""
+    if signer.role not in SIGNERS or signer.enterprise_id != run.enterprise_id:
+        raise Forbidden("只有本企业的班组长或培训员可以签认")
+    if signer.id == run.person_id:
+        raise Forbidden("不能签认自己的手指口述")
+    if run.signed_at is not None:
+        raise Conflict("这次手指口述已经签认过了")
+    run.signed_by_id = signer.id
+    run.signed_at = now
+    session.add(run)
+    session.flush()
+    return run
+
+
+def runs_to_sign(session: Session, *, signer: Person, limit: int = 50) -> list[ChecklistRun]:
+    query = select(ChecklistRun).where(
+        ChecklistRun.enterprise_id == signer.enterprise_id,
+        col(ChecklistRun.signed_at).is_(None),
+        ChecklistRun.person_id != signer.id,
+    )
+    if signer.role == Role.leader and signer.department_id is not None:
+        team = select(Person.id).where(Person.department_id == signer.department_id)
+        query = query.where(col(ChecklistRun.person_id).in_(team))
+    return list(session.exec(query.order_by(col(ChecklistRun.finished_at).desc()).limit(limit)).all())
+
+
+def confirmations_of(session: Session, run: ChecklistRun) -> list[ChecklistConfirmation]:
+    return list(
+        session.exec(
+            select(ChecklistConfirmation)
+            .where(ChecklistConfirmation.run_id == run.id)
+            .order_by(ChecklistConfirmation.confirmed_at)
+        ).all()
+    )
+
+
+def latest_signed_run(session: Session, *, person_id: int, post_id: int, since: datetime) -> ChecklistRun | None:
+    return session.exec(
+        select(ChecklistRun)
+        .where(
+            ChecklistRun.person_id == person_id,
+            ChecklistRun.post_id == post_id,
+            col(ChecklistRun.signed_at).is_not(None),
+            col(ChecklistRun.signed_at) >= since,
+        )
+        .order_by(col(ChecklistRun.signed_at).desc())
+    ).first()

@@ -1,0 +1,153 @@
+"""Drill through the API: flashcards and idempotent reviews, checklist runs with located problems,
+the sign-off rules, tenancy, and progress (应会, due cards)."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.org.models import PersonPost
+from tests.test_quiz import bank_upload
+
+
+@pytest.fixture
+def post_id(client, world, session):
+    answer = client.post(
+        "/api/cards/import", files=bank_upload("confined-space"), headers=world.auth(world.a.people["trainer"])
+    )
+    post_id = answer.json()["posts"][0]["post_id"]
+    session.add(PersonPost(person_id=world.a.people["worker"].id, post_id=post_id))
+    session.commit()
+    return post_id
+
+
+def iso(moment) -> str:
+    return moment.isoformat()
+
+
+def test_flashcards_are_listed_and_a_review_schedules_the_next_one(client, world, post_id):
+    headers = world.auth(world.a.people["worker"])
+    cards = client.get(f"/api/drill/flashcards?post_id={post_id}&due=true", headers=headers).json()
+    assert len(cards) >= 10 and all(c["front"] and c["back"] and c["source"] for c in cards)
+    card = cards[0]
+    due = client.post(
+        f"/api/drill/flashcards/{card['id']}/review", json={"rating": "good", "client_id": "r-1"}, headers=headers
+    )
+    assert due.status_code == 200
+    again = client.post(
+        f"/api/drill/flashcards/{card['id']}/review", json={"rating": "again", "client_id": "r-1"}, headers=headers
+    )
+    assert again.json() == due.json()  # the same review sent twice counts once
+    still_due = {
+        c["id"] for c in client.get(f"/api/drill/flashcards?post_id={post_id}&due=true", headers=headers).json()
+    }
+    assert card["id"] not in still_due
+    world.clock.advance(days=30)
+    headers = world.auth(world.a.people["worker"])
+    assert card["id"] in {
+        c["id"] for c in client.get(f"/api/drill/flashcards?post_id={post_id}&due=true", headers=headers).json()
+    }
+
+
+def test_review_input_is_checked(client, world, post_id):
+    headers = world.auth(world.a.people["worker"])
+    card = client.get(f"/api/drill/flashcards?post_id={post_id}", headers=headers).json()[0]
+    url = f"/api/drill/flashcards/{card['id']}/review"
+    assert client.post(url, json={"rating": "perfect"}, headers=headers).status_code == 422
+    future = client.post(
+        url, json={"rating": "good", "reviewed_at": iso(world.clock() + timedelta(hours=1))}, headers=headers
+    )
+    assert future.status_code == 422 and future.json()["errors"][0]["loc"] == ["body", "reviewed_at"]
+    naive = client.post(url, json={"rating": "good", "reviewed_at": "2026-03-02T07:00:00"}, headers=headers)
+    assert naive.status_code == 422
+    assert (
+        client.post("/api/drill/flashcards/999999/review", json={"rating": "good"}, headers=headers).status_code == 404
+    )
+
+
+def test_cards_of_posts_one_does_not_work_on_are_not_found(client, world, post_id):
+    card = client.get(f"/api/drill/flashcards?post_id={post_id}", headers=world.auth(world.a.people["worker"])).json()[
+        0
+    ]
+    for outsider in (world.a.people["leader"], world.b.people["worker"]):
+        headers = world.auth(outsider)
+        assert client.get(f"/api/drill/flashcards?post_id={post_id}", headers=headers).status_code == 404
+        assert (
+            client.post(
+                f"/api/drill/flashcards/{card['id']}/review", json={"rating": "good"}, headers=headers
+            ).status_code
+            == 404
+        )
+        assert client.get(f"/api/drill/checklists/{post_id}", headers=headers).status_code == 404
+
+
+def confirmations(items, start, step_s=5):
+    return [
+        {"id": item["id"], "confirmed_at": iso(start + timedelta(seconds=step_s * n))} for n, item in enumerate(items)
+    ]
+
+
+def test_a_checklist_run_is_signed_off_by_a_leader_of_the_same_enterprise(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    assert len(items) >= 6 and all(i["say"].rstrip("。").endswith(("确认完毕", "汇报完毕")) for i in items)
+    start = world.clock() - timedelta(minutes=2)
+    run = client.post(
+        f"/api/drill/checklists/{post_id}/runs", json={"items": confirmations(items, start)}, headers=worker
+    )
+    assert run.status_code == 201
+    run_id = run.json()["run_id"]
+    assert client.post(f"/api/drill/runs/{run_id}/signoff", headers=worker).status_code == 403  # not a signer
+    assert (
+        client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(world.b.people["leader"])).status_code
+        == 404
+    )
+    signed = client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(world.a.people["leader"]))
+    assert signed.status_code == 200 and signed.json()["signed_by"] == "ENTAleader"
+    again = client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(world.a.people["trainer"]))
+    assert again.status_code == 409
+    line = next(p for p in client.get("/api/me/progress", headers=worker).json() if p["post_id"] == post_id)
+    assert line["can_signed_at"] is not None and line["due_flashcards"] > 0
+
+
+def test_nobody_signs_their_own_run(client, world, session):
+    leader = world.a.people["leader"]
+    session.add(PersonPost(person_id=leader.id, post_id=world.a.post.id))
+    session.commit()
+    headers = world.auth(leader)
+    items = client.get(f"/api/drill/checklists/{world.a.post.id}", headers=headers).json()["items"]
+    run_id = client.post(
+        f"/api/drill/checklists/{world.a.post.id}/runs",
+        json={"items": confirmations(items, world.clock())},
+        headers=headers,
+    ).json()["run_id"]
+    assert client.post(f"/api/drill/runs/{run_id}/signoff", headers=headers).status_code == 403
+
+
+def test_bad_runs_name_each_item_and_store_nothing(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    start = world.clock() - timedelta(minutes=2)
+    body = confirmations(items, start)
+    body[1]["confirmed_at"] = iso(start - timedelta(minutes=1))  # out of order
+    body[2]["id"] = "C99"  # unknown (and so C3 is missing)
+    body[3]["confirmed_at"] = iso(world.clock() + timedelta(hours=1))  # in the future
+    response = client.post(f"/api/drill/checklists/{post_id}/runs", json={"items": body}, headers=worker)
+    assert response.status_code == 422
+    messages = " ".join(e["msg"] for e in response.json()["errors"])
+    assert (
+        "C99" in messages
+        and f"缺少条目 {items[2]['id']}" in messages
+        and "晚于现在" in messages
+        and "顺序不对" in messages
+    )
+    progress = next(p for p in client.get("/api/me/progress", headers=worker).json() if p["post_id"] == post_id)
+    assert progress["can_signed_at"] is None
+
+
+def test_a_run_sent_twice_with_one_client_id_is_stored_once(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    body = {"items": confirmations(items, world.clock() - timedelta(minutes=2)), "client_id": "run-1"}
+    first = client.post(f"/api/drill/checklists/{post_id}/runs", json=body, headers=worker).json()
+    second = client.post(f"/api/drill/checklists/{post_id}/runs", json=body, headers=worker).json()
+    assert first == second
