@@ -22,6 +22,8 @@ from app.drill import pages as drill_pages
 from app.drill.scheduler import make_scheduler
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
+from app.meeting import api as meeting_api
+from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
 from app.migrations import upgrade_to_head
 from app.people import api as people_api
@@ -92,6 +94,7 @@ def create_app(
         cards_api.router,
         quiz_api.router,
         drill_api.router,
+        meeting_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
@@ -99,6 +102,7 @@ def create_app(
         quiz_pages.router,
         questions_pages.router,
         drill_pages.router,
+        meeting_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

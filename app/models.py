@@ -11,6 +11,7 @@ from app.drill.models import (
     FlashcardReview,
     RecallSnapshot,
 )
+from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
 from app.org.models import Department, Enterprise, Person, PersonPost, Region
 from app.questions.models import QuestionOverride
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
@@ -27,6 +28,10 @@ __all__ = [
     "FlashcardMemory",
     "FlashcardReview",
     "LoginFailure",
+    "Meeting",
+    "MeetingAnswer",
+    "MeetingAttendee",
+    "MeetingQuestion",
     "NotebookEntry",
     "Person",
     "PersonPost",

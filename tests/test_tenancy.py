@@ -31,6 +31,18 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
         "body": {"items": [{"id": "C1", "confirmed_at": "2026-03-02T07:59:00+00:00"}]},
     },
     ("POST", "/api/drill/runs/{run_id}/signoff"): {"role": "leader"},
+    ("POST", "/api/meetings"): {"role": "trainer", "body": {"post_id": "$post_id", "department_id": "$department_id"}},
+    ("GET", "/api/meetings"): {"role": "manager", "query": {"department_id": "$department_id"}},
+    ("GET", "/api/meetings/{meeting_id}"): {"role": "manager"},
+    ("GET", "/api/meetings/{meeting_id}/results"): {"role": "manager"},
+    ("GET", "/api/meetings/{meeting_id}/me"): {"role": "worker"},
+    ("POST", "/api/meetings/{meeting_id}/answers"): {
+        "role": "worker",
+        "body": {"question_id": "$meeting_question_id", "answer": ["A"]},
+        "own_status": {200, 409, 422},
+    },
+    ("POST", "/api/meetings/join/{code}"): {"role": "worker", "own_status": {200, 409}},
+    ("POST", "/api/meetings/{meeting_id}/end"): {"role": "trainer", "own_status": {200, 409}},
     ("POST", "/api/quizzes"): {"role": "worker", "body": {"post_id": "$post_id", "mode": "practice", "count": 1}},
     ("GET", "/api/quizzes/{attempt_id}"): {"role": "worker"},
     ("POST", "/api/quizzes/{attempt_id}/answers"): {
@@ -70,7 +82,15 @@ def object_ids(client, world) -> dict[str, int]:
         headers=worker,
         json={"items": [{"id": "C1", "confirmed_at": "2026-03-02T07:58:00+00:00"}]},
     ).json()
+    meeting = client.post(
+        "/api/meetings", json={"post_id": world.a.post.id}, headers=world.auth(world.a.people["leader"])
+    ).json()
+    client.post(f"/api/meetings/join/{meeting['code']}", headers=worker)
     return {
+        "meeting_id": meeting["id"],
+        "code": meeting["code"],
+        "meeting_question_id": meeting["questions"][0]["id"],
+        "department_id": world.a.department.id,
         "card_id": card["id"],
         "run_id": run["run_id"],
         "person_id": world.a.people["worker"].id,

@@ -117,7 +117,7 @@ def attempt_page(
     return _screen(request, person, session, attempt, now)
 
 
-def _given(
+def given_answer(
     question_type: str, choice: list[str], order_key: list[str], order_pos: list[str], text: str
 ) -> list[str] | str:
     """The answer as the API takes it, from the form the question type uses."""
@@ -150,7 +150,7 @@ def answer_page(
     question = next((q for q in service.questions_of(session, attempt) if q.id == question_id), None)
     if question is None:
         raise ResourceNotFound("题目")
-    given = _given(question.type, choice or [], order_key or [], order_pos or [], text)
+    given = given_answer(question.type, choice or [], order_key or [], order_pos or [], text)
     try:
         recorded = service.record_answer(session, attempt=attempt, question_id=question_id, given=given, now=now)
     except HTTPException as error:

@@ -1,0 +1,597 @@
+"""Pre-shift meetings: start one with today's focus, join by code, answer, end, results, the team log.
+
+Who may do what: a leader starts and ends meetings of their own team, a trainer of any team of
+their enterprise; anybody of the enterprise joins and answers; leaders (own team), trainers and
+managers see a meeting's results and the log, and so do regulators of the region. The caller
+commits (one request, one unit of work).
+"""
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, case, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.cards import service as cards
+from app.cards.models import Post
+from app.drill import scheduler
+from app.drill.models import Flashcard, FlashcardMemory
+from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
+from app.meeting import focus
+from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
+from app.org.models import Department, Person, PersonPost, Role
+from app.questions import service as questions
+from app.questions.model import Question
+from app.quiz import logic
+from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+from app.security import Scope
+
+MAX_OPEN = timedelta(hours=12)  # a meeting nobody ended stops taking answers after a shift
+SIGNAL_WINDOW = timedelta(days=180)  # older answers say little about what the team knows today
+MAX_COUNT = 10
+CODE_TRIES = 50
+HOSTS = frozenset({Role.leader, Role.trainer})
+VIEWERS = frozenset({Role.leader, Role.trainer, Role.manager, Role.regulator, Role.admin})
+
+
+# --- finding things --------------------------------------------------------------------------
+
+
+def get(session: Session, *, scope: Scope, meeting_id: int) -> Meeting | None:
+    """A meeting the caller's enterprises hold; anybody else's is not found."""
+    meeting = session.get(Meeting, meeting_id)
+    return meeting if meeting is not None and scope.allows(meeting.enterprise_id) else None
+
+
+def get_to_attend(session: Session, *, person: Person, meeting_id: int) -> Meeting | None:
+    """A meeting of the person's own enterprise (one joins only there, whatever one may read)."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or person.enterprise_id is None or meeting.enterprise_id != person.enterprise_id:
+        return None
+    return meeting
+
+
+def get_by_code(session: Session, *, person: Person, code: str) -> Meeting | None:
+    """The meeting a code names in the person's own enterprise: the open one, else the latest ended
+    one (so a late scan is told "ended", not "no such code")."""
+    if person.enterprise_id is None or len(code) != 6 or not code.isdigit():
+        return None
+    return session.exec(
+        select(Meeting)
+        .where(Meeting.code == code, Meeting.enterprise_id == person.enterprise_id)
+        .order_by(col(Meeting.ended_at).is_(None).desc(), col(Meeting.started_at).desc())
+    ).first()
+
+
+def questions_of(session: Session, meeting: Meeting) -> list[MeetingQuestion]:
+    return list(
+        session.exec(
+            select(MeetingQuestion).where(MeetingQuestion.meeting_id == meeting.id).order_by(MeetingQuestion.position)
+        ).all()
+    )
+
+
+def is_open(meeting: Meeting, now: datetime) -> bool:
+    return meeting.ended_at is None and now < meeting.started_at + MAX_OPEN
+
+
+def close_if_stale(meeting: Meeting, now: datetime) -> bool:
+    """Record the end of a meeting nobody ended once its time is over. True if it changed."""
+    if meeting.ended_at is None and not is_open(meeting, now):
+        meeting.ended_at = meeting.started_at + MAX_OPEN
+        return True
+    return False
+
+
+# --- teams and permissions -------------------------------------------------------------------
+
+
+def team(session: Session, *, scope: Scope, department_id: int) -> Department | None:
+    department = session.get(Department, department_id)
+    return department if department is not None and scope.allows(department.enterprise_id) else None
+
+
+def teams_for(session: Session, *, person: Person, scope: Scope) -> list[Department]:
+    """The teams whose meetings the person may run or read."""
+    if person.role == Role.leader:
+        own = session.get(Department, person.department_id) if person.department_id else None
+        return [own] if own is not None else []
+    query = select(Department).where(scope.where(Department.enterprise_id))
+    return list(session.exec(query.order_by(Department.enterprise_id, Department.name)).all())
+
+
+def team_members(department: Department) -> Select[tuple[int]]:
+    """The team's active people, as a subquery."""
+    return select(Person.id).where(Person.department_id == department.id, Person.active == True)  # noqa: E712
+
+
+def team_posts(session: Session, department: Department) -> list[Post]:
+    """Published posts somebody in the team works on: the posts a team meeting can be about."""
+    ids = set(
+        session.exec(
+            select(PersonPost.post_id).where(col(PersonPost.person_id).in_(team_members(department)))  # type: ignore[arg-type]
+        ).all()
+    )
+    posts = cards.get_many(session, ids)
+    return sorted(
+        (p for p in posts if p.published_version is not None and p.enterprise_id == department.enterprise_id),
+        key=lambda p: p.name,
+    )
+
+
+def posts_for_meeting(session: Session, *, person: Person, department: Department) -> list[Post]:
+    """What a meeting of the team can be about: for a leader the team's posts; a trainer may also
+    pick any other published post of the enterprise (cross-training, a post just assigned)."""
+    posts = team_posts(session, department)
+    if person.role != Role.trainer:
+        return posts
+    known = {p.id for p in posts}
+    others = session.exec(
+        select(Post)
+        .where(Post.enterprise_id == department.enterprise_id, col(Post.published_version).is_not(None))
+        .order_by(Post.name)
+    ).all()
+    return posts + [p for p in others if p.id not in known]
+
+
+def check_host(person: Person, department: Department) -> None:
+    """A leader runs their own team's meetings; a trainer any team's in their enterprise."""
+    if person.role not in HOSTS or person.enterprise_id != department.enterprise_id:
+        raise Forbidden("只有本班组的班组长或培训员可以主持班前会")
+    if person.role == Role.leader and person.department_id != department.id:
+        raise Forbidden("班组长只能主持本班组的班前会")
+
+
+def check_reader(person: Person, department_id: int) -> None:
+    """Results and the log: the team's leader, the enterprise's trainers and managers, regulators
+    (tenancy has already kept out everybody else's enterprises)."""
+    if person.role not in VIEWERS:
+        raise Forbidden("只有班组长、培训员、负责人或监管人员可以查看班前会记录")
+    if person.role == Role.leader and person.department_id != department_id:
+        raise Forbidden("班组长只能查看本班组的班前会记录")
+
+
+# --- what the team knows ---------------------------------------------------------------------
+
+
+def team_signals(session: Session, *, department: Department, post: Post, now: datetime) -> focus.Signals:
+    """The team's wrong answers (quizzes and earlier meetings), open notebook entries and mean
+    predicted recall of the post's flashcards, as plain data for `focus.choose_focus`."""
+    members = team_members(department)
+    since = now - SIGNAL_WINDOW
+    answered: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    quiz_rows = session.exec(
+        select(AttemptQuestion.question_key, AttemptAnswer.correct, func.count())
+        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
+        .where(
+            QuizAttempt.post_id == post.id,
+            col(QuizAttempt.person_id).in_(members),  # type: ignore[arg-type]
+            AttemptAnswer.answered_at >= since,
+        )
+        .group_by(AttemptQuestion.question_key, AttemptAnswer.correct)
+    ).all()
+    meeting_rows = session.exec(
+        select(MeetingQuestion.question_key, MeetingAnswer.correct, func.count())
+        .join(MeetingAnswer, col(MeetingAnswer.question_id) == MeetingQuestion.id)
+        .join(Meeting, col(Meeting.id) == MeetingQuestion.meeting_id)
+        .where(
+            Meeting.post_id == post.id,
+            col(MeetingAnswer.person_id).in_(members),  # type: ignore[arg-type]
+            MeetingAnswer.answered_at >= since,
+        )
+        .group_by(MeetingQuestion.question_key, MeetingAnswer.correct)
+    ).all()
+    for key, correct, count in [*quiz_rows, *meeting_rows]:
+        answered[key] += count
+        if not correct:
+            wrong[key] += count
+    notebook = dict(
+        session.exec(
+            select(NotebookEntry.question_key, func.count())
+            .where(
+                NotebookEntry.post_id == post.id,
+                col(NotebookEntry.person_id).in_(members),  # type: ignore[arg-type]
+                col(NotebookEntry.cleared_at).is_(None),
+            )
+            .group_by(NotebookEntry.question_key)
+        ).all()
+    )
+    learners = list(
+        session.exec(
+            select(PersonPost.person_id).where(
+                PersonPost.post_id == post.id,
+                col(PersonPost.person_id).in_(members),  # type: ignore[arg-type]
+            )
+        ).all()
+    )
+    keys = set(answered) | set(notebook)
+    by_key = {key: focus.KeyStats(answered[key], wrong[key], notebook.get(key, 0)) for key in keys}
+    return focus.Signals(
+        by_key=by_key,
+        recall=_team_recall(session, post=post, learners=learners, now=now),
+        team_size=max(1, len(learners)),
+    )
+
+
+def _team_recall(session: Session, *, post: Post, learners: Sequence[int], now: datetime) -> dict[str, float]:
+    """Per card line, the learners' mean predicted recall of its flashcards (never reviewed = 0,
+    as on the drill page)."""
+    if not learners:
+        return {}
+    flashcards = session.exec(select(Flashcard).where(Flashcard.post_id == post.id, Flashcard.active == True)).all()  # noqa: E712
+    if not flashcards:
+        return {}
+    memories = session.exec(
+        select(FlashcardMemory).where(
+            col(FlashcardMemory.flashcard_id).in_([c.id for c in flashcards]),
+            col(FlashcardMemory.person_id).in_(learners),
+        )
+    ).all()
+    recall_sum: dict[int, float] = defaultdict(float)
+    digests = {c.id: c.digest for c in flashcards}
+    for row in memories:
+        if row.digest == digests.get(row.flashcard_id):  # a memory of older card content does not count
+            recall_sum[row.flashcard_id] += scheduler.retrievability(row.memory, now)
+    per_line: dict[str, list[float]] = defaultdict(list)
+    for card in flashcards:
+        for line in focus.lines_of(card.source):
+            per_line[line].append(recall_sum[card.id or 0] / len(learners))
+    return {line: sum(values) / len(values) for line, values in per_line.items()}
+
+
+# --- a meeting's life ------------------------------------------------------------------------
+
+
+def start(
+    session: Session,
+    *,
+    person: Person,
+    department: Department,
+    post: Post,
+    count: int,
+    now: datetime,
+    seed: int,
+) -> Meeting:
+    check_host(person, department)
+    if post.id not in {p.id for p in posts_for_meeting(session, person=person, department=department)}:
+        raise ResourceNotFound("岗位")
+    if not 1 <= count <= MAX_COUNT:
+        raise InvalidInput([{"loc": ["body", "count"], "msg": f"题数应在 1 到 {MAX_COUNT} 之间"}])
+    stored = cards.version(session, post, post.published_version or 0)
+    assert stored is not None, "a published post has its version"
+    pool = questions.pool(session, post, stored)
+    if not pool:
+        raise Conflict("这个岗位还没有可用的题目")
+    signals = team_signals(session, department=department, post=post, now=now)
+    picks = focus.choose_focus(pool, signals, count=count, seed=seed)
+    content = cards.content(stored)
+    # A new meeting of the team ends one still open: a forgotten meeting does not stay joinable.
+    for earlier in session.exec(
+        select(Meeting).where(Meeting.department_id == department.id, col(Meeting.ended_at).is_(None))
+    ).all():
+        if not close_if_stale(earlier, now):
+            earlier.ended_at = now
+        session.add(earlier)
+    session.flush()
+    meeting = _insert_with_free_code(
+        session,
+        lambda code: Meeting(
+            enterprise_id=department.enterprise_id,
+            department_id=department.id,
+            post_id=post.id,
+            post_version=stored.number,
+            leader_id=person.id,
+            code=code,
+            seed=seed,
+            question_count=len(picks),
+            started_at=now,
+            focus=[pick.as_record(focus.topic_of(content, pick.line.line, pick.question)) for pick in picks],
+        ),
+        random.Random(f"code:{seed}"),
+    )
+    options_rng = random.Random(f"options:{seed}")
+    session.add_all(
+        [_frozen(meeting, position, pick.question, options_rng) for position, pick in enumerate(picks, start=1)]
+    )
+    session.flush()
+    return meeting
+
+
+def _insert_with_free_code(session: Session, make: Callable[[str], Meeting], rng: random.Random) -> Meeting:
+    """Insert the meeting under a code no open meeting has (one left open past its time still holds
+    its code; there are a million). The partial unique index decides a race between two leaders
+    starting at the same moment; the loser tries the next code."""
+    for _ in range(CODE_TRIES):
+        code = f"{rng.randrange(10**6):06d}"
+        taken = session.exec(select(Meeting.id).where(Meeting.code == code, col(Meeting.ended_at).is_(None))).first()
+        if taken is not None:
+            continue
+        meeting = make(code)
+        try:
+            with session.begin_nested():
+                session.add(meeting)
+                session.flush()
+        except IntegrityError:
+            continue
+        return meeting
+    raise Conflict("暂时无法分配会议码，请稍后再试")
+
+
+def _frozen(meeting: Meeting, position: int, question: Question, rng: random.Random) -> MeetingQuestion:
+    shown = logic.shuffle_for_attempt(question, rng)
+    return MeetingQuestion(
+        meeting_id=meeting.id,
+        position=position,
+        question_key=question.key,
+        family=question.family,
+        type=question.type,
+        dimension=question.dimension,
+        stem=question.stem,
+        options=[{"key": o.key, "text": o.text} for o in shown.options],
+        answer=list(shown.answer),
+        explanation=question.explanation,
+        source=question.source,
+        quote=question.quote,
+    )
+
+
+def _check_open(meeting: Meeting, now: datetime, what: str) -> None:
+    if not is_open(meeting, now):
+        raise Conflict(f"班前会已结束，不能再{what}")
+
+
+def attendee(session: Session, *, meeting: Meeting, person: Person) -> MeetingAttendee | None:
+    return session.exec(
+        select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id, MeetingAttendee.person_id == person.id)
+    ).first()
+
+
+def join(session: Session, *, meeting: Meeting, person: Person, now: datetime) -> MeetingAttendee:
+    """Join once; joining again (a second tap, a reload) returns the first join."""
+    _check_open(meeting, now, "加入")
+    existing = attendee(session, meeting=meeting, person=person)
+    if existing is not None:
+        return existing
+    row = MeetingAttendee(meeting_id=meeting.id, person_id=person.id, joined_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same person's other tap got there first
+        found = attendee(session, meeting=meeting, person=person)
+        assert found is not None
+        return found
+    return row
+
+
+@dataclass(frozen=True)
+class Recorded:
+    question: MeetingQuestion
+    correct: bool
+    given: list[str]
+
+
+def answer(
+    session: Session, *, meeting: Meeting, person: Person, question_id: int, given: list[str] | str, now: datetime
+) -> Recorded:
+    _check_open(meeting, now, "作答")
+    if attendee(session, meeting=meeting, person=person) is None:
+        raise Conflict("请先加入班前会")
+    question = session.get(MeetingQuestion, question_id)
+    if question is None or question.meeting_id != meeting.id:
+        raise ResourceNotFound("题目")
+    problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
+    if problem:
+        raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
+    stored_given = [given] if isinstance(given, str) else list(given)
+    correct = logic.is_correct(question.type, question.answer, given)
+    if _answer_of(session, person=person, question_id=question_id) is not None:
+        raise Conflict("这道题已经作答过了")
+    try:
+        with session.begin_nested():
+            session.add(
+                MeetingAnswer(
+                    meeting_id=meeting.id,
+                    person_id=person.id,
+                    question_id=question.id,
+                    given=stored_given,
+                    correct=correct,
+                    answered_at=now,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        raise Conflict("这道题已经作答过了") from None
+    return Recorded(question, correct, stored_given)
+
+
+def _answer_of(session: Session, *, person: Person, question_id: int) -> MeetingAnswer | None:
+    return session.exec(
+        select(MeetingAnswer).where(MeetingAnswer.person_id == person.id, MeetingAnswer.question_id == question_id)
+    ).first()
+
+
+def end(session: Session, *, meeting: Meeting, person: Person, now: datetime) -> Meeting:
+    department = session.get(Department, meeting.department_id)
+    assert department is not None
+    check_host(person, department)
+    if not is_open(meeting, now):
+        raise Conflict("班前会已经结束了")
+    meeting.ended_at = now
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+# --- a worker's progress ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    questions: list[MeetingQuestion]
+    answers: dict[int, MeetingAnswer]  # by question id
+    joined: bool
+
+    @property
+    def current(self) -> MeetingQuestion | None:
+        return next((q for q in self.questions if q.id not in self.answers), None)
+
+    @property
+    def correct(self) -> int:
+        return sum(1 for a in self.answers.values() if a.correct)
+
+    @property
+    def wrong(self) -> list[MeetingQuestion]:
+        return [q for q in self.questions if q.id in self.answers and not self.answers[q.id].correct]
+
+
+def progress(session: Session, *, meeting: Meeting, person: Person) -> Progress:
+    rows = session.exec(
+        select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.person_id == person.id)
+    ).all()
+    return Progress(
+        questions=questions_of(session, meeting),
+        answers={row.question_id: row for row in rows},
+        joined=attendee(session, meeting=meeting, person=person) is not None,
+    )
+
+
+# --- results and the log ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendeeResult:
+    person_id: int
+    name: str
+    joined_at: datetime
+    marks: list[bool | None]  # per question in order: right, wrong, not answered
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: MeetingQuestion
+    answered: int
+    correct: int
+    chosen: dict[str, int]  # option key → how many chose it (choice questions)
+
+
+@dataclass(frozen=True)
+class Results:
+    meeting: Meeting
+    questions: list[QuestionResult]
+    attendees: list[AttendeeResult]
+
+    @property
+    def correct_share(self) -> float | None:
+        answered = sum(q.answered for q in self.questions)
+        return sum(q.correct for q in self.questions) / answered if answered else None
+
+
+def results(session: Session, meeting: Meeting) -> Results:
+    rows = questions_of(session, meeting)
+    people = session.exec(
+        select(MeetingAttendee, Person.name)
+        .join(Person, col(Person.id) == MeetingAttendee.person_id)
+        .where(MeetingAttendee.meeting_id == meeting.id)
+        .order_by(MeetingAttendee.joined_at, MeetingAttendee.id)
+    ).all()
+    answers = session.exec(select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting.id)).all()
+    given: dict[tuple[int, int], MeetingAnswer] = {(a.person_id, a.question_id): a for a in answers}
+    attendees = []
+    for row, name in people:
+        marks = [
+            given[(row.person_id, q.id or 0)].correct if (row.person_id, q.id or 0) in given else None for q in rows
+        ]
+        attendees.append(
+            AttendeeResult(
+                person_id=row.person_id,
+                name=name,
+                joined_at=row.joined_at,
+                marks=marks,
+                answered=sum(1 for m in marks if m is not None),
+                correct=sum(1 for m in marks if m),
+            )
+        )
+    per_question = []
+    for question in rows:
+        mine = [a for a in answers if a.question_id == question.id]
+        chosen: Counter[str] = Counter()
+        if question.type != "fill":
+            for a in mine:
+                chosen.update(a.given)
+        per_question.append(
+            QuestionResult(
+                question=question,
+                answered=len(mine),
+                correct=sum(1 for a in mine if a.correct),
+                chosen={o["key"]: chosen[o["key"]] for o in question.options},
+            )
+        )
+    return Results(meeting=meeting, questions=per_question, attendees=attendees)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    meeting: Meeting
+    open: bool
+    post_name: str
+    leader_name: str
+    attendees: list[tuple[str, int, int]]  # name, answered, correct
+
+
+def log_for(session: Session, *, department: Department, now: datetime, limit: int = 100) -> list[LogEntry]:
+    """The team's meetings, newest first, each with its attendees and their results."""
+    meetings = list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.department_id == department.id)
+            .order_by(col(Meeting.started_at).desc(), col(Meeting.id).desc())
+            .limit(limit)
+        ).all()
+    )
+    ids = [m.id for m in meetings]
+    if not ids:
+        return []
+    scores = {
+        (meeting_id, person_id): (answered, correct or 0)
+        for meeting_id, person_id, answered, correct in session.exec(
+            select(
+                MeetingAnswer.meeting_id,
+                MeetingAnswer.person_id,
+                func.count(),
+                func.sum(case((col(MeetingAnswer.correct), 1), else_=0)),
+            )
+            .where(col(MeetingAnswer.meeting_id).in_(ids))
+            .group_by(MeetingAnswer.meeting_id, MeetingAnswer.person_id)
+        ).all()
+    }
+    attendees: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for meeting_id, person_id, name in session.exec(
+        select(MeetingAttendee.meeting_id, MeetingAttendee.person_id, Person.name)
+        .join(Person, col(Person.id) == MeetingAttendee.person_id)
+        .where(col(MeetingAttendee.meeting_id).in_(ids))
+        .order_by(MeetingAttendee.joined_at, MeetingAttendee.id)
+    ).all():
+        answered, correct = scores.get((meeting_id, person_id), (0, 0))
+        attendees[meeting_id].append((name, answered, correct))
+    posts = {p.id: p.name for p in cards.get_many(session, {m.post_id for m in meetings})}
+    leader_ids = {m.leader_id for m in meetings}
+    leaders = dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(leader_ids))).all())
+    return [
+        LogEntry(
+            meeting=m,
+            open=is_open(m, now),
+            post_name=posts.get(m.post_id, ""),
+            leader_name=leaders.get(m.leader_id, ""),
+            attendees=attendees.get(m.id or 0, []),
+        )
+        for m in meetings
+    ]
