@@ -21,7 +21,22 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import BENCHMARKS, HEALTHZ, Benchmark, Target, check_benchmark_answers, prepare_target
+from benchmarks import (
+    ANSWERS_PER_SUBMIT_ATTEMPT,
+    BENCHMARKS,
+    DEMO_WORKERS,
+    HEALTHZ,
+    HISTORY_ASSESSMENTS,
+    HISTORY_PRACTICES,
+    QUESTIONS_PER_ANSWER_ATTEMPT,
+    SAMPLE_CHECKS,
+    SUBMIT_ATTEMPT_QUESTIONS,
+    Benchmark,
+    Preparation,
+    Target,
+    check_benchmark_answers,
+    prepare_target,
+)
 from loadgen import WRK, LoadResult, LoadSettings, run_load
 from servers import (
     REPO,
@@ -63,16 +78,49 @@ class Measurement:
 def measure(
     server: Server, target: Target, benchmark: Benchmark, settings: LoadSettings, warmup_s: float
 ) -> tuple[LoadResult, int]:
-    check_benchmark_answers(benchmark, target)
-    requests = benchmark.requests(target)
+    variants = benchmark.variant_count(target)
+    if benchmark.single_use:
+        checks, warm, measured = single_use_slices(variants, warmup_s, settings.duration_s)
+    else:
+        checks, warm, measured = range(min(SAMPLE_CHECKS, variants)), range(variants), range(variants)
+    check_benchmark_answers(benchmark, target, checks)
     if warmup_s > 0:
         # Opens the pool's connections and warms caches; its numbers are thrown away.
         wait_until_idle(server)
-        run_load(target.base_url, requests, replace(settings, duration_s=warmup_s))
+        warm_settings = replace(settings, duration_s=warmup_s)
+        warm_result = run_load(target.base_url, benchmark.requests(target, warm), warm_settings)
+        check_not_exhausted(benchmark, warm_result, len(warm), settings, "warm-up")
     wait_until_idle(server)
+    requests = benchmark.requests(target, measured)
     with PeakMemory(server.process.pid) as memory:
         result = run_load(target.base_url, requests, settings)
+    check_not_exhausted(benchmark, result, len(measured), settings, "measurement")
     return result, memory.peak_bytes
+
+
+def single_use_slices(variants: int, warmup_s: float, duration_s: float) -> tuple[range, range, range]:
+    """Disjoint variants for the sample check, the warm-up and the measurement of a benchmark whose
+    requests may each be sent once; the last two split the rest in proportion to their seconds."""
+    checks = range(min(SAMPLE_CHECKS, variants))
+    rest = variants - len(checks)
+    warm_count = round(rest * warmup_s / (warmup_s + duration_s)) if warmup_s > 0 else 0
+    warm = range(checks.stop, checks.stop + warm_count)
+    return checks, warm, range(warm.stop, variants)
+
+
+def check_not_exhausted(
+    benchmark: Benchmark, result: LoadResult, prepared: int, settings: LoadSettings, phase: str
+) -> None:
+    """A single-use benchmark whose wrk wrapped around its list sent repeats (fast 409s): refuse
+    the numbers. Each wrk thread owns 1/threads of the list, and up to `connections` requests were
+    still in flight at the stop; 10 % margin for threads that ran unevenly."""
+    if not benchmark.single_use or result.requests + settings.connections <= 0.9 * prepared:
+        return
+    raise RuntimeError(
+        f"ran out of prepared single-use requests in the {phase}: wrk completed {result.requests} of "
+        f"{prepared} ({result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms, {result.error_count} errors); "
+        "raise the rate ceilings in benchmarks.py"
+    )
 
 
 def measure_configuration(
@@ -87,7 +135,17 @@ def measure_configuration(
     with fresh_database(configuration.database) as env:
         load_demo_data(env)
         with running_server(env, configuration.workers, log_dir) as server:
-            target = prepare_target(server.base_url)
+            prepared_at = time.monotonic()
+            target = prepare_target(
+                server.base_url,
+                load_seconds=warmup_s + settings.duration_s,
+                connections=settings.connections,
+                quiz_data=any(b.needs_quiz_data for b in benchmarks),
+            )
+            progress(
+                f"   prepared {len(target.fresh_questions):,} fresh questions and {len(target.open_attempts):,} "
+                f"open attempts in {time.monotonic() - prepared_at:.0f} s"
+            )
             for benchmark in benchmarks:
                 try:
                     result, peak = measure(server, target, benchmark, settings, warmup_s)
@@ -207,7 +265,7 @@ def wrk_version() -> str:
     return output.splitlines()[0].split(" Copyright")[0] if output else "unknown"
 
 
-def machine_lines(settings: LoadSettings, warmup_s: float, command: str) -> list[str]:
+def machine_lines(settings: LoadSettings, warmup_s: float, command: str, quiz_data: bool) -> list[str]:
     return [
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {command_output(['nproc'])} CPUs ({cpu_model()}), Python {platform.python_version()}, "
@@ -215,8 +273,23 @@ def machine_lines(settings: LoadSettings, warmup_s: float, command: str) -> list
         f"- code: {code_description()}",
         f"- load: wrk, {settings.threads} threads, {settings.connections} connections, "
         f"{settings.duration_s:g} s per endpoint after a {warmup_s:g} s warm-up; wrk runs on the same CPUs as the server",
+        f"- prepared per server before measuring: {preparation_text(settings, warmup_s, quiz_data)}",
         f"- command: `{command}`",
     ]
+
+
+def preparation_text(settings: LoadSettings, warmup_s: float, quiz_data: bool) -> str:
+    if not quiz_data:
+        return "a token and the post of each demo worker (no quiz data: no benchmark here needs it)"
+    made = Preparation.for_load(warmup_s + settings.duration_s, settings.connections)
+    people = len(DEMO_WORKERS)
+    return (
+        f"for each of the {people} demo workers {HISTORY_ASSESSMENTS} submitted assessments and {HISTORY_PRACTICES} "
+        f"submitted practice quizzes (half answered), {made.answer_attempts_per_worker} open assessments of "
+        f"{QUESTIONS_PER_ANSWER_ATTEMPT} questions to answer ({people * made.answer_attempts_per_worker * QUESTIONS_PER_ANSWER_ATTEMPT:,} "
+        f"in all) and {made.submit_attempts_per_worker} open assessments of {SUBMIT_ATTEMPT_QUESTIONS} questions with "
+        f"{ANSWERS_PER_SUBMIT_ATTEMPT} answered to submit ({people * made.submit_attempts_per_worker:,} in all)"
+    )
 
 
 HOW_TO_READ = """\
@@ -231,7 +304,15 @@ processes during the measurement."""
 
 
 def report(measurements: Sequence[Measurement], settings: LoadSettings, warmup_s: float, command: str) -> str:
-    lines = ["# PostDrill benchmark results", "", *machine_lines(settings, warmup_s, command), "", HOW_TO_READ, ""]
+    quiz_data = any(m.benchmark.needs_quiz_data for m in measurements)
+    lines = [
+        "# PostDrill benchmark results",
+        "",
+        *machine_lines(settings, warmup_s, command, quiz_data),
+        "",
+        HOW_TO_READ,
+        "",
+    ]
     lines += [results_table(measurements), ""]
     described = {m.benchmark.name: m.benchmark.description for m in measurements}
     lines += ["Endpoints:", *(f"- `{name}`: {text}" for name, text in described.items()), ""]

@@ -25,3 +25,9 @@ def reference_bank() -> tuple[PostContent, ...]:
 
 def bank_for(industry: Industry) -> list[PostContent]:
     return [post for post in reference_bank() if post.industry == industry]
+
+
+@lru_cache(maxsize=4)
+def bank_with_hashes(industry: Industry) -> tuple[tuple[str, PostContent], ...]:
+    """(content hash, content) of the bank's posts of one industry, hashed once per process."""
+    return tuple((post.content_hash(), post) for post in bank_for(industry))

@@ -1,5 +1,7 @@
 """Posts and their versioned 两单两卡 content: import, publish, read, search. The caller commits."""
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -83,8 +85,25 @@ def shown_version(session: Session, post: Post, *, scope: Scope) -> PostVersion 
     return version(session, post, number) if number else None
 
 
+_CONTENT_CACHE_SIZE = 512
+_content_cache: OrderedDict[str, PostContent] = OrderedDict()
+_content_lock = threading.Lock()
+
+
 def content(stored: PostVersion) -> PostContent:
-    return PostContent.model_validate(stored.content)
+    """The version's content. Versions never change, so each is validated once per process and
+    shared; callers must treat the returned model as read-only."""
+    with _content_lock:
+        cached = _content_cache.get(stored.content_hash)
+        if cached is not None:
+            _content_cache.move_to_end(stored.content_hash)
+            return cached
+    parsed = PostContent.model_validate(stored.content)
+    with _content_lock:
+        _content_cache[stored.content_hash] = parsed
+        while len(_content_cache) > _CONTENT_CACHE_SIZE:
+            _content_cache.popitem(last=False)
+    return parsed
 
 
 def import_posts(

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.cards import service as cards
-from app.cards.bank import bank_for
+from app.cards.bank import bank_with_hashes
 from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
 from app.org.models import Industry
@@ -24,14 +24,17 @@ _generated_cache: OrderedDict[tuple[str, tuple[str, ...]], tuple[Question, ...]]
 _cache_lock = threading.Lock()
 
 
-def _generated(post: PostContent, peers: tuple[PostContent, ...]) -> tuple[Question, ...]:
-    """Generation is pure, so its result is kept per (content, peers) — once per card version."""
-    key = (post.content_hash(), tuple(peer.content_hash() for peer in peers))
+def _generated(post_hash: str, post: PostContent, peers: tuple[tuple[str, PostContent], ...]) -> tuple[Question, ...]:
+    """Generation is pure, so its result is kept per (content, peers) — once per card version.
+    The key is built from stored hashes: hashing the contents again on every quiz start cost more
+    than the quiz itself (bench/)."""
+    key = (post_hash, tuple(digest for digest, _ in peers))
     with _cache_lock:
         if key in _generated_cache:
             _generated_cache.move_to_end(key)
             return _generated_cache[key]
-    questions = tuple(generate_questions(post, peers=peers, seed=0)) + tuple(manual_questions(post))
+    contents = tuple(peer for _, peer in peers)
+    questions = tuple(generate_questions(post, peers=contents, seed=0)) + tuple(manual_questions(post))
     with _cache_lock:
         _generated_cache[key] = questions
         while len(_generated_cache) > _CACHE_SIZE:
@@ -39,9 +42,10 @@ def _generated(post: PostContent, peers: tuple[PostContent, ...]) -> tuple[Quest
     return questions
 
 
-def peers_of(session: Session, post: Post) -> tuple[PostContent, ...]:
-    """Distractor material: the enterprise's other published posts of the same industry, and the
-    reference bank of that industry, so a small enterprise still gets good wrong options."""
+def peers_of(session: Session, post: Post) -> tuple[tuple[str, PostContent], ...]:
+    """Distractor material, as (content hash, content): the enterprise's other published posts of
+    the same industry, and the reference bank of that industry, so a small enterprise still gets
+    good wrong options."""
     others = session.exec(
         select(PostVersion)
         .join(Post, col(Post.id) == PostVersion.post_id)
@@ -54,10 +58,10 @@ def peers_of(session: Session, post: Post) -> tuple[PostContent, ...]:
         )
     ).all()
     contents = {stored.content_hash: cards.content(stored) for stored in others}
-    for reference in bank_for(Industry(post.industry)):
+    for digest, reference in bank_with_hashes(Industry(post.industry)):
         if reference.code != post.code:
-            contents.setdefault(reference.content_hash(), reference)
-    return tuple(contents[digest] for digest in sorted(contents))
+            contents.setdefault(digest, reference)
+    return tuple((digest, contents[digest]) for digest in sorted(contents))
 
 
 def overrides_of(session: Session, post: Post) -> dict[str, QuestionOverride]:
@@ -84,7 +88,7 @@ def apply_overrides(questions: Sequence[Question], overrides: dict[str, Question
 
 def all_questions(session: Session, post: Post, stored: PostVersion) -> tuple[Question, ...]:
     """Every generated question of this version, retired ones included (the trainer's page)."""
-    return _generated(cards.content(stored), peers_of(session, post))
+    return _generated(stored.content_hash, cards.content(stored), peers_of(session, post))
 
 
 def pool(session: Session, post: Post, stored: PostVersion) -> list[Question]:
