@@ -26,6 +26,7 @@ from app.meeting import api as meeting_api
 from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
 from app.migrations import upgrade_to_head
+from app.offline import pages as offline_pages
 from app.people import api as people_api
 from app.people import pages as people_pages
 from app.questions import pages as questions_pages
@@ -103,6 +104,7 @@ def create_app(
         questions_pages.router,
         drill_pages.router,
         meeting_pages.router,
+        offline_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -151,3 +151,27 @@ def test_a_run_sent_twice_with_one_client_id_is_stored_once(client, world, post_
     first = client.post(f"/api/drill/checklists/{post_id}/runs", json=body, headers=worker).json()
     second = client.post(f"/api/drill/checklists/{post_id}/runs", json=body, headers=worker).json()
     assert first == second
+
+
+def test_the_printed_qr_code_leads_to_the_posts_drill(client, world, post_id):
+    token = client.get("/login").cookies.get("pd_csrf") or client.cookies.get("pd_csrf")
+    client.post(
+        "/login",
+        data={"enterprise_code": "ENTA", "username": "worker", "password": "pass1234word", "csrf_token": token},
+    )
+    printed = client.get(f"/posts/{post_id}/print", headers={"accept": "text/html"})
+    assert printed.status_code == 200
+    assert client.get(f"/drill/{post_id}", follow_redirects=False).headers["location"] == f"/drill/{post_id}/checklist"
+    assert client.get(f"/drill/{world.a.post.id}", follow_redirects=False).headers["location"].startswith("/drill/")
+    client.cookies.clear()
+    token = client.get("/login").cookies.get("pd_csrf") or client.cookies.get("pd_csrf")
+    client.post(
+        "/login",
+        data={"enterprise_code": "ENTA", "username": "manager", "password": "pass1234word", "csrf_token": token},
+    )
+    assert (
+        client.get(f"/drill/{post_id}", follow_redirects=False).headers["location"] == f"/posts/{post_id}?tab=operation"
+    )
+    # the post's drill route does not swallow the other drill pages
+    assert client.get("/drill/signoff", headers={"accept": "text/html"}).status_code in (200, 403)
+    assert client.get("/drill/offline", headers={"accept": "text/html"}).status_code == 200

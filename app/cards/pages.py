@@ -79,7 +79,7 @@ def print_cards(
     request: Request, post: PagePost, person: CurrentPerson, scope: TenantScope, session: SessionDep
 ) -> Response:
     stored = shown_version_or_404(session, post, scope)
-    target = str(request.url_for("post_page", post_id=post.id)) + "?tab=operation"
+    target = str(request.base_url).rstrip("/") + f"/drill/{post.id}"  # the post's drill (see drill.pages.post_drill)
     enterprise = session.get(Enterprise, post.enterprise_id)
     return render(
         request,

@@ -1,6 +1,7 @@
-from typing import Annotated
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.cards import service as cards
@@ -18,12 +19,19 @@ from app.drill.schemas import (
     RunIn,
     RunOut,
     SignoffOut,
+    SyncError,
+    SyncIn,
+    SyncOut,
+    SyncResult,
+    SyncReviewIn,
+    SyncRunIn,
 )
-from app.errors import ResourceNotFound, error_responses
+from app.errors import ResourceNotFound, error_responses, validation_errors
 from app.org.models import Person
 from app.security import CurrentPerson, TenantScope
 
 router = APIRouter(prefix="/api/drill", tags=["drill"])
+Entry = TypeVar("Entry", bound=BaseModel)
 
 
 def own_post(session: Session, person: Person, post_id: int) -> Post:
@@ -114,3 +122,61 @@ def sign_off(
     session.commit()
     assert run.id is not None and run.signed_at is not None and person.id is not None
     return SignoffOut(run_id=run.id, signed_by=person.name, signed_by_id=person.id, signed_at=run.signed_at)
+
+
+def _parse(model: type[Entry], raw: object) -> Entry | SyncError:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        errors = validation_errors(error.errors())
+        return SyncError(
+            status=422, msg="；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in errors), errors=errors
+        )
+
+
+def _client_id(raw: object) -> str | None:
+    value = raw.get("client_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@router.post("/sync", response_model=SyncOut, responses=error_responses(401, 422))
+def sync_offline(
+    body: SyncIn, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> SyncOut:
+    """What a phone queued offline, in one batch. Each entry stands alone: good ones are stored, each
+    bad one is answered by its client_id (404 not your card or post, 422 invalid); a client_id
+    already stored counts once, so the phone may resend the whole batch after a lost answer."""
+    reviews = [_parse(SyncReviewIn, raw) for raw in body.reviews]
+    runs = [_parse(SyncRunIn, raw) for raw in body.runs]
+    good_reviews = [r for r in reviews if isinstance(r, SyncReviewIn)]
+    good_runs = [r for r in runs if isinstance(r, SyncRunIn)]
+    review_outcomes, run_outcomes = service.sync(
+        session,
+        person=person,
+        reviews=[service.OfflineReview(r.client_id, r.card_id, r.rating, r.reviewed_at) for r in good_reviews],
+        runs=[service.OfflineRun(r.client_id, r.post_id, [(i.id, i.confirmed_at) for i in r.items]) for r in good_runs],
+        now=clock(),
+        fsrs=request.app.state.fsrs,
+    )
+    session.commit()
+    outcomes = iter([*review_outcomes, *run_outcomes])  # the good entries', in the order given
+    return SyncOut(
+        results=[
+            _result(kind, raw, entry if isinstance(entry, SyncError) else next(outcomes))
+            for kind, raws, parsed in (("review", body.reviews, reviews), ("run", body.runs, runs))
+            for raw, entry in zip(raws, parsed, strict=True)
+        ]
+    )
+
+
+def _result(kind: Literal["review", "run"], raw: object, outcome: SyncError | service.SyncOutcome) -> SyncResult:
+    if isinstance(outcome, SyncError):
+        return SyncResult(client_id=_client_id(raw), kind=kind, ok=False, error=outcome)
+    error = (
+        None
+        if outcome.ok
+        else SyncError(status=outcome.error_status or 400, msg=outcome.error_msg or "", errors=outcome.errors)
+    )
+    return SyncResult(
+        client_id=outcome.client_id, kind=kind, ok=outcome.ok, due=outcome.due, run_id=outcome.run_id, error=error
+    )

@@ -57,6 +57,15 @@ def _session_screen(
     )
 
 
+@router.get("/{post_id:int}", response_class=HTMLResponse)  # :int so /drill/signoff, /drill/offline still match
+def post_drill(post_id: int, person: CurrentPerson, session: SessionDep) -> Response:
+    """Where the QR code on a post's printed cards leads: the finger-point-and-say for someone who
+    works on the post, the post's cards for anyone else of the enterprise."""
+    if service.my_post(session, person=person, post_id=post_id) is not None:
+        return RedirectResponse(f"/drill/{post_id}/checklist", status_code=303)
+    return RedirectResponse(f"/posts/{post_id}?tab=operation", status_code=303)
+
+
 @router.get("/{post_id}/flashcards", response_class=HTMLResponse)
 def flashcards_page(
     post_id: int, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep, show: bool = False
@@ -133,6 +142,11 @@ def drill_home(request: Request, person: CurrentPerson, session: SessionDep, clo
             "done_today": service.reviews_today(session, person=person, now=now),
             "streak": service.streak_days(session, person=person, now=now) if prefs.show_streak else None,
             "to_sign": service.runs_to_sign(session, signer=person) if person.role in service.SIGNERS else [],
+            # what the phone saves for offline use (app/static/js/pwa.js), and when to save it again
+            "offline_posts": [{"id": line["post"].id, "name": line["post"].name} for line in lines],
+            "offline_version": service.offline_fingerprint(
+                session, person=person, posts=[line["post"] for line in lines]
+            ),
         },
         person=person,
     )

@@ -1,7 +1,7 @@
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, SkipValidation
 
 Rating = Literal["again", "hard", "good", "easy"]
 
@@ -57,3 +57,45 @@ class SignoffOut(BaseModel):
     signed_by: str
     signed_by_id: int
     signed_at: datetime
+
+
+# --- offline sync ------------------------------------------------------------------------------
+# Each entry is validated on its own (SkipValidation keeps the documented schema but lets one bad
+# entry be reported by its client_id instead of refusing the whole batch).
+
+
+class SyncReviewIn(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64)
+    card_id: int
+    rating: Rating
+    reviewed_at: AwareDatetime
+
+
+class SyncRunIn(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64)
+    post_id: int
+    items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
+
+
+class SyncIn(BaseModel):
+    reviews: list[SkipValidation[SyncReviewIn]] = Field(default_factory=list, max_length=500)
+    runs: list[SkipValidation[SyncRunIn]] = Field(default_factory=list, max_length=50)
+
+
+class SyncError(BaseModel):
+    status: int = Field(description="404 卡片或岗位不是你的；422 内容不合法；409 稍后重试")
+    msg: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class SyncResult(BaseModel):
+    client_id: str | None
+    kind: Literal["review", "run"]
+    ok: bool
+    due: datetime | None = None
+    run_id: int | None = None
+    error: SyncError | None = None
+
+
+class SyncOut(BaseModel):
+    results: list[SyncResult]

@@ -1,11 +1,13 @@
 """Flashcards with FSRS, finger-point-and-say runs and their sign-off. The caller commits."""
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from fastapi import HTTPException
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
 
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
@@ -20,7 +22,7 @@ from app.drill.models import (
     FlashcardReview,
     RecallSnapshot,
 )
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
 from app.org.models import Person, PersonPost, Role
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone clock this far ahead is still believed
@@ -368,3 +370,119 @@ def latest_signed_run(session: Session, *, person_id: int, post_id: int, since: 
         )
         .order_by(col(ChecklistRun.signed_at).desc())
     ).first()
+
+
+# --- offline sync ----------------------------------------------------------------------------
+
+
+def offline_fingerprint(session: Session, *, person: Person, posts: Sequence[Post]) -> str:
+    """Changes whenever what a phone saved for offline use may be stale (a post republished, or a
+    new review moving a due date), so /drill re-saves only then and a repeat visit stays light."""
+    last_review = session.exec(select(func.max(FlashcardReview.id)).where(FlashcardReview.person_id == person.id)).one()
+    return "-".join([*(f"{post.id}.{post.published_version}" for post in posts), f"r{last_review or 0}"])
+
+
+@dataclass(frozen=True)
+class OfflineReview:
+    client_id: str
+    card_id: int
+    rating: str
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class OfflineRun:
+    client_id: str
+    post_id: int
+    items: list[tuple[str, datetime]]
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    client_id: str
+    due: datetime | None = None
+    run_id: int | None = None
+    error_status: int | None = None
+    error_msg: str | None = None
+    errors: list[dict[str, object]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_status is None
+
+
+def sync(
+    session: Session,
+    *,
+    person: Person,
+    reviews: Sequence[OfflineReview],
+    runs: Sequence[OfflineRun],
+    now: datetime,
+    fsrs: object,
+) -> tuple[list[SyncOutcome], list[SyncOutcome]]:
+    """Apply what a phone queued offline: each entry in its own savepoint, so a bad one (not the
+    person's card or post, bad items or times) is reported by its client_id and the good ones are
+    kept. Reviews go in the order they were made, since each one schedules from the one before.
+    A client_id seen before returns its first answer (a retried batch changes nothing).
+    Outcomes come back in the order given. The caller commits."""
+
+    def apply_review(entry: OfflineReview) -> SyncOutcome:
+        card = find_card(session, person=person, card_id=entry.card_id)
+        if card is None:
+            raise ResourceNotFound("卡片")
+        due = review(
+            session,
+            person=person,
+            card=card,
+            rating=entry.rating,
+            reviewed_at=entry.reviewed_at,
+            client_id=entry.client_id,
+            now=now,
+            fsrs=fsrs,
+        )
+        return SyncOutcome(entry.client_id, due=due)
+
+    def apply_run(entry: OfflineRun) -> SyncOutcome:
+        post = my_post(session, person=person, post_id=entry.post_id)
+        if post is None:
+            raise ResourceNotFound("岗位")
+        run = record_run(session, person=person, post=post, items=entry.items, client_id=entry.client_id, now=now)
+        assert run.id is not None
+        return SyncOutcome(entry.client_id, run_id=run.id)
+
+    _hold_the_write_lock(session)
+    review_outcomes: dict[int, SyncOutcome] = {}
+    for index in sorted(range(len(reviews)), key=lambda i: reviews[i].reviewed_at):
+        entry = reviews[index]
+        review_outcomes[index] = _in_savepoint(session, entry.client_id, lambda entry=entry: apply_review(entry))
+    run_outcomes = [_in_savepoint(session, entry.client_id, lambda entry=entry: apply_run(entry)) for entry in runs]
+    return [review_outcomes[i] for i in range(len(reviews))], run_outcomes
+
+
+def _hold_the_write_lock(session: Session) -> None:
+    """SQLite only. A SAVEPOINT opens a deferred transaction, and a transaction that has read cannot
+    start writing once another connection has committed since: SQLite answers "database is locked"
+    at once, without waiting out the busy timeout (seen with two syncs from one phone). Taking the
+    write lock before the first savepoint makes the batch wait its turn instead. A request that has
+    already written holds the lock. PostgreSQL needs nothing."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _in_savepoint(session: Session, client_id: str, apply: Callable[[], SyncOutcome]) -> SyncOutcome:
+    try:
+        with session.begin_nested():
+            return apply()
+    except HTTPException as error:
+        return SyncOutcome(
+            client_id,
+            error_status=error.status_code,
+            error_msg=str(error.detail),
+            errors=getattr(error, "errors", None),
+        )
+    except IntegrityError:
+        # The same client_id committed by a concurrent request from the same phone: retry later.
+        return SyncOutcome(client_id, error_status=409, error_msg="这条记录正在同步，请稍后重试")

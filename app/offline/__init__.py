@@ -1,0 +1,1 @@
+"""Offline daily drill: the web app manifest, the service worker and the offline shell page."""
