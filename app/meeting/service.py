@@ -324,21 +324,7 @@ def _insert_with_free_code(session: Session, make: Callable[[str], Meeting], rng
 
 
 def _frozen(meeting: Meeting, position: int, question: Question, rng: random.Random) -> MeetingQuestion:
-    shown = logic.shuffle_for_attempt(question, rng)
-    return MeetingQuestion(
-        meeting_id=meeting.id,
-        position=position,
-        question_key=question.key,
-        family=question.family,
-        type=question.type,
-        dimension=question.dimension,
-        stem=question.stem,
-        options=[{"key": o.key, "text": o.text} for o in shown.options],
-        answer=list(shown.answer),
-        explanation=question.explanation,
-        source=question.source,
-        quote=question.quote,
-    )
+    return MeetingQuestion(meeting_id=meeting.id, position=position, **logic.frozen_fields(question, rng))
 
 
 def _check_open(meeting: Meeting, now: datetime, what: str) -> None:

@@ -68,6 +68,24 @@ def shuffle_for_attempt(question: Question, rng: random.Random) -> Shown:
     return Shown(options, answer)
 
 
+def frozen_fields(question: Question, rng: random.Random) -> dict[str, object]:
+    """A question as stored for one sitting (a quiz attempt or a meeting): its options shuffled
+    for that sitting, everything needed to grade and explain it later."""
+    shown = shuffle_for_attempt(question, rng)
+    return {
+        "question_key": question.key,
+        "family": question.family,
+        "type": question.type,
+        "dimension": question.dimension,
+        "stem": question.stem,
+        "options": [{"key": o.key, "text": o.text} for o in shown.options],
+        "answer": list(shown.answer),
+        "explanation": question.explanation,
+        "source": question.source,
+        "quote": question.quote,
+    }
+
+
 def answer_problem(question_type: str, option_keys: Sequence[str], given: list[str] | str) -> str | None:
     """A plain-Chinese reason the answer has the wrong shape for the question, or None."""
     if question_type == QuestionType.fill:

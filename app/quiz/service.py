@@ -107,21 +107,7 @@ def start(
 
 
 def _frozen(attempt: QuizAttempt, position: int, question: Question, rng: random.Random) -> AttemptQuestion:
-    shown = logic.shuffle_for_attempt(question, rng)
-    return AttemptQuestion(
-        attempt_id=attempt.id,
-        position=position,
-        question_key=question.key,
-        family=question.family,
-        type=question.type,
-        dimension=question.dimension,
-        stem=question.stem,
-        options=[{"key": o.key, "text": o.text} for o in shown.options],
-        answer=list(shown.answer),
-        explanation=question.explanation,
-        source=question.source,
-        quote=question.quote,
-    )
+    return AttemptQuestion(attempt_id=attempt.id, position=position, **logic.frozen_fields(question, rng))
 
 
 def is_open(attempt: QuizAttempt) -> bool:
