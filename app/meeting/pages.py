@@ -19,7 +19,7 @@ from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, Visibl
 from app.meeting.models import Meeting
 from app.org.models import Department, Person
 from app.questions.model import DIMENSION_LABELS, Dimension
-from app.quiz.pages import given_answer as given_from_form
+from app.quiz.pages import AnswerFormDep
 from app.security import CurrentPerson, TenantScope
 from app.web import is_htmx, render
 
@@ -284,15 +284,12 @@ def answer_submit(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
-    question_id: Annotated[int, Form()],
-    choice: Annotated[list[str] | None, Form()] = None,
-    order_key: Annotated[list[str] | None, Form()] = None,
-    order_pos: Annotated[list[str] | None, Form()] = None,
-    text: Annotated[str, Form(max_length=200)] = "",
+    form: AnswerFormDep,
 ) -> Response:
     now = clock()
+    question_id = form.question_id
     question = next((q for q in service.questions_of(session, meeting) if q.id == question_id), None)
-    given = given_from_form(question.type, choice or [], order_key or [], order_pos or [], text) if question else []
+    given = form.given(question.type) if question else []
     try:
         recorded = service.answer(
             session, meeting=meeting, person=person, question_id=question_id, given=given, now=now

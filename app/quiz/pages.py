@@ -2,9 +2,10 @@
 posts still work without JavaScript), a countdown that only shows the server's deadline, results
 with per-dimension bars and the card line behind every wrong answer, history and the notebook."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
@@ -117,20 +118,41 @@ def attempt_page(
     return _screen(request, person, session, attempt, now)
 
 
-def given_answer(
-    question_type: str, choice: list[str], order_key: list[str], order_pos: list[str], text: str
-) -> list[str] | str:
-    """The answer as the API takes it, from the form the question type uses."""
-    if question_type == "fill":
-        return text
-    if question_type == "order":
-        # each option got a position (1, 2, …) from a select; sort the option keys by it
-        try:
-            placed = sorted(zip((int(p) for p in order_pos), order_key, strict=True))
-        except ValueError:
-            return []
-        return [key for _, key in placed]
-    return choice
+@dataclass(frozen=True)
+class AnswerForm:
+    """The answer form shared by quiz and meeting questions (templates/quiz/_answer_fields.html)."""
+
+    question_id: int
+    choice: list[str]
+    order_key: list[str]
+    order_pos: list[str]
+    text: str
+
+    def given(self, question_type: str) -> list[str] | str:
+        """The answer as the API takes it, from the inputs the question type uses."""
+        if question_type == "fill":
+            return self.text
+        if question_type == "order":
+            # each option got a position (1, 2, …) from a select; sort the option keys by it
+            try:
+                placed = sorted(zip((int(p) for p in self.order_pos), self.order_key, strict=True))
+            except ValueError:
+                return []
+            return [key for _, key in placed]
+        return self.choice
+
+
+def answer_form(
+    question_id: Annotated[int, Form()],
+    choice: Annotated[list[str] | None, Form()] = None,
+    order_key: Annotated[list[str] | None, Form()] = None,
+    order_pos: Annotated[list[str] | None, Form()] = None,
+    text: Annotated[str, Form(max_length=200)] = "",
+) -> AnswerForm:
+    return AnswerForm(question_id, choice or [], order_key or [], order_pos or [], text)
+
+
+AnswerFormDep = Annotated[AnswerForm, Depends(answer_form)]
 
 
 @router.post("/attempts/{attempt_id}/answer", response_class=HTMLResponse)
@@ -140,17 +162,14 @@ def answer_page(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
-    question_id: Annotated[int, Form()],
-    choice: Annotated[list[str] | None, Form()] = None,
-    order_key: Annotated[list[str] | None, Form()] = None,
-    order_pos: Annotated[list[str] | None, Form()] = None,
-    text: Annotated[str, Form(max_length=200)] = "",
+    form: AnswerFormDep,
 ) -> Response:
     now = clock()
+    question_id = form.question_id
     question = next((q for q in service.questions_of(session, attempt) if q.id == question_id), None)
     if question is None:
         raise ResourceNotFound("题目")
-    given = given_answer(question.type, choice or [], order_key or [], order_pos or [], text)
+    given = form.given(question.type)
     try:
         recorded = service.record_answer(session, attempt=attempt, question_id=question_id, given=given, now=now)
     except HTTPException as error:
