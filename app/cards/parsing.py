@@ -95,6 +95,7 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "电话",
     "id": "编号",
     "questions": "手工题",
+    "mistakes": "错误做法",
     "type": "题型",
     "stem": "题干",
     "options": "选项",

@@ -6,6 +6,7 @@ to teach from.
 
 from app.cards.schema import Phase, PostContent
 
+MIN_MISTAKES = 2
 MINIMUMS = {"risks": 5, "duties": 5, "steps": 8, "checklist": 6, "scenarios": 3}
 
 
@@ -34,6 +35,13 @@ def reference_shortfalls(post: PostContent) -> list[str]:
     missing = [phase.value for phase in Phase if phase not in phases]
     if missing:
         problems.append("操作卡缺少阶段：" + "、".join(missing))
+    # Mistakes are the distractors and false statements of the quizzes: every risk, every step
+    # with a key point and every emergency scenario carries at least two.
+    thin = [risk.id for risk in post.risks if len(risk.mistakes) < MIN_MISTAKES]
+    thin += [step.id for step in post.operation.steps if step.key_point and len(step.mistakes) < MIN_MISTAKES]
+    thin += [scenario.id for scenario in post.emergency.scenarios if len(scenario.mistakes) < MIN_MISTAKES]
+    if thin:
+        problems.append(f"以下条目的常见错误做法少于 {MIN_MISTAKES} 条：" + "、".join(thin))
     if not post.standards:
         problems.append("没有列出引用的标准")
     return problems

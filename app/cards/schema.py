@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -21,6 +21,11 @@ SINGLE_LINE = r"^[^\r\n]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=SINGLE_LINE)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SINGLE_LINE)]
 ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{1,3}[0-9]{1,3}$")]
+# A common wrong way of working (常见错误做法 / 三违), stated plainly as what people actually do: the
+# plausible wrong version of the right line beside it. Quizzes use them as distractors and as false
+# statements, so a mistake is never phrased as a prohibition or a duty.
+Mistake = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=SINGLE_LINE)]
+MISTAKE_OPENINGS = ("严禁", "禁止", "不准", "不得", "应", "必须")
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
 
@@ -68,6 +73,19 @@ class Phase(StrEnum):
     before = "作业前"
     during = "作业中"
     after = "作业后"
+
+
+def mistakes_field(description: str) -> Any:
+    return Field(default_factory=list, max_length=12, description=description)
+
+
+def check_mistakes(value: list[str]) -> list[str]:
+    for text in value:
+        if text.startswith(MISTAKE_OPENINGS):
+            raise ValueError(f"错误做法要写成人们实际的做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
+    if len(set(value)) != len(value):
+        raise ValueError("错误做法重复")
+    return value
 
 
 class Strict(BaseModel):
@@ -122,7 +140,10 @@ class Risk(Strict):
     accident_types: list[AccidentType] = Field(min_length=1, description="可能导致的事故类型（GB 6441）")
     level: RiskLevel = Field(description="风险等级：重大/较大/一般/低（红/橙/黄/蓝）")
     controls: Controls
+    mistakes: list[Mistake] = mistakes_field("常见错误做法：管控措施走样的实际做法（用作干扰项和判断题的错误说法）")
     basis: Text = Field(description="依据（标准条款或法规）")
+
+    _mistakes = field_validator("mistakes")(check_mistakes)
 
     @field_validator("accident_types")
     @classmethod
@@ -144,7 +165,10 @@ class Step(Strict):
     text: Text = Field(description="操作步骤")
     key_point: Text | None = Field(default=None, description="要点")
     prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，以“严禁”开头")
+    mistakes: list[Mistake] = mistakes_field("常见错误做法：这一步和要点在现场常见的错误做法")
     basis: Text | None = Field(default=None, description="依据")
+
+    _mistakes = field_validator("mistakes")(check_mistakes)
 
     @field_validator("prohibitions")
     @classmethod
@@ -162,6 +186,9 @@ class CheckItem(Strict):
     phase: Phase
     point_at: Text = Field(description="手指的对象，如“气体检测仪读数”")
     say: Text = Field(description="口述内容，以“确认完毕”结尾")
+    mistakes: list[Mistake] = mistakes_field("常见错误做法：这一项检查走过场的实际做法")
+
+    _mistakes = field_validator("mistakes")(check_mistakes)
 
     @field_validator("say")
     @classmethod
@@ -196,7 +223,10 @@ class Scenario(Strict):
     actions: list[Text] = Field(min_length=2, description="最初约10分钟内的处置步骤，按顺序")
     prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，如“严禁盲目施救”")
     contacts: list[Contact] = Field(min_length=1, description="报告对象与电话")
+    mistakes: list[Mistake] = mistakes_field("常见错误做法：现场常见的错误应对，如“先下去救人再报告”")
     basis: Text | None = Field(default=None, description="依据")
+
+    _mistakes = field_validator("mistakes")(check_mistakes)
 
 
 class Emergency(Strict):
@@ -289,11 +319,54 @@ class PostContent(Strict):
                 seen[item_id] = where
         return self
 
+    @model_validator(mode="after")
+    def mistakes_are_not_right_lines(self) -> PostContent:
+        right = {normalise_line(text) for text in self.right_lines()}
+        for where, text in self.mistake_lines():
+            if normalise_line(text) in right:
+                raise ValueError(f"{where} 的错误做法“{text}”和本岗位卡片上的正确做法相同")
+        return self
+
+    def right_lines(self) -> list[str]:
+        """Every line the cards state as right: controls, duties, steps, key points, prohibitions,
+        checks, emergency actions."""
+        lines = [text for risk in self.risks for _, _, text in risk.controls.all()]
+        lines += [duty.text for duty in self.duties]
+        for step in self.operation.steps:
+            lines += [step.text, *([step.key_point] if step.key_point else []), *step.prohibitions]
+        lines += [item.say for item in self.operation.checklist]
+        for scenario in self.emergency.scenarios:
+            lines += [*scenario.actions, *scenario.prohibitions]
+        return lines
+
+    def mistake_lines(self) -> list[tuple[str, str]]:
+        """Every mistake as (the id of the line it belongs to, text)."""
+        owners = [*self.risks, *self.operation.steps, *self.operation.checklist, *self.emergency.scenarios]
+        return [(owner.id, text) for owner in owners for text in owner.mistakes]
+
     def content_hash(self) -> str:
         """A stable hash of the content: the same content always gives the same version."""
-        content = self.model_dump(mode="json")
-        if not content["questions"]:
-            # Fields added later are left out while empty, so versions stored before them keep their hash.
-            del content["questions"]
+        content = drop_empty_later_fields(self.model_dump(mode="json"))
         canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def normalise_line(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+# Fields added after the first versions were stored: left out of the hash while empty, so those
+# versions keep their hash (and their flashcard memory and approvals).
+LATER_FIELDS = ("questions", "mistakes")
+
+
+def drop_empty_later_fields(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: drop_empty_later_fields(value)
+            for key, value in node.items()
+            if not (key in LATER_FIELDS and value in ([], None))
+        }
+    if isinstance(node, list):
+        return [drop_empty_later_fields(item) for item in node]
+    return node
