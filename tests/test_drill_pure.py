@@ -215,7 +215,7 @@ def test_a_minimal_post_still_gets_cards():
 
     post = minimal_post()
     cards = make_flashcards(post)
-    assert {card.kind for card in cards} == {"risk", "prohibition", "scenario", "mnemonic"}
+    assert {card.kind for card in cards} == {"risk", "step", "prohibition", "scenario", "mnemonic"}
     assert all(resolve_source(post, card.source) for card in cards)
 
 

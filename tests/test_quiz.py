@@ -226,10 +226,37 @@ def test_other_peoples_attempts_are_not_found(client, world, post_id):
     )
 
 
-def q(key: str, dimension: Dimension, family: str = "f") -> Question:
+def q(
+    key: str, dimension: Dimension, family: str = "f", source: str | None = None, stem: str | None = None
+) -> Question:
     return Question(
-        key, family, QuestionType.single, "题", (Option("A", "甲"), Option("B", "乙")), ("A",), "", dimension, "s", "甲"
+        key,
+        family,
+        QuestionType.single,
+        stem or f"题{key}",
+        (Option("A", "甲"), Option("B", "乙")),
+        ("A",),
+        "",
+        dimension,
+        source or f"risks[{key.upper()}]",
+        "甲",
     )
+
+
+def test_a_quiz_asks_each_card_item_and_each_stem_once():
+    pool = [
+        q("a", Dimension.risk, source="risks[R1].controls.management[0]"),
+        q("b", Dimension.risk, source="risks[R1].mistakes[0]"),
+        q("c", Dimension.operation, source="operation.steps[S1,S2,S3]"),
+        q("d", Dimension.operation, source="operation.steps[S2].key_point"),
+        q("e", Dimension.emergency, source="emergency.scenarios[E1].actions[0]", stem="同一题干"),
+        q("f", Dimension.emergency, source="emergency.scenarios[E2].actions[0]", stem="同一题干"),
+        q("g", Dimension.risk, source="risks[R2].controls.management[0]"),
+    ]
+    for seed in range(20):
+        chosen = {x.key for x in logic.choose_balanced(pool, 7, random.Random(seed))}
+        assert len(chosen & {"a", "b"}) == 1 and len(chosen & {"c", "d"}) == 1 and len(chosen & {"e", "f"}) == 1
+        assert "g" in chosen and len(chosen) == 4
 
 
 def test_choose_balanced_spreads_over_the_four_dimensions():

@@ -8,20 +8,24 @@ seeded per question by the seed, the post's content hash and the question key, n
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.cards.schema import PostContent
-from app.questions.families import FAMILIES, FAMILY_NAMES
-from app.questions.families.common import Context
-from app.questions.model import Question
+from app.questions.families import FAMILIES, FAMILY_NAMES, MANUAL_FAMILY
+from app.questions.families.common import OPTION_KEYS, Context
+from app.questions.guesser import unique_pick
+from app.questions.lint import NEGATIONS, lint_all, statement_practice
+from app.questions.model import JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import resolve_source
 
-__all__ = ["FAMILY_NAMES", "generate_questions", "resolve_source"]
+__all__ = ["FAMILY_NAMES", "generate_candidates", "generate_questions", "resolve_source"]
 
 
-def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), seed: int = 0) -> list[Question]:
-    """All questions of all families for `post`. `peers` are other posts of the same industry: their
-    lines are the wrong options of some families (a post is never its own peer)."""
+def generate_candidates(post: PostContent, *, peers: Sequence[PostContent] = (), seed: int = 0) -> list[Question]:
+    """Every question the families build for `post`, before the linter. `peers` are other posts of
+    the same industry (a post is never its own peer)."""
     ctx = Context(post=post, peers=tuple(peer for peer in peers if peer.code != post.code), seed=seed)
     questions = [question for family in FAMILIES for question in family(ctx)]
     keys = [question.key for question in questions]
@@ -29,3 +33,106 @@ def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), 
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         raise ValueError(f"{post.code}: duplicate question keys {duplicates}")
     return questions
+
+
+def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), seed: int = 0) -> list[Question]:
+    """The questions quizzes may use: the candidates that pass the item linter, chosen so that no
+    surface cue pays off across a family: judge statements true and false in equal numbers among
+    statements of the same look (with or without a negation, short or long), and no option-picking
+    cue (shortest, longest, most like the others …) right more often than chance would make it."""
+    candidates = generate_candidates(post, peers=peers, seed=seed)
+    warnings = lint_all(candidates, post)
+    clean = [question for question in candidates if not warnings[question.key]]
+    dropped = judges_to_drop(clean) | cued_keys_to_drop(clean)
+    return spread_key_positions([question for question in clean if question.key not in dropped])
+
+
+def stable_rank(question: Question) -> str:
+    """The order in which questions are given up when a family must drop some: a hash of the key
+    alone, so that editing one card line changes which other questions are kept only at the margin
+    (their keys, approvals and review history stay)."""
+    return hashlib.sha256(question.key.encode()).hexdigest()
+
+
+def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
+    """Per family, the right option of the k-th single choice (in key order) moves to position
+    (start + k) mod n, the other options keeping their order, with a start per family and post:
+    every position is right about equally often, in a post and across posts, so "always C" scores
+    chance. (Quizzes shuffle options again per attempt; exports and printed papers show this order.)"""
+    counters = {
+        q.family: int(hashlib.sha256(q.family.encode() + q.quote.encode()).hexdigest(), 16) % 12
+        for q in sorted(questions, key=lambda q: q.key, reverse=True)
+    }
+    placed: dict[str, Question] = {}
+    for question in sorted(questions, key=lambda q: q.key):
+        if question.type != QuestionType.single:
+            continue
+        position = counters.get(question.family, 0) % len(question.options)
+        counters[question.family] = counters.get(question.family, 0) + 1
+        right = next(option for option in question.options if option.key == question.answer[0])
+        others = [option for option in question.options if option.key != question.answer[0]]
+        texts = [option.text for option in others]
+        texts.insert(position, right.text)
+        options = tuple(Option(OPTION_KEYS[index], text) for index, text in enumerate(texts))
+        placed[question.key] = replace(question, options=options, answer=(OPTION_KEYS[position],))
+    return [placed.get(question.key, question) for question in questions]
+
+
+def judge_look(question: Question) -> tuple[str, bool, bool]:
+    """What a guesser sees of a judge statement without knowing the work."""
+    practice = statement_practice(question.stem)
+    return question.family, any(word in practice for word in NEGATIONS), len(practice) >= LONG_STATEMENT
+
+
+LONG_STATEMENT = 18
+
+
+def judges_to_drop(questions: Sequence[Question]) -> set[str]:
+    """Per family and look, as many true statements as false ones (a seeded choice of the larger
+    side): always answering 正确, or 错误 whenever a statement has a 不, scores chance."""
+    by_look: dict[tuple[str, bool, bool], tuple[list[Question], list[Question]]] = {}
+    for question in questions:
+        if question.type == QuestionType.judge:
+            trues, falses = by_look.setdefault(judge_look(question), ([], []))
+            (trues if question.answer == (JUDGE_TRUE,) else falses).append(question)
+    dropped: set[str] = set()
+    for trues, falses in by_look.values():
+        larger, smaller = (trues, falses) if len(trues) > len(falses) else (falses, trues)
+        dropped |= {question.key for question in sorted(larger, key=stable_rank)[len(smaller) :]}
+    return dropped
+
+
+# The option-picking rules of a test-wise guesser that the selection is balanced against. A family
+# may let each pay off a little more than chance: the slack.
+BALANCED_CUES = ("shortest", "longest", "convergence", "echo", "negation", "sounding")
+CUE_SLACK = 0.0
+
+
+def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
+    """Per family of generated single choices, each surface cue (the shortest option, the longest,
+    the one most like the others, the one echoing the stem, the one without a negation, the one that
+    sounds right) may point at the right option in at most its fair share of the questions
+    (1/number of options, plus CUE_SLACK): questions beyond that share are dropped (stable_rank).
+    Following any one cue then scores about chance."""
+    by_family: dict[str, list[Question]] = {}
+    for question in questions:
+        if question.type == QuestionType.single and question.family != MANUAL_FAMILY:
+            by_family.setdefault(question.family, []).append(question)
+    dropped: set[str] = set()
+    for family_questions in by_family.values():
+        kept = sorted(family_questions, key=lambda q: q.key)
+        changed = True
+        while changed and kept:
+            changed = False
+            share = sum(1 / len(q.options) for q in kept) / len(kept) + CUE_SLACK
+            for cue in BALANCED_CUES:
+                hits = [q for q in kept if unique_pick(q, cue) == q.answer[0]]
+                allowed = int(share * len(kept) + 0.5)  # a small family may keep one
+                if len(hits) > allowed:
+                    # drop one at a time: every drop changes the others' shares
+                    victim = max(hits, key=stable_rank)
+                    kept.remove(victim)
+                    dropped.add(victim.key)
+                    changed = True
+                    break
+    return dropped

@@ -126,3 +126,9 @@ def card_label(source: str) -> str:
     if name == "emergency" and item is not None:
         return f"应急处置卡 {item.group(2) or ''}".rstrip()
     return "岗位卡"
+
+
+def document_name(source: str) -> str:
+    """Which card a line is on, without its id ("岗位风险清单"): a stem names the card, never the
+    line's id, so the id gives nothing away and the stem reads as a question, not a lookup."""
+    return card_label(source).split(" ")[0]

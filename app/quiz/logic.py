@@ -2,6 +2,7 @@
 answers. Plain data in and out; the service does the storing."""
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,9 +14,24 @@ MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
 
 
+def card_items(source: str) -> set[str]:
+    """The card items a question's line belongs to: "risks[R3].controls.management[0]" →
+    {"risks[R3]"}; an order question's "operation.steps[S1,S2,S3]" → the three steps."""
+    match = ITEM_SOURCE.match(source)
+    if match is None:
+        return {source}
+    root, ids = match.groups()
+    return {f"{root}[{item}]" for item in ids.split(",")}
+
+
+ITEM_SOURCE = re.compile(r"^((?:operation\.)?[a-z_]+(?:\.[a-z_]+)?)\[([^\]]+)\]")
+
+
 def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:
     """`count` questions spread as evenly as the pool allows over the four dimensions
-    (知风险/明职责/会操作/能应急), each family mixed in, in a random order."""
+    (知风险/明职责/会操作/能应急), each family mixed in, in a random order. A card item (a risk,
+    a step, a scenario …) is asked at most once per quiz, so no line is asked both ways and no
+    stem repeats (a blind review found the same stem three times in one quiz)."""
     by_dimension: dict[Dimension, list[Question]] = defaultdict(list)
     for question in pool:
         by_dimension[question.dimension].append(question)
@@ -27,11 +43,22 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
             families[question.family].append(question)
         questions[:] = [q for group in _round_robin(list(families.values())) for q in group]
     chosen: list[Question] = []
+    asked_items: set[str] = set()
+    asked_stems: set[str] = set()
     dimensions = [d for d in Dimension if by_dimension[d]]
     while len(chosen) < count and any(by_dimension[d] for d in dimensions):
         for dimension in dimensions:
-            if by_dimension[dimension] and len(chosen) < count:
-                chosen.append(by_dimension[dimension].pop(0))
+            queue = by_dimension[dimension]
+            while queue and len(chosen) < count:
+                question = queue.pop(0)
+                items = card_items(question.source)
+                stem = normalise(question.stem)
+                if items & asked_items or stem in asked_stems:
+                    continue
+                chosen.append(question)
+                asked_items |= items
+                asked_stems.add(stem)
+                break
     rng.shuffle(chosen)
     return chosen
 

@@ -17,6 +17,7 @@ from app.cards.models import Post, PostVersion
 from app.errors import Conflict, InvalidInput, ResourceNotFound
 from app.org.models import Enterprise, Person
 from app.questions import service as questions
+from app.questions.families import is_assessable
 from app.questions.model import Question
 from app.quiz import logic
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
@@ -80,6 +81,9 @@ def start(
         pool = [q for q in pool if q.key in wanted]
         if not pool:
             raise Conflict("错题本里没有这个岗位的题目，先去练习吧")
+    if mode == "assessment":
+        # 应知 rests only on families that measure knowing (questions.families.FAMILY_INFO)
+        pool = [q for q in pool if is_assessable(q.family)]
     if not pool:
         raise Conflict("这个岗位还没有可用的题目")
     rng = random.Random(seed)

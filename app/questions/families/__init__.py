@@ -1,6 +1,14 @@
-"""Question families: each is a pure function Context → questions, one kind of question each."""
+"""Question families: each is a pure function Context → questions, one kind of question each.
+
+Each family has one entry in FAMILY_INFO: its label for trainers and whether assessments and
+competitions may use it. Practice-only families test something useful to rehearse but not what
+应知 should rest on: the risk level and the duty list are read off the card by any guesser
+(a blind review found them answerable from the wording), accident classes and phases invite
+more than one defensible answer.
+"""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from app.questions.families import duties, emergency, fills, operation, risks
 from app.questions.families.common import Context
@@ -17,3 +25,39 @@ FAMILIES: tuple[Family, ...] = (
     *fills.FAMILIES,
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(family.__name__ for family in FAMILIES)
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    label: str
+    assessable: bool
+
+
+MANUAL_FAMILY = "manual"
+FAMILY_INFO: dict[str, FamilyInfo] = {
+    "risk_accidents": FamilyInfo("风险点可能导致的事故", assessable=False),
+    "risk_control": FamilyInfo("管控措施（对比错误做法）", assessable=True),
+    "risk_practice_judge": FamilyInfo("管控做法判断", assessable=True),
+    "duty_of_post": FamilyInfo("本岗位职责", assessable=False),
+    "step_order": FamilyInfo("操作步骤排序", assessable=True),
+    "step_phase": FamilyInfo("步骤所属阶段", assessable=False),
+    "step_practice_judge": FamilyInfo("操作做法判断", assessable=True),
+    "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=True),
+    "emergency_action": FamilyInfo("应急处置（对比错误做法）", assessable=True),
+    "emergency_order": FamilyInfo("应急处置排序", assessable=True),
+    "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
+    "mnemonic_fill": FamilyInfo("口诀填空", assessable=True),
+    "number_fill": FamilyInfo("关键数字填空", assessable=True),
+    MANUAL_FAMILY: FamilyInfo("手工题", assessable=True),
+}
+assert set(FAMILY_NAMES) | {MANUAL_FAMILY} == set(FAMILY_INFO), "every family needs its FAMILY_INFO entry"
+
+
+def is_assessable(family: str) -> bool:
+    info = FAMILY_INFO.get(family)
+    return info is not None and info.assessable
+
+
+def family_label(family: str) -> str:
+    info = FAMILY_INFO.get(family)
+    return info.label if info else family

@@ -53,6 +53,15 @@ class Context:
         own = vocabulary(self.post)
         return [(peer, domain_terms(peer, with_steps=True) - own) for peer in self.peers]
 
+    @cached_property
+    def right_practices(self) -> list[str]:
+        """The post's right lines that read as practices: a wrong option or a false statement
+        similar() to one of them is true here, and is never offered."""
+        return [line for line in self.post.right_lines() if reads_as_practice(line)]
+
+    def wrong_practices(self, texts: Iterable[str]) -> list[str]:
+        return [text for text in texts if not any(similar(text, line) for line in self.right_practices)]
+
     def quote(self, source: str) -> str:
         text = resolve_source(self.post, source)
         if text is None:  # a family built a path that does not exist: a bug, not a card problem
@@ -169,7 +178,7 @@ def choice_question(
 
 
 def judge_question(
-    ctx: Context, *, family: str, source: str, statement: str, true: bool, explanation: str, variant: str
+    ctx: Context, *, family: str, source: str, statement: str, true: bool, explanation: str, variant: str | None = None
 ) -> Question:
     return Question(
         key=question_key(family, source, variant),
@@ -438,3 +447,83 @@ def domain_terms(post: PostContent, *, with_steps: bool = False) -> set[str]:
 
 def is_foreign(text: str, terms: set[str]) -> bool:
     return bool(bigrams(text) & terms)
+
+
+# ---------------------------------------------------------------------------------------------
+# Practices: right lines and wrong ways of working in one plain form
+
+
+# A right line that states a rule ("严禁…", "不能只关阀门") is not a practice: offered next to
+# practices it would stand out by its form, so it is never a key or a true statement as it is.
+RULE_WORDS = (*PROHIBITION_MARKERS, "不能", "不要", "不许")
+# Leading modal words are dropped so that right and wrong practices read alike ("必须先通风" →
+# "先通风"); "应急" is a word, not a modal.
+LEADING_MODAL = re.compile(r"^(必须|应当|务必|须|应(?![急用变]))")
+
+
+# A line that gives a purpose ("防止碎石掉入孔内") says why, not what to do.
+PURPOSE_OPENINGS = ("防止", "避免", "以免", "以防")
+
+
+def reads_as_practice(text: str) -> bool:
+    return not any(word in text for word in RULE_WORDS) and not text.startswith(PURPOSE_OPENINGS)
+
+
+def as_practice(text: str) -> str:
+    return LEADING_MODAL.sub("", text.strip()).rstrip("。；;，, ")
+
+
+def forbidden_practices(lines: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What rule lines forbid, as wrong practices with their line's path: ("…prohibitions[0]",
+    "严禁用纯氧通风换气") → ("…prohibitions[0]", "用纯氧通风换气"). Only lines that are a prohibition
+    as a whole (one clause) count: a forbidden clause cut out of a longer line may lose its sense."""
+    found = []
+    for source, text in lines:
+        objects = prohibition_objects(text)
+        if len(objects) == 1:
+            found.append((source, objects[0]))
+    return found
+
+
+def wrong_note(distractors: Sequence[str]) -> str:
+    return "其余选项是现场常见的错误做法。" if distractors else ""
+
+
+def judge_statements(
+    ctx: Context,
+    *,
+    family: str,
+    where: str,
+    rights: Sequence[tuple[str, str]],
+    wrongs: Sequence[tuple[str, str]],
+    right_way: str,
+) -> Iterable[Question]:
+    """One plain statement per practice: "判断：{where}{practice}。", 正确 for the card's right lines
+    that read as practices, 错误 for its wrong ways of working and for what its rules forbid. One
+    form for both truths, so only knowing the card tells them apart. `rights`/`wrongs` are
+    (source path, text); each question's source is its own line. `right_way` is what the card
+    says instead, for the explanation of a false statement."""
+    for source, text in rights:
+        if not reads_as_practice(text):
+            continue
+        practice = as_practice(text)
+        yield judge_question(
+            ctx,
+            family=family,
+            source=source,
+            statement=f"判断：{where}{practice}。",
+            true=True,
+            explanation=f"正确。{cite(source)}：{text}。",
+        )
+    for source, text in wrongs:
+        if any(similar(text, line) for line in ctx.right_practices):
+            continue
+        practice = as_practice(text)
+        yield judge_question(
+            ctx,
+            family=family,
+            source=source,
+            statement=f"判断：{where}{practice}。",
+            true=False,
+            explanation=f"错误。这是现场常见的错误做法。{right_way}",
+        )

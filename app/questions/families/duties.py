@@ -31,7 +31,7 @@ def duty_of_post(ctx: Context) -> Iterator[Question]:
             ctx,
             family="duty_of_post",
             source=source,
-            stem=f"下列哪一项是本岗位（{ctx.post.name}）职责清单中的职责？",
+            stem="下列哪一项是本岗位职责清单中的职责？",
             rights=[duty.text],
             distractors=distractors,
             explanation=f"{cite(source)}：{duty.text}。",

@@ -1,50 +1,54 @@
-"""Questions from the 岗位应急处置卡 (能应急): the first action, the order of actions, the
-prohibitions and the phone numbers of each scenario."""
+"""Questions from the 岗位应急处置卡 (能应急): the right action among the wrong reactions, the
+order of actions, and right and wrong practices in each scenario."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 
 from app.questions.families.common import (
+    BRANCH_LABEL,
     Context,
     choice_question,
     cite,
+    forbidden_practices,
     is_sequence_action,
-    judge_question,
+    judge_statements,
     order_question,
     pick_distractors,
-    prohibition_objects,
+    reads_as_practice,
     runs,
-    starts_conditional,
     windows,
+    wrong_note,
 )
 from app.questions.model import Question
 
 
-def emergency_first_action(ctx: Context) -> Iterator[Question]:
-    """发生“{title}”时，第一步应当？ Right: actions[0]. Distractors: the scenario's later actions,
-    which the card puts after it. Skipped when the first action is itself conditional (“电力起爆
-    发生盲炮时…” is first only for electric firing), and later actions that are conditional
-    (“火势扩大时立即撤离”, “断电时同时…”) are never offered: they could be first."""
+def emergency_action(ctx: Context) -> Iterator[Question]:
+    """发生“{title}”时，下列做法正确的是？ One question per action that reads as a practice. Wrong
+    options: the scenario's common wrong reactions (`mistakes`) and what its prohibitions forbid —
+    what people really do in the first minutes, never another post's lines."""
     for scenario in ctx.post.emergency.scenarios:
-        first = scenario.actions[0]
-        if starts_conditional(first):
-            continue
-        later = [action for action in scenario.actions[1:] if is_sequence_action(action)]
-        source = f"emergency.scenarios[{scenario.id}].actions[0]"
-        distractors = pick_distractors(ctx.rng(f"emergency_first_action:{source}"), [later], rights=[first], count=3)
-        if len(distractors) < 2:
-            continue
-        yield choice_question(
-            ctx,
-            family="emergency_first_action",
-            source=source,
-            stem=f"按本岗位应急处置卡，发生“{scenario.title}”时，第一步应当？",
-            rights=[first],
-            distractors=distractors,
-            explanation=f"{cite(source)}：发生“{scenario.title}”时，第一步是{first}。",
-        )
+        base = f"emergency.scenarios[{scenario.id}]"
+        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
+        wrong = ctx.wrong_practices([*scenario.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
+        for index, action in enumerate(scenario.actions):
+            if not reads_as_practice(action) or BRANCH_LABEL.match(action):
+                continue
+            source = f"{base}.actions[{index}]"
+            distractors = pick_distractors(
+                ctx.rng(f"emergency_action:{source}"), [wrong], rights=[action], count=3, avoid=ctx.right_practices
+            )
+            if len(distractors) < 2:
+                continue
+            yield choice_question(
+                ctx,
+                family="emergency_action",
+                source=source,
+                stem=f"发生“{scenario.title}”时，下列做法正确的是？",
+                rights=[action],
+                distractors=distractors,
+                explanation=f"{cite(source)}：{action}。" + wrong_note(distractors),
+            )
 
 
 def emergency_order(ctx: Context) -> Iterator[Question]:
@@ -69,73 +73,29 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
                 )
 
 
-# A prohibition has no exceptions on the card, so any statement that allows its object is false.
-ALLOWING_PREFIXES = ("情况紧急，", "为了争取时间，", "只要动作快，", "为了尽快控制事态，")
-
-
-def allowing_statement(rng: random.Random, title: str, allowed: str) -> str:
-    return f"发生“{title}”时，{rng.choice(ALLOWING_PREFIXES)}可以{allowed}。"
-
-
-def emergency_prohibition_judge(ctx: Context) -> Iterator[Question]:
-    """Each scenario prohibition twice: as written (正确) and turned into a permission (错误)."""
+def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
+    """判断做法对错 for each scenario: its actions (正确) and its common wrong reactions and what
+    its prohibitions forbid (错误), in one plain form “发生“…”时，做法。”."""
     for scenario in ctx.post.emergency.scenarios:
-        for index, text in enumerate(scenario.prohibitions):
-            objects = prohibition_objects(text)
-            if not objects:
-                continue
-            source = f"emergency.scenarios[{scenario.id}].prohibitions[{index}]"
-            yield judge_question(
-                ctx,
-                family="emergency_prohibition_judge",
-                source=source,
-                statement=f"判断：发生“{scenario.title}”时，{text}。",
-                true=True,
-                explanation=f"正确。{cite(source)}：{text}。",
-                variant="true",
-            )
-            rng = ctx.rng(f"emergency_prohibition_judge:{source}:false")
-            yield judge_question(
-                ctx,
-                family="emergency_prohibition_judge",
-                source=source,
-                statement="判断：" + allowing_statement(rng, scenario.title, objects[0]),
-                true=False,
-                explanation=f"错误。{cite(source)}明确规定：{text}，没有例外。",
-                variant="false",
-            )
+        base = f"emergency.scenarios[{scenario.id}]"
+        rights = [
+            (f"{base}.actions[{index}]", text)
+            for index, text in enumerate(scenario.actions)
+            if not BRANCH_LABEL.match(text)
+        ]
+        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
+        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(scenario.mistakes)]
+        wrongs += forbidden_practices(prohibitions)
+        yield from judge_statements(
+            ctx,
+            family="emergency_practice_judge",
+            where=f"发生“{scenario.title}”时，",
+            rights=rights,
+            wrongs=wrongs,
+            right_way=f"{cite(base)}的处置：{'；'.join(scenario.actions)}。",
+        )
 
 
-# Numbers every worker has heard of; a wrong option is one of these that the scenario does not list.
-WELL_KNOWN_PHONES = ("110", "119", "120", "122", "12350")
-
-
-def emergency_contact(ctx: Context) -> Iterator[Question]:
-    """“{title}”应急处置卡上列出的报告电话是？ One question per listed phone; the wrong options are
-    well-known numbers the scenario does not list (so none of them is on the card for it)."""
-    for scenario in ctx.post.emergency.scenarios:
-        listed = {contact.phone for contact in scenario.contacts if contact.phone}
-        unlisted = [phone for phone in WELL_KNOWN_PHONES if phone not in listed]
-        asked: set[str] = set()
-        for index, contact in enumerate(scenario.contacts):
-            if not contact.phone or contact.phone in asked:
-                continue
-            asked.add(contact.phone)
-            source = f"emergency.scenarios[{scenario.id}].contacts[{index}]"
-            distractors = pick_distractors(
-                ctx.rng(f"emergency_contact:{source}"), [unlisted], rights=[contact.phone], count=3
-            )
-            if len(distractors) < 2:
-                continue
-            yield choice_question(
-                ctx,
-                family="emergency_contact",
-                source=source,
-                stem=f"按本岗位应急处置卡，发生“{scenario.title}”时，卡上列出的报告电话是？",
-                rights=[contact.phone],
-                distractors=distractors,
-                explanation=f"{cite(source)}：{contact.who}电话 {contact.phone}。",
-            )
-
-
-FAMILIES = (emergency_first_action, emergency_order, emergency_prohibition_judge, emergency_contact)
+# No report-phone questions: with 110/119/120/122 as the options they are trivia a guess wins
+# (blind review); the phones are on the card and its flashcards.
+FAMILIES = (emergency_action, emergency_order, emergency_practice_judge)

@@ -7,31 +7,61 @@ from collections.abc import Iterator
 
 from app.questions.families.common import BLANK, Context, cite, fill_question, text_lines
 from app.questions.model import Question
+from app.questions.sources import document_name
 from app.questions.text import measured_numbers, normalise
 
-# Mnemonic clauses are separated by Chinese or Western punctuation or spaces.
-CLAUSE = re.compile(r"[^，、；。！？：,;.!?:\s]+")
-# Longer clauses are sentences, not something to type on a phone.
-CLAUSE_LENGTH = (2, 12)
+# The safety terms a mnemonic may be blanked on, each with the words that say the same thing: a
+# worker who writes 测气 for 检测 knows the rule. Only these and measured numbers are blanked —
+# a blank on any other word ("治边坡" vs "控边坡", "装车时") tests the wording, not the rule.
+SAFETY_TERMS: dict[str, tuple[str, ...]] = {
+    "通风": ("换气", "通风换气", "机械通风"),
+    "检测": ("监测", "测气", "气体检测", "检测气体"),
+    "监护": ("看护", "专人监护", "监护人"),
+    "审批": ("批准", "作业审批", "办票"),
+    "隔离": ("隔断", "盲板隔离"),
+    "上锁": ("加锁", "锁定"),
+    "挂牌": ("挂警示牌", "挂标识牌"),
+    "断电": ("停电", "切断电源", "拉闸"),
+    "验电": ("检验有无电压",),
+    "接地": ("挂接地线", "装设接地线"),
+    "报警": ("报告", "呼救"),
+    "撤离": ("撤出", "疏散"),
+    "警戒": ("设警戒", "警戒线"),
+    "安全带": ("安全绳",),
+    "呼吸器": ("空气呼吸器", "正压式空气呼吸器"),
+    "试吊": ("先试吊",),
+    "鸣笛": ("鸣喇叭", "鸣号"),
+    "清扫": ("清理", "清除"),
+    "静电": ("防静电",),
+    "盲板": ("加盲板",),
+}
 
 
 def mnemonic_fill(ctx: Context) -> Iterator[Question]:
-    """口诀填空: one clause of a mnemonic blanked; the answer is that clause. Variant = clause number."""
+    """口诀填空: a mnemonic with one safety term (SAFETY_TERMS, said once in it) or one measured
+    number blanked; words that say the same thing are accepted. Variant = the blanked term."""
     for number, mnemonic in enumerate(ctx.post.mnemonics):
         source = f"mnemonics[{number}]"
-        for index, match in enumerate(CLAUSE.finditer(mnemonic.text)):
-            clause = match.group()
-            if not CLAUSE_LENGTH[0] <= len(clause) <= CLAUSE_LENGTH[1]:
-                continue
-            blanked = mnemonic.text[: match.start()] + BLANK + mnemonic.text[match.end() :]
+        text = mnemonic.text
+        blanks: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for term, synonyms in SAFETY_TERMS.items():
+            if text.count(term) == 1 and not any(
+                other != term and term in other and other in text for other in SAFETY_TERMS
+            ):
+                start = text.index(term)
+                blanks.append((start, start + len(term), term, synonyms))
+        for found in measured_numbers(text):
+            blanks.append((found.start, found.end, found.text, (normalise(found.text + found.unit),)))
+        for start, end, blank, also in sorted(blanks):
             yield fill_question(
                 ctx,
                 family="mnemonic_fill",
                 source=source,
-                stem=f"口诀《{mnemonic.title}》填空：{blanked}",
-                blank=clause,
-                explanation=f"口诀《{mnemonic.title}》：{mnemonic.text}",
-                variant=str(index),
+                stem=f"口诀《{mnemonic.title}》填空：{text[:start]}{BLANK}{text[end:]}",
+                blank=blank,
+                explanation=f"口诀《{mnemonic.title}》：{text}",
+                variant=normalise(blank),
+                also=also,
             )
 
 
@@ -57,7 +87,7 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 ctx,
                 family="number_fill",
                 source=source,
-                stem=f"填空（{cite(source)}）：{blanked}",
+                stem=f"填空（{document_name(source)}）：{blanked}",
                 blank=number.text,
                 explanation=f"{cite(source)}：{text}",
                 variant=str(index),

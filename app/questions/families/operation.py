@@ -3,26 +3,26 @@ prohibitions, key points and what to say when pointing."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 
-from app.cards.schema import CheckItem, Phase, Step
+from app.cards.schema import Phase, Step
 from app.questions.families.common import (
     Context,
+    as_practice,
     choice_question,
     cite,
-    is_foreign,
+    forbidden_practices,
     is_sequence_step,
-    judge_question,
+    judge_statements,
     order_question,
     pick_distractors,
-    prohibition_objects,
+    reads_as_practice,
     runs,
     windows,
+    wrong_note,
 )
 from app.questions.model import Question
-from app.questions.text import shares_bigram
 
 # Before and after the work the steps are a procedure (prepare, check, start; stop, clean, hand
 # over). During the work most lines are standing rules (“保持通风”, “监护人全程在场”) whose place
@@ -100,128 +100,65 @@ def step_phase(ctx: Context) -> Iterator[Question]:
             )
 
 
-# A prohibition has no exceptions on the card, so any statement that allows its object in some
-# circumstance is false by the card.
-ALLOWING_PREFIXES = ("只要注意安全，", "特殊情况下，", "任务紧急时，", "为了赶进度，")
-
-
-def allowing_statement(rng: random.Random, where: str, allowed: str) -> str:
-    return f"{rng.choice(ALLOWING_PREFIXES)}{where}允许{allowed}。"
-
-
-def prohibition_judge(ctx: Context) -> Iterator[Question]:
-    """Each step prohibition twice: as written (“作业中严禁X” → 正确) and turned into a permission
-    (“特殊情况下，作业中允许X” → 错误)."""
+def step_practice_judge(ctx: Context) -> Iterator[Question]:
+    """判断做法对错 for each step: the step's key point and its text (正确) and its common wrong
+    ways of working and what its prohibitions forbid (错误), in one plain form “（步骤）做法。”."""
     for step in ctx.post.operation.steps:
-        for index, text in enumerate(step.prohibitions):
-            objects = prohibition_objects(text)
-            if not objects:
-                continue
-            source = f"operation.steps[{step.id}].prohibitions[{index}]"
-            phase = step.phase.value
-            yield judge_question(
-                ctx,
-                family="prohibition_judge",
-                source=source,
-                statement=f"判断：{phase}{text}。",
-                true=True,
-                explanation=f"正确。{cite(source)}（{phase}）：{text}。",
-                variant="true",
-            )
-            rng = ctx.rng(f"prohibition_judge:{source}:false")
-            yield judge_question(
-                ctx,
-                family="prohibition_judge",
-                source=source,
-                statement="判断：" + allowing_statement(rng, phase, objects[0]),
-                true=False,
-                explanation=f"错误。{cite(source)}（{phase}）明确规定：{text}，没有例外。",
-                variant="false",
-            )
-
-
-def operation_lines(steps: Sequence[Step], checklist: Sequence[CheckItem]) -> list[str]:
-    lines = [text for step in steps for text in (step.text, step.key_point or "", *step.prohibitions) if text]
-    return lines + [item.say for item in checklist]
+        base = f"operation.steps[{step.id}]"
+        if step.key_point:
+            where = f"（{step.phase.value}，{as_practice(step.text)}）"
+            rights = [(f"{base}.key_point", step.key_point)]
+        else:
+            # no key point: the step itself is the right practice, set in its phase only
+            where = f"（{step.phase.value}）"
+            rights = [(base, step.text)]
+        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
+        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(step.mistakes)]
+        wrongs += forbidden_practices(prohibitions)
+        right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"
+        yield from judge_statements(
+            ctx, family="step_practice_judge", where=where, rights=rights, wrongs=wrongs, right_way=right_way
+        )
+    for item in ctx.post.operation.checklist:
+        base = f"operation.checklist[{item.id}]"
+        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(item.mistakes)]
+        yield from judge_statements(
+            ctx,
+            family="step_practice_judge",
+            where=f"（手指口述，指着{item.point_at}）",
+            rights=[],
+            wrongs=wrongs,
+            right_way=f"{cite(base)}：指着“{item.point_at}”，{item.say}。",
+        )
 
 
 def key_point(ctx: Context) -> Iterator[Question]:
-    """“{step}”的要点是？ Distractors: other posts' key points about their own equipment or work
-    (they name something this post's cards never mention), that share no word piece with the step
-    asked about (so none can be argued to apply to it) and are never similar() to anything on this
-    post's operation card. This post's own key points are never offered as wrong: another step's
-    key point may well apply to this step too."""
-    own = operation_lines(ctx.post.operation.steps, ctx.post.operation.checklist)
-    candidates = [
-        step.key_point
-        for peer, terms in ctx.peers_with_foreign_step_terms
-        for step in peer.operation.steps
-        if step.key_point and is_foreign(step.key_point, terms)
-    ]
+    """“{step}”这一步，下列做法正确的是？ Right: the step's key point. Wrong options: the same step's
+    common wrong ways of working and what its prohibitions forbid — near-misses of the same task,
+    never another post's lines."""
     for step in ctx.post.operation.steps:
-        if not step.key_point:
+        if not step.key_point or not reads_as_practice(step.key_point):
             continue
-        source = f"operation.steps[{step.id}].key_point"
-        unrelated = [text for text in candidates if not shares_bigram(text, step.text + step.key_point)]
+        base = f"operation.steps[{step.id}]"
+        source = f"{base}.key_point"
+        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
+        wrong = ctx.wrong_practices([*step.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
         distractors = pick_distractors(
-            ctx.rng(f"key_point:{source}"), [unrelated], rights=[step.key_point], count=3, avoid=own
+            ctx.rng(f"key_point:{source}"), [wrong], rights=[step.key_point], count=3, avoid=ctx.right_practices
         )
-        if len(distractors) < 3:
+        if len(distractors) < 2:
             continue
         yield choice_question(
             ctx,
             family="key_point",
             source=source,
-            stem=f"按本岗位操作卡，“{step.text}”这一步的要点是？",
+            stem=f"“{as_practice(step.text)}”这一步，下列做法正确的是？",
             rights=[step.key_point],
             distractors=distractors,
-            explanation=f"{cite(source)}的要点：{step.key_point}。",
+            explanation=f"{cite(source)}的要点：{step.key_point}。" + wrong_note(distractors),
         )
 
 
-def closing(say: str) -> str:
-    return "汇报完毕" if say.rstrip("。！!").endswith("汇报完毕") else "确认完毕"
-
-
-def fits_elsewhere(candidate: CheckItem, item: CheckItem) -> bool:
-    """Whether `candidate`'s say could be argued for pointing at `item`: it points at something
-    sharing a word with it, mentions it, or names nothing at all (“功能正常”, “完好无损”)."""
-    return (
-        shares_bigram(candidate.point_at, item.point_at)
-        or shares_bigram(candidate.say, item.point_at)
-        or not shares_bigram(candidate.say, candidate.point_at)
-    )
-
-
-def checklist_say(ctx: Context) -> Iterator[Question]:
-    """手指口述：指着“{point_at}”，应该说？ Distractors: what is said when pointing at other, unrelated
-    things — this post's first, then peers' — with the same closing words when possible so the
-    ending (确认完毕/汇报完毕) gives nothing away."""
-    own_items = ctx.post.operation.checklist
-    peer_items = [item for peer in ctx.peers for item in peer.operation.checklist]
-    for item in own_items:
-        source = f"operation.checklist[{item.id}].say"
-        own = [other for other in own_items if other.id != item.id and not fits_elsewhere(other, item)]
-        peers = [other for other in peer_items if not fits_elsewhere(other, item)]
-        ending = closing(item.say)
-        tiers = [
-            [other.say for other in own if closing(other.say) == ending],
-            [other.say for other in peers if closing(other.say) == ending],
-            [other.say for other in own if closing(other.say) != ending],
-            [other.say for other in peers if closing(other.say) != ending],
-        ]
-        distractors = pick_distractors(ctx.rng(f"checklist_say:{source}"), tiers, rights=[item.say], count=3)
-        if len(distractors) < 3:
-            continue
-        yield choice_question(
-            ctx,
-            family="checklist_say",
-            source=source,
-            stem=f"手指口述：指着“{item.point_at}”，应该怎么说？",
-            rights=[item.say],
-            distractors=distractors,
-            explanation=f"{cite(source)}：指着“{item.point_at}”说“{item.say}”。",
-        )
-
-
-FAMILIES = (step_order, step_phase, prohibition_judge, key_point, checklist_say)
+# No questions on what to say when pointing: the say repeats what is pointed at, so the stem
+# gives the answer away (blind review); the 手指口述 is drilled as a checklist instead.
+FAMILIES = (step_order, step_phase, step_practice_judge, key_point)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk, RiskLevel
-from app.questions.families.common import Context, choice_question, cite, pick_distractors
+from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk
+from app.questions.families.common import (
+    Context,
+    choice_question,
+    cite,
+    forbidden_practices,
+    judge_statements,
+    pick_distractors,
+    reads_as_practice,
+    wrong_note,
+)
 from app.questions.model import Question
-from app.questions.text import bigrams, shares_bigram, similar
+from app.questions.text import similar
 
 A = AccidentType
 # Classes the same event is often filed under (飞石砸人: 放炮 or 物体打击? 电弧灼伤: 触电 or 灼烫?).
@@ -45,7 +54,6 @@ for first, second in CONFUSABLE_PAIRS:
     NEIGHBOURS[second].add(first)
 # "其它伤害" is the catch-all: any risk could be said to cause it, so it is never a wrong option.
 CATCH_ALL = {A.other_injury}
-LEVELS = [level.value for level in RiskLevel]
 # Words that make a class arguable for a risk whose lines use them (a risk about 气瓶 could be
 # said to cause 容器爆炸 even if its list does not say so): such a class is never a wrong option.
 EVOKING_WORDS: dict[AccidentType, tuple[str, ...]] = {
@@ -144,114 +152,55 @@ def risk_accidents(ctx: Context) -> Iterator[Question]:
         )
 
 
-def risk_level(ctx: Context) -> Iterator[Question]:
-    """“{point}”的风险等级是？ Options: the four levels."""
-    for risk in distinct_risks(ctx.post):
-        source = f"risks[{risk.id}].level"
-        level = risk.level
-        yield choice_question(
-            ctx,
-            family="risk_level",
-            source=source,
-            stem=f"根据本岗位风险清单，“{risk.point}”的风险等级是？",
-            rights=[level.value],
-            distractors=[value for value in LEVELS if value != level.value],
-            explanation=f"{cite(source)}：“{risk.point}”为{level.value}风险（{level.colour_zh}色）。",
-        )
-
-
-def unrelated_risks(ctx: Context, risk: Risk, *, own_post: bool) -> Iterator[Risk]:
-    """Risks whose hazards and measures cannot belong to `risk`: none of their accident classes is
-    the same as, confusable with or brought to mind by `risk`'s, and (in the same post) their point
-    is about something else."""
-    evoked = evoked_types(risk)
-
-    def unrelated(other: Risk) -> bool:
-        return not related_types(other.accident_types, risk.accident_types) and not (set(other.accident_types) & evoked)
-
-    if own_post:
-        for other in ctx.post.risks:
-            if other.id != risk.id and unrelated(other) and not shares_bigram(other.point, risk.point):
-                yield other
-    else:
-        for peer in ctx.peers:
-            yield from (other for other in peer.risks if unrelated(other))
-
-
-def risk_hazard(ctx: Context) -> Iterator[Question]:
-    """“{point}”的主要危险有害因素是？ Distractors: hazards of unrelated risks, here and in peers."""
-    for risk in distinct_risks(ctx.post):
-        source = f"risks[{risk.id}].hazard"
-        here = [other.hazard for other in unrelated_risks(ctx, risk, own_post=True)]
-        there = [other.hazard for other in unrelated_risks(ctx, risk, own_post=False)]
-        distractors = pick_distractors(ctx.rng(f"risk_hazard:{source}"), [here, there], rights=[risk.hazard], count=3)
-        if len(distractors) < 3:
-            continue
-        yield choice_question(
-            ctx,
-            family="risk_hazard",
-            source=source,
-            stem=f"根据本岗位风险清单，“{risk.point}”的主要危险有害因素是？",
-            rights=[risk.hazard],
-            distractors=distractors,
-            explanation=f"{cite(source)}：“{risk.point}”的危险有害因素是{risk.hazard}。",
-        )
-
-
-# Generic measures (wear a helmet, get trained) fit almost any risk, so PPE and training lines are
-# never offered as the wrong measure.
-DISTRACTOR_GROUPS = ("engineering", "management", "emergency")
-
-
 def risk_control(ctx: Context) -> Iterator[Question]:
-    """针对“{point}”（{hazard}）的风险，规定的管控措施是？ One question per measure. Wrong options:
-    engineering, management and emergency measures of unrelated risks (unrelated_risks) that do
-    not talk about this risk's point or hazard (fewer than two shared word pieces) — this post's
-    own first, so the question tests which measure goes with which risk, then peers' that do not
-    look like any measure on this post's list. None is similar() to a measure of this risk."""
-    own_measures = [text for risk in ctx.post.risks for _, _, text in risk.controls.all()]
+    """针对“{hazard}”，下列做法正确的是？ One question per control measure that reads as a practice.
+    Wrong options: the same risk's common wrong ways of working (`mistakes`) — the plausible wrong
+    versions of these very measures, so only knowing the card tells them apart. None is similar()
+    to any right line of the post."""
     for risk in distinct_risks(ctx.post):
-        topic = bigrams(risk.point + risk.hazard)
-
-        def offered(others: Iterator[Risk], shared_limit: int, topic: set[str] = topic) -> list[str]:
-            return [
-                text
-                for other in others
-                for group, _, text in other.controls.all()
-                if group in DISTRACTOR_GROUPS and len(bigrams(text) & topic) < shared_limit
-            ]
-
-        # The same work may share a measure across its risks, so this post's own lines must not
-        # mention this risk's point or hazard at all; other posts' may share one word piece.
-        here = offered(unrelated_risks(ctx, risk, own_post=True), shared_limit=1)
-        there = [
-            text
-            for text in offered(unrelated_risks(ctx, risk, own_post=False), shared_limit=2)
-            if not any(similar(text, own) for own in own_measures)
-        ]
-        this_risk = [text for _, _, text in risk.controls.all()]
+        measures = [(f"risks[{risk.id}].controls.{g}[{i}]", text) for g, i, text in risk.controls.all()]
+        wrong = [*risk.mistakes, *(text for _, text in forbidden_practices(measures))]
+        wrong = ctx.wrong_practices(wrong)
         for group, index, measure in risk.controls.all():
+            if not reads_as_practice(measure):
+                continue
             source = f"risks[{risk.id}].controls.{group}[{index}]"
-            # at most two of this post's own lines, so the options are not the same few every time
             distractors = pick_distractors(
-                ctx.rng(f"risk_control:{source}"),
-                [here, there, here],
-                caps=[2, None, None],
-                rights=[measure],
-                count=3,
-                avoid=this_risk,
+                ctx.rng(f"risk_control:{source}"), [wrong], rights=[measure], count=3, avoid=ctx.right_practices
             )
-            if len(distractors) < 3:
+            if len(distractors) < 2:
                 continue
             yield choice_question(
                 ctx,
                 family="risk_control",
                 source=source,
-                stem=f"针对“{risk.point}”（{risk.hazard}）的风险，本岗位风险清单规定的管控措施是？",
+                stem=f"针对“{risk.hazard}”的风险，下列做法正确的是？",
                 rights=[measure],
                 distractors=distractors,
-                explanation=f"{cite(source)}：“{risk.point}”的{CONTROL_GROUPS[group]}措施——{measure}。",
+                explanation=f"{cite(source)}：“{risk.point}”的{CONTROL_GROUPS[group]}措施——{measure}。"
+                + wrong_note(distractors),
             )
 
 
-FAMILIES = (risk_accidents, risk_level, risk_hazard, risk_control)
+def risk_practice_judge(ctx: Context) -> Iterator[Question]:
+    """判断做法对错：the risk's control measures (正确) and its common wrong ways of working (错误),
+    all in one plain form “（风险点）做法。” so that no wording tells which is which; the truth
+    values are balanced per post (judge_statements)."""
+    for risk in ctx.post.risks:
+        where = f"（{risk.point}）"
+        rights = [(f"risks[{risk.id}].controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
+        wrongs = [(f"risks[{risk.id}].mistakes[{index}]", text) for index, text in enumerate(risk.mistakes)]
+        wrongs += forbidden_practices(rights)
+        yield from judge_statements(
+            ctx,
+            family="risk_practice_judge",
+            where=where,
+            rights=rights,
+            wrongs=wrongs,
+            right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in rights)}。",
+        )
+
+
+# No hazard questions either: the only wrong options that are not true for the risk are other
+# risks' hazards, which the stem's words give away. No risk-level questions: a post's levels are mostly 较大 and 一般, so a guess wins (blind review).
+FAMILIES = (risk_accidents, risk_control, risk_practice_judge)

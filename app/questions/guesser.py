@@ -1,0 +1,173 @@
+"""A test-wise guesser: answers questions from surface cues only, knowing nothing about safety.
+
+If it does much better than chance, the questions measure reading, not knowing. It plays several
+well-known test-taking strategies and is scored by the best of them per family (a test-wise
+person picks the rule that works), so a family passes only when every strategy stays near chance:
+
+- echo: the option sharing the most word pieces with the stem;
+- longest / shortest: the longest or the shortest option;
+- convergence: the option sharing the most word pieces with the other options (wrong options are
+  often variations of the right one);
+- sounding: the option (or the truth) that sounds right — no hedge, motive or excuse, a duty or
+  a prohibition instead;
+- negation: the option (or truth) without a negation word;
+- position: always the first option; always the last;
+- always true / always false for judge questions.
+
+Pure functions over questions; `python -m app.questions.stats` prints the figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from math import comb, factorial
+
+from app.questions.lint import COMMON_PIECES, NEGATIONS, sounding, statement_practice
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
+from app.questions.text import bigrams, normalise
+
+
+def chance(question: Question) -> float:
+    """The expected score of a blind guess."""
+    n = len(question.options)
+    match question.type:
+        case QuestionType.single:
+            return 1 / n
+        case QuestionType.judge:
+            return 0.5
+        case QuestionType.multi:
+            # any non-empty subset of two or more options
+            return 1 / sum(comb(n, k) for k in range(2, n + 1))
+        case QuestionType.order:
+            # the shown order is never the right one
+            return 1 / (factorial(n) - 1)
+        case _:
+            return 0.0
+
+
+def _pieces(text: str) -> frozenset[str]:
+    return frozenset(bigrams(text) - COMMON_PIECES)
+
+
+def _sound_score(text: str) -> int:
+    wrong, right = sounding(text)
+    return len(right) - len(wrong)
+
+
+def _negations(text: str) -> int:
+    return sum(text.count(word) for word in NEGATIONS)
+
+
+OptionScore = Callable[[Question, Option], float]
+
+OPTION_STRATEGIES: dict[str, OptionScore] = {
+    "echo": lambda q, o: len(_pieces(o.text) & _pieces(q.stem)),
+    "longest": lambda q, o: len(normalise(o.text)),
+    "shortest": lambda q, o: -len(normalise(o.text)),
+    "convergence": lambda q, o: sum(len(_pieces(o.text) & _pieces(p.text)) for p in q.options if p.key != o.key),
+    "sounding": lambda q, o: _sound_score(o.text),
+    "negation": lambda q, o: -_negations(o.text),
+    "first": lambda q, o: -q.options.index(o),
+    "last": lambda q, o: q.options.index(o),
+}
+
+JudgeRule = Callable[[Question], bool]  # predicted truth
+
+JUDGE_STRATEGIES: dict[str, JudgeRule] = {
+    "always_true": lambda q: True,
+    "always_false": lambda q: False,
+    "sounding": lambda q: _sound_score(statement_practice(q.stem)) >= 0,
+    "negation": lambda q: _negations(statement_practice(q.stem)) == 0,
+    "longest_false": lambda q: len(statement_practice(q.stem)) < 18,
+}
+
+
+def _best_option(question: Question, score: OptionScore) -> str:
+    # ties go to the earlier option: the strategy itself decides, not luck
+    return max(question.options, key=lambda option: (score(question, option), -question.options.index(option))).key
+
+
+def unique_pick(question: Question, strategy: str) -> str | None:
+    """The single-choice option `strategy` points at, or None when it ties between options (then
+    only the position would decide)."""
+    score = OPTION_STRATEGIES[strategy]
+    scores = [score(question, option) for option in question.options]
+    best = max(scores)
+    return question.options[scores.index(best)].key if scores.count(best) == 1 else None
+
+
+def guess(question: Question, strategy: str) -> tuple[str, ...] | None:
+    """The answer `strategy` gives, or None when it has nothing to say about this type."""
+    if question.type == QuestionType.judge:
+        rule = JUDGE_STRATEGIES.get(strategy)
+        return None if rule is None else ((JUDGE_TRUE if rule(question) else JUDGE_FALSE),)
+    score = OPTION_STRATEGIES.get(strategy)
+    if score is None:
+        return None
+    if question.type == QuestionType.single:
+        return (_best_option(question, score),)
+    if question.type == QuestionType.multi:
+        ranked = sorted(question.options, key=lambda option: -score(question, option))
+        return tuple(sorted(option.key for option in ranked[: max(2, len(question.answer))]))
+    if question.type == QuestionType.order:
+        return tuple(option.key for option in sorted(question.options, key=lambda o: -score(question, o)))
+    return None  # fill: nothing to guess from
+
+
+def is_right(question: Question, answer: tuple[str, ...] | None) -> bool:
+    if answer is None:
+        return False
+    if question.type == QuestionType.multi:
+        return sorted(answer) == sorted(question.answer)
+    return tuple(answer) == tuple(question.answer)
+
+
+@dataclass(frozen=True)
+class FamilyFigure:
+    family: str
+    questions: int
+    chance: float  # 0–1
+    best_strategy: str
+    best: float  # 0–1: the best strategy's share right
+    by_strategy: dict[str, float]
+
+    @property
+    def excess_points(self) -> float:
+        return 100 * (self.best - self.chance)
+
+
+STRATEGIES = tuple(dict.fromkeys([*OPTION_STRATEGIES, *JUDGE_STRATEGIES]))
+
+
+def figures(questions: Iterable[Question]) -> list[FamilyFigure]:
+    """Per family: how the best test-wise strategy does against chance."""
+    by_family: dict[str, list[Question]] = defaultdict(list)
+    for question in questions:
+        by_family[question.family].append(question)
+    return [figure(family, items) for family, items in sorted(by_family.items())]
+
+
+def figure(family: str, questions: Sequence[Question]) -> FamilyFigure:
+    scores: dict[str, float] = {}
+    for strategy in STRATEGIES:
+        answers = [guess(question, strategy) for question in questions]
+        if all(answer is None for answer in answers):
+            continue
+        scores[strategy] = sum(is_right(q, a) for q, a in zip(questions, answers, strict=True)) / len(questions)
+    expected = sum(chance(question) for question in questions) / len(questions)
+    best_strategy = max(scores, key=lambda name: scores[name]) if scores else "none"
+    return FamilyFigure(
+        family=family,
+        questions=len(questions),
+        chance=expected,
+        best_strategy=best_strategy,
+        best=scores.get(best_strategy, 0.0),
+        by_strategy=scores,
+    )
+
+
+def overall(questions: Sequence[Question]) -> FamilyFigure:
+    """The whole bank as one family: each strategy over every question it can answer."""
+    return figure("all", questions)

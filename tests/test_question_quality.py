@@ -1,0 +1,173 @@
+"""Questions measure knowing, not reading: the item linter's rules (hypothesis over the bank and
+over made-up items) and the test-wise guesser, which must stay near chance on the reference bank."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.cards.bank import reference_bank
+from app.questions.families import FAMILY_INFO, is_assessable
+from app.questions.generator import generate_candidates
+from app.questions.guesser import chance, figures, overall
+from app.questions.lint import WRONG_SOUNDING, lint, lint_all
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
+from app.questions.stats import bank_questions, same_industry
+
+BANK = reference_bank()
+BY_CODE = {post.code: post for post in BANK}
+ALLOWED_EXCESS = 0.10
+
+
+@pytest.fixture(scope="module")
+def used() -> dict[str, list[Question]]:
+    return bank_questions()
+
+
+def wilson_lower(right: float, n: int, z: float = 1.96) -> float:
+    """The lower end of the 95 % interval for a share measured on n questions."""
+    centre = (right + z * z / (2 * n)) / (1 + z * z / n)
+    spread = z * math.sqrt(right * (1 - right) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - spread
+
+
+def test_the_test_wise_guesser_stays_near_chance_per_family_and_overall(used):
+    questions = [q for generated in used.values() for q in generated]
+    too_good = []
+    for figure in [*figures(questions), overall(questions)]:
+        # A family of a few dozen questions is noisy and the guesser keeps the best of ten
+        # strategies: a small family fails only when even the low end of its 95 % interval is
+        # above chance + 10 points; the whole bank and every large family on the figure itself.
+        measured = figure.best if figure.questions >= 60 else wilson_lower(figure.best, figure.questions)
+        if measured - figure.chance > ALLOWED_EXCESS:
+            too_good.append((figure.family, figure.questions, figure.best_strategy, round(100 * figure.best, 1)))
+    assert too_good == []
+
+
+def test_used_questions_pass_the_linter_and_judge_truths_are_balanced(used):
+    for code, questions in used.items():
+        warnings = lint_all(questions, BY_CODE[code])
+        assert {key: found for key, found in warnings.items() if found} == {}, code
+        truths: dict[str, Counter[str]] = defaultdict(Counter)
+        for question in questions:
+            if question.type == QuestionType.judge:
+                truths[question.family][question.answer[0]] += 1
+        for family, counts in truths.items():
+            assert counts[JUDGE_TRUE] == counts[JUDGE_FALSE], (code, family, counts)
+
+
+def test_right_option_positions_are_spread(used):
+    positions: dict[tuple[str, int], Counter[int]] = defaultdict(Counter)
+    for questions in used.values():
+        for question in questions:
+            if question.type == QuestionType.single:
+                index = [option.key for option in question.options].index(question.answer[0])
+                positions[(question.family, len(question.options))][index] += 1
+    for (family, size), counts in positions.items():
+        total = sum(counts.values())
+        if total >= 40:
+            assert max(counts.values()) / total < 1 / size + 0.12, (family, size, counts)
+
+
+def test_no_stem_names_a_card_id_or_the_post(used):
+    for code, questions in used.items():
+        for question in questions:
+            assert BY_CODE[code].name not in question.stem
+            assert not any(f"{letter}{n}" in question.stem for letter in "RDSCE" for n in range(1, 20)), question.stem
+
+
+def test_every_assessable_family_is_used_and_every_dimension_but_duty_is_assessed(used):
+    questions = [q for generated in used.values() for q in generated]
+    families = {q.family for q in questions}
+    assert {name for name, info in FAMILY_INFO.items() if info.assessable and name != "manual"} <= families
+    assessed = {q.dimension for q in questions if is_assessable(q.family)}
+    assert assessed >= {Dimension.risk, Dimension.operation, Dimension.emergency}
+
+
+def test_most_candidates_built_from_mistakes_survive(used):
+    """The linter is a filter, not the generator: most mistake-based items pass it."""
+    built = used_count = 0
+    for post in BANK:
+        candidates = generate_candidates(post, peers=same_industry(post, BANK))
+        built += sum(1 for q in candidates if q.family in {"risk_control", "emergency_action"})
+        used_count += sum(1 for q in used[post.code] if q.family in {"risk_control", "emergency_action"})
+    assert used_count >= 0.4 * built, (used_count, built)
+
+
+# --- the linter's rules on made-up items ----------------------------------------------------
+
+words = st.text(alphabet="甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", min_size=3, max_size=10)
+
+
+def single(stem: str, right: str, wrongs: list[str]) -> Question:
+    options = (Option("A", right), *(Option("BCDE"[i], text) for i, text in enumerate(wrongs)))
+    return Question(
+        key="t:risks[R1]",
+        family="risk_control",
+        type=QuestionType.single,
+        stem=stem,
+        options=options,
+        answer=("A",),
+        explanation="x",
+        dimension=Dimension.risk,
+        source="risks[R1]",
+        quote=right,
+    )
+
+
+def judge(statement: str) -> Question:
+    return Question(
+        key="t:risks[R1]",
+        family="risk_practice_judge",
+        type=QuestionType.judge,
+        stem=f"判断：（进入储罐）{statement}。",
+        options=(Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误")),
+        answer=(JUDGE_TRUE,),
+        explanation="x",
+        dimension=Dimension.risk,
+        source="risks[R1]",
+        quote=statement,
+    )
+
+
+def codes(question: Question) -> set[str]:
+    return {warning.code for warning in lint(question)}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(topic=words, right=words, wrongs=st.lists(words, min_size=3, max_size=3, unique=True))
+def test_a_key_repeating_the_stem_is_flagged(topic, right, wrongs):
+    stem = f"针对“{topic}”的风险，下列做法正确的是？"
+    flagged = codes(single(stem, topic + right, [w for w in wrongs if not set(w) & set(topic)] or ["子丑寅"]))
+    assert "key_echoes_stem" in flagged
+
+
+@settings(max_examples=40, deadline=None)
+@given(right=st.text(alphabet="甲乙丙丁", min_size=20, max_size=30), wrongs=st.lists(words, min_size=3, max_size=3))
+def test_a_key_much_longer_than_every_wrong_option_is_flagged(right, wrongs):
+    assert "key_longest" in codes(single("下列做法正确的是？", right, wrongs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(practice=words, cue=st.sampled_from((*WRONG_SOUNDING, "必须", "严禁")))
+def test_a_judge_statement_whose_wording_tells_its_truth_is_flagged(practice, cue):
+    assert "judge_phrasing" in codes(judge(cue + practice))
+    assert "judge_phrasing" not in codes(judge(practice))
+
+
+def test_card_ids_and_a_wrong_option_true_for_the_post_are_flagged():
+    post = BANK[0]
+    true_line = next(line for line in post.right_lines() if "严禁" not in line)
+    question = single("下列做法正确的是（R3）？", "甲乙丙丁戊", [true_line, "子丑寅卯", "辰巳午未"])
+    found = {warning.code for warning in lint(question, post)}
+    assert {"id_in_stem", "distractor_true"} <= found
+
+
+def test_chance_is_the_blind_guess():
+    question = single("?", "甲", ["乙", "丙", "丁"])
+    assert chance(question) == 0.25
+    assert chance(judge("甲乙丙")) == 0.5
