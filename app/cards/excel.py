@@ -209,6 +209,7 @@ INDUSTRIES = tuple(INDUSTRY_LABELS[member] for member in Industry)
 ONE_PER_LINE = "每条一行"
 NEW_LINE_HINT = "每条占一行（Excel、WPS 中按 Alt+Enter 在单元格内换行）"
 PROHIBITION_HELP = f"选填。{ONE_PER_LINE}，每条以“严禁”“禁止”“不准”或“不得”开头。"
+MISTAKES_HEADER = "常见错误做法"
 
 
 def id_column(example: str) -> Column:
@@ -236,6 +237,21 @@ def control_column(header: str, group: str) -> Column:
         header,
         ("controls", group),
         f"选填。{ONE_PER_LINE}。五类措施合计至少填写 1 条。",
+        width=30,
+        read=read_lines,
+        write=write_lines,
+        itemised=True,
+    )
+
+
+def mistakes_column(what: str) -> Column:
+    # Quizzes use these as wrong options and false statements, so the help names what the schema
+    # refuses: a rule's wording (严禁…, 应…) and a line the cards state as right.
+    return Column(
+        MISTAKES_HEADER,
+        ("mistakes",),
+        f"选填。{what}写成人们实际的做法（出题时用作错误选项），{ONE_PER_LINE}，最多 12 条；"
+        "不以“严禁”“禁止”“不准”“不得”“应”“必须”开头，也不能和本岗位卡片上的正确做法相同。",
         width=30,
         read=read_lines,
         write=write_lines,
@@ -310,6 +326,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
             control_column("培训教育措施", "training"),
             control_column("个体防护措施", "ppe"),
             control_column("应急处置措施", "emergency"),
+            mistakes_column("管控措施在现场走样的做法，如“检测一次合格就一直干到收工，中途不再检测”。"),
             basis_column(required=True),
         ),
     ),
@@ -339,6 +356,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
                 write=write_lines,
                 itemised=True,
             ),
+            mistakes_column("这一步和要点在现场常见的错误做法，如“只关阀门不加盲板就开始作业”。"),
             basis_column(required=False),
         ),
     ),
@@ -356,6 +374,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
                 required=True,
                 width=60,
             ),
+            mistakes_column("这一项检查走过场的做法，如“没看检测仪读数就口述确认完毕”。"),
         ),
     ),
     ListSheet(
@@ -412,6 +431,7 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
                 write=write_contacts,
                 itemised=True,
             ),
+            mistakes_column("遇到这种情况时常见的错误应对，如“先下去救人，救上来再报告”。"),
             basis_column(required=False),
         ),
     ),
@@ -424,7 +444,7 @@ CONTACT_PARTS = {"phone": "电话"}
 
 GENERAL_HELP = (
     "一个文件填写一个岗位。工作表名称和第1行表头不要改；选填的列可以留空。",
-    f"一个单元格写多条（各类措施、禁止事项、征兆、处置步骤、报告对象）时，{NEW_LINE_HINT}；其他单元格只写一句，不换行。",
+    f"一个单元格写多条（各类措施、禁止事项、常见错误做法、征兆、处置步骤、报告对象）时，{NEW_LINE_HINT}；其他单元格只写一句，不换行。",
     "空行会被跳过；行的先后顺序就是卡片上的顺序。",
     "编号在整个文件内不能重复（风险 R、职责 D、操作步骤 S、手指口述 C、应急处置 E、题库 Q）。",
     f"“{QUESTION_SHEET}”工作表选填：手工出的题，一行一题；不出题就留空（其余题目由卡片自动生成）。",
