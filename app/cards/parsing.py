@@ -1,7 +1,7 @@
 """Card files in, validated PostContent out, and every problem located (file, line or
 sheet/row/column, field) in plain Chinese. Pure: bytes in, values out; nothing is written here.
 
-A reader (YAML here, Excel in excel.py) turns a file into a RawPost: plain data plus a `locate`
+A reader (YAML here, Excel in the excel package) turns a file into a RawPost: plain data plus a `locate`
 function that names, for a pydantic error location, where in the file that value came from. The
 same `validate` then serves every format, so a mistake reads the same whichever way it came in.
 """
