@@ -126,6 +126,20 @@ def test_empty_documents_and_repeated_keys_are_reported():
     assert ("第" in problems[0][0] and "职责清单" in problems[0][0]) and problems[0][1] == "至少填写 1 条"
 
 
+def test_a_mistake_is_located_at_its_own_line_even_when_the_check_is_post_wide():
+    data = yaml.safe_load(VALID_YAML)
+    data["operation"]["checklist"][0]["mistakes"] = ["没看读数就口述", "应该先检测"]
+    data["emergency"]["scenarios"][0]["mistakes"] = ["先下去救人", "先检测后进入"]  # a risk control, word for word
+    _, problems = problems_of(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    [(location, message)] = problems
+    assert location.endswith("手指口述 C1 错误做法 第2项") and message.startswith("错误做法要写成人们实际的做法")
+    data["operation"]["checklist"][0]["mistakes"].pop()
+    _, problems = problems_of(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    [(location, message)] = problems
+    assert location.endswith("应急情景 E1 错误做法 第2项") and location.startswith("第")
+    assert message == "E1 的错误做法“先检测后进入”和本岗位卡片上的正确做法相同"
+
+
 def test_two_files_with_one_code_are_refused():
     _, problems = parse_card_files([("a.yaml", VALID_YAML.encode()), ("b.yaml", VALID_YAML.encode())])
     assert len(problems) == 1 and "与 a.yaml 重复" in problems[0].msg

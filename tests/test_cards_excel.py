@@ -1,12 +1,15 @@
 """Excel card files: the round-trip promise, located problems, the template, refusals.
-Pure functions on bytes; no database."""
+Pure functions on bytes; one API test checks that a refused workbook stores nothing."""
 
+import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlmodel import func, select
 
 from app.cards.excel import (
     question_template_workbook,
@@ -15,6 +18,7 @@ from app.cards.excel import (
     template_workbook,
     write_workbook,
 )
+from app.cards.models import PostVersion
 from app.cards.parsing import CardFileError, Problem, RawPost, read_card_file, read_yaml, validate
 from app.cards.schema import PostContent
 
@@ -638,3 +642,123 @@ def test_question_template_reads_as_no_questions_and_explains_every_column():
     assert set(headers) <= explained
     questions, _locate, problems = read_question_workbook("bank.xlsx", content)
     assert questions == [] and problems == []
+
+
+# --- 常见错误做法: common wrong ways of working, one per line in their own column -------------------
+
+MISTAKES = "常见错误做法"
+MISTAKE_SHEETS = ("风险清单", "操作卡", "手指口述", "应急处置卡")
+
+
+def without_mistakes(value):
+    """The dumped post as it was before mistakes existed: no `mistakes` key anywhere."""
+    if isinstance(value, dict):
+        return {key: without_mistakes(item) for key, item in value.items() if key != "mistakes"}
+    if isinstance(value, list):
+        return [without_mistakes(item) for item in value]
+    return value
+
+
+def headers_of(content: bytes, sheet: str) -> list[str]:
+    return [cell.value for cell in load_workbook(io.BytesIO(content))[sheet][1]]
+
+
+def test_mistakes_are_written_one_per_line_next_to_their_line():
+    post = bank_post("confined-space.yaml")
+    content = write_workbook(post)
+    for sheet in ("风险清单", "操作卡", "应急处置卡"):
+        headers = headers_of(content, sheet)
+        assert headers.index(MISTAKES) == headers.index("依据") - 1  # the schema's order
+    assert headers_of(content, "手指口述")[-1] == MISTAKES
+    assert sheet_rows(content, "风险清单")[0][MISTAKES] == "\n".join(post.risks[0].mistakes)
+    steps = {row["编号"]: row[MISTAKES] for row in sheet_rows(content, "操作卡")}
+    assert all(steps[step.id] == ("\n".join(step.mistakes) or None) for step in post.operation.steps)
+    assert sheet_rows(content, "应急处置卡")[0][MISTAKES] == "\n".join(post.emergency.scenarios[0].mistakes)
+
+
+def test_a_workbook_without_the_mistakes_column_still_imports():
+    post = bank_post("confined-space.yaml")
+
+    def as_an_older_workbook(workbook):
+        for name in MISTAKE_SHEETS:
+            sheet = workbook[name]
+            sheet.delete_cols(column_of(sheet, MISTAKES))
+
+    content = edited(post, as_an_older_workbook)
+    assert all(MISTAKES not in headers_of(content, name) for name in MISTAKE_SHEETS)
+    again, problems = validate("old.xlsx", read_workbook("old.xlsx", content))
+    assert problems == [] and again is not None
+    assert again.mistake_lines() == []
+    assert again.content_hash() == PostContent.model_validate(without_mistakes(post.model_dump())).content_hash()
+
+
+def test_empty_mistake_cells_give_no_mistakes_and_the_hash_from_before_mistakes():
+    data = without_mistakes(bank_post("confined-space.yaml").model_dump(mode="json"))
+    post = PostContent.model_validate(data)
+    content = write_workbook(post)
+    assert all(row[MISTAKES] is None for name in MISTAKE_SHEETS for row in sheet_rows(content, name))
+    raw = read_workbook("x.xlsx", content)
+    assert "mistakes" not in json.dumps(raw.data)  # as a YAML file written before mistakes existed
+    again, problems = validate("x.xlsx", raw)
+    assert problems == [] and again is not None
+    assert all(risk.mistakes == [] for risk in again.risks)
+    # The hash a version stored before the field existed was given: mistakes (and questions) absent.
+    data.pop("questions")
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert again.content_hash() == post.content_hash() == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def a_right_line(post: PostContent) -> str:
+    return post.risks[0].controls.all()[0][2]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row", "cell", "location", "message"),
+    [
+        ("风险清单", 3, "图省事不通风\n严禁不通风就进入", "风险清单 第3行 常见错误做法 第2条", "不以“严禁"),
+        ("操作卡", 2, "应该先检测", "操作卡 第2行 常见错误做法 第1条", "不以“严禁/禁止/不准/不得/应/必须”开头"),
+        ("手指口述", 3, "看也不看\n看也不看", "手指口述 第3行 常见错误做法", "错误做法重复"),
+        ("应急处置卡", 2, "跑\n先下去救人", "应急处置卡 第2行 常见错误做法 第1条", "太短，至少 2 个字"),
+        ("应急处置卡", 2, "x" * 121, "应急处置卡 第2行 常见错误做法 第1条", "太长，最多 120 字"),
+        ("操作卡", 3, "先下去再说\n{right}", "操作卡 第3行 常见错误做法 第2条", "S2 的错误做法“"),
+    ],
+    ids=["prohibition", "duty", "repeated", "too-short", "too-long", "a-right-line"],
+)
+def test_a_bad_mistake_is_located_by_sheet_row_column_and_line(sheet, row, cell, location, message):
+    post = bank_post("confined-space.yaml")
+    text = cell.format(right=a_right_line(post))
+    problems = problems_of(edited(post, lambda workbook: set_cell(workbook, sheet, row, MISTAKES, text)))
+    assert [problem.location for problem in problems] == [location]
+    assert message in problems[0].msg
+    if "right" in cell:
+        assert problems[0].msg.endswith("和本岗位卡片上的正确做法相同")
+
+
+def test_a_workbook_with_a_bad_mistake_is_refused_and_nothing_is_stored(client, world, session):
+    post = bank_post("confined-space.yaml")
+    content = edited(
+        post, lambda workbook: set_cell(workbook, "风险清单", 2, MISTAKES, f"图省事\n{a_right_line(post)}")
+    )
+    stored = select(func.count()).select_from(PostVersion)
+    before = session.exec(stored).one()
+    response = client.post(
+        "/api/cards/import",
+        files=[("file", ("confined-space.xlsx", content, "application/octet-stream"))],
+        headers=world.auth(world.a.people["trainer"]),
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["file"], error["location"]) == ("confined-space.xlsx", "风险清单 第2行 常见错误做法 第2条")
+    assert "正确做法相同" in error["msg"]
+    session.expire_all()
+    assert session.exec(stored).one() == before
+
+
+def test_the_template_has_the_mistakes_column_and_explains_it():
+    content = template_workbook()
+    for name in MISTAKE_SHEETS:
+        assert MISTAKES in headers_of(content, name)
+    guide = load_workbook(io.BytesIO(content))["填写说明"]
+    help_texts = [row[2] for row in guide.iter_rows(min_row=2, values_only=True) if row[1] == MISTAKES]
+    assert len(help_texts) == len(MISTAKE_SHEETS)
+    assert all("每条一行" in text and "严禁" in text and "正确做法" in text for text in help_texts)

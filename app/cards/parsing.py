@@ -1,7 +1,7 @@
 """Card files in, validated PostContent out, and every problem located (file, line or
 sheet/row/column, field) in plain Chinese. Pure: bytes in, values out; nothing is written here.
 
-A reader (YAML here, Excel in excel.py) turns a file into a RawPost: plain data plus a `locate`
+A reader (YAML here, Excel in the excel package) turns a file into a RawPost: plain data plus a `locate`
 function that names, for a pydantic error location, where in the file that value came from. The
 same `validate` then serves every format, so a mistake reads the same whichever way it came in.
 """
@@ -177,7 +177,8 @@ def error_message(error: Mapping[str, Any]) -> str:
     if kind == "too_short":
         return f"至少填写 {context.get('min_length', 1)} 条"
     if kind == "string_too_short":
-        return "不能为空"
+        shortest = context.get("min_length", 1)
+        return "不能为空" if shortest <= 1 else f"太短，至少 {shortest} 个字"
     if kind == "string_too_long":
         return f"太长，最多 {context.get('max_length')} 字"
     if kind == "string_pattern_mismatch":
@@ -195,6 +196,14 @@ def error_message(error: Mapping[str, Any]) -> str:
     if kind == "string_type":
         return "应为文字"
     return str(error.get("msg", "格式不正确"))
+
+
+def error_loc(error: Mapping[str, Any]) -> Loc:
+    """Where an error belongs. A whole-post check about one line (a mistake that repeats a right
+    line) names that line in ctx["loc"], since pydantic gives it only the empty loc of the post."""
+    context = error.get("ctx") or {}
+    named = context.get("loc") if not error.get("loc") else None
+    return tuple(named) if isinstance(named, tuple | list) else tuple(error.get("loc", ()))
 
 
 def duplicate_ids(data: Any) -> list[tuple[Loc, str, Loc]]:
@@ -241,7 +250,7 @@ def validate(filename: str, raw: RawPost) -> tuple[PostContent | None, list[Prob
         for item in error.errors():
             if repeats and item.get("type") == "value_error" and not item.get("loc"):
                 continue  # the model's own repeated-id check, already reported above with places
-            problems.append(Problem(filename, raw.locate(tuple(item.get("loc", ()))), error_message(item)))
+            problems.append(Problem(filename, raw.locate(error_loc(item)), error_message(item)))
         return None, problems
     problems += unknown_sources(filename, post, raw)
     return (None, problems) if problems else (post, [])

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.org.models import Industry
 
@@ -24,8 +26,21 @@ ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z
 # A common wrong way of working (常见错误做法 / 三违), stated plainly as what people actually do: the
 # plausible wrong version of the right line beside it. Quizzes use them as distractors and as false
 # statements, so a mistake is never phrased as a prohibition or a duty.
-Mistake = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=SINGLE_LINE)]
 MISTAKE_OPENINGS = ("严禁", "禁止", "不准", "不得", "应", "必须")
+
+
+def not_a_rule(text: str) -> str:
+    if text.startswith(MISTAKE_OPENINGS):
+        raise ValueError(f"错误做法要写成人们实际的做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
+    return text
+
+
+# Checked per line, so an error names the very line (第2条), not the whole list.
+Mistake = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=SINGLE_LINE),
+    AfterValidator(not_a_rule),
+]
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
 
@@ -80,9 +95,6 @@ def mistakes_field(description: str) -> Any:
 
 
 def check_mistakes(value: list[str]) -> list[str]:
-    for text in value:
-        if text.startswith(MISTAKE_OPENINGS):
-            raise ValueError(f"错误做法要写成人们实际的做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
     if len(set(value)) != len(value):
         raise ValueError("错误做法重复")
     return value
@@ -322,9 +334,15 @@ class PostContent(Strict):
     @model_validator(mode="after")
     def mistakes_are_not_right_lines(self) -> PostContent:
         right = {normalise_line(text) for text in self.right_lines()}
-        for where, text in self.mistake_lines():
+        for loc, owner, text in self.located_mistakes():
             if normalise_line(text) in right:
-                raise ValueError(f"{where} 的错误做法“{text}”和本岗位卡片上的正确做法相同")
+                # A whole-post check has no field of its own; ctx["loc"] names the line, so a
+                # reader can point at it (parsing.validate uses it instead of the empty loc).
+                raise PydanticCustomError(
+                    "mistake_is_right_line",
+                    "{owner} 的错误做法“{text}”和本岗位卡片上的正确做法相同",
+                    {"owner": owner, "text": text, "loc": loc},
+                )
         return self
 
     def right_lines(self) -> list[str]:
@@ -341,8 +359,22 @@ class PostContent(Strict):
 
     def mistake_lines(self) -> list[tuple[str, str]]:
         """Every mistake as (the id of the line it belongs to, text)."""
-        owners = [*self.risks, *self.operation.steps, *self.operation.checklist, *self.emergency.scenarios]
-        return [(owner.id, text) for owner in owners for text in owner.mistakes]
+        return [(owner, text) for _, owner, text in self.located_mistakes()]
+
+    def located_mistakes(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Every mistake as (its location in the post, the id of the line it belongs to, text)."""
+        owners: dict[tuple[str, ...], Sequence[Risk | Step | CheckItem | Scenario]] = {
+            ("risks",): self.risks,
+            ("operation", "steps"): self.operation.steps,
+            ("operation", "checklist"): self.operation.checklist,
+            ("emergency", "scenarios"): self.emergency.scenarios,
+        }
+        return [
+            ((*path, index, "mistakes", line), owner.id, text)
+            for path, items in owners.items()
+            for index, owner in enumerate(items)
+            for line, text in enumerate(owner.mistakes)
+        ]
 
     def content_hash(self) -> str:
         """A stable hash of the content: the same content always gives the same version."""
