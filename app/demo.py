@@ -12,11 +12,13 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from sqlmodel import Session, col, select
 
+from app.cards import service as cards
 from app.cards.bank import bank_for
 from app.cards.models import Post
 from app.cards.service import import_posts
 from app.db import utcnow
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
+from app.questions.review import approve_all
 
 DEMO_PASSWORD = "demo12345"
 DEMO_REGION = ("DEMO-R", "演示区")
@@ -127,6 +129,12 @@ def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None 
             publish=True,
         )
         posts = {outcome.post.code: outcome.post for outcome in outcomes}
+        # the reference bank is reviewed with its content: its questions come approved, so the
+        # demo's assessments and competitions work out of the box
+        for post in posts.values():
+            stored = cards.version(session, post, post.published_version)
+            if stored is not None:
+                approve_all(session, post=post, stored=stored, actor=None, now=now or utcnow())
         teams = []
         for team_name in spec.teams:
             team = session.exec(

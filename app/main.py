@@ -29,6 +29,7 @@ from app.migrations import upgrade_to_head
 from app.offline import pages as offline_pages
 from app.people import api as people_api
 from app.people import pages as people_pages
+from app.questions import api as questions_api
 from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
@@ -94,6 +95,7 @@ def create_app(
         people_api.router,
         cards_api.router,
         quiz_api.router,
+        questions_api.router,
         drill_api.router,
         meeting_api.router,
         accounts_pages.router,

@@ -16,12 +16,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import app.models
+from app.cards import service as cards
 from app.cards.models import Post
 from app.cards.service import import_posts
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
+from app.questions.review import approve_all
 from app.security import issue_token, make_password_hasher
 from app.settings import Settings
 from tests.factories import minimal_post
@@ -147,6 +149,7 @@ def _tenant(
         session, enterprise_id=enterprise.id, posts=[(minimal_post(), "post-1.yaml")], actor=None, now=now, publish=True
     )
     post = outcome.post
+    approve_all(session, post=post, stored=cards.version(session, post, post.published_version), actor=None, now=now)
     people = {}
     for role in (Role.worker, Role.leader, Role.trainer, Role.manager):
         person = Person(

@@ -14,9 +14,10 @@ from app.cards.bank import reference_bank
 from app.questions.families import FAMILY_INFO, is_assessable
 from app.questions.generator import generate_candidates
 from app.questions.guesser import chance, figures, overall
-from app.questions.lint import WRONG_SOUNDING, lint, lint_all
+from app.questions.lint import lint, lint_all
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import bank_questions, same_industry
+from app.questions.wording import WRONG_SOUNDING
 
 BANK = reference_bank()
 BY_CODE = {post.code: post for post in BANK}

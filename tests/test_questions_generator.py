@@ -16,10 +16,10 @@ from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, Phase, PostContent
 from app.questions.families.common import as_practice
 from app.questions.generator import FAMILY_NAMES, generate_candidates, generate_questions, resolve_source
-from app.questions.lint import statement_practice
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import report
 from app.questions.text import measured_numbers, normalise, similar
+from app.questions.wording import statement_practice
 from tests.factories import MINIMAL_POST, minimal_post
 
 BANK: tuple[PostContent, ...] = reference_bank()

@@ -22,7 +22,17 @@ def post_id(client, world):
     answer = client.post(
         "/api/cards/import", files=bank_upload("confined-space"), headers=world.auth(world.a.people["trainer"])
     )
-    return answer.json()["posts"][0]["post_id"]
+    post_id = answer.json()["posts"][0]["post_id"]
+    approve_everything(client, world, post_id)
+    return post_id
+
+
+def approve_everything(client, world, post_id: int) -> None:
+    """The trainer reviews the imported post's questions and approves them all (审核)."""
+    headers = world.auth(world.a.people["trainer"])
+    keys = [q["key"] for q in client.get(f"/api/posts/{post_id}/questions", headers=headers).json()]
+    answer = client.post(f"/api/posts/{post_id}/questions/review", json={"approve": keys}, headers=headers)
+    assert answer.status_code == 200, answer.text
 
 
 def start(client, world, post_id, **body):

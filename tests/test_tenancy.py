@@ -23,6 +23,8 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("POST", "/api/posts/{post_id}/versions/{number}/publish"): {"role": "trainer"},
     ("GET", "/api/cards/export"): {"role": "worker", "query": {"post_id": "$post_id", "format": "yaml"}},
     ("POST", "/api/posts/{post_id}/questions/import"): {"role": "trainer", "files": "question_bank"},
+    ("GET", "/api/posts/{post_id}/questions"): {"role": "trainer"},
+    ("POST", "/api/posts/{post_id}/questions/review"): {"role": "trainer", "body": {"approve": [], "retire": []}},
     ("GET", "/api/drill/flashcards"): {"role": "worker", "query": {"post_id": "$post_id"}},
     ("POST", "/api/drill/flashcards/{card_id}/review"): {"role": "worker", "body": {"rating": "good"}},
     ("GET", "/api/drill/checklists/{post_id}"): {"role": "worker"},

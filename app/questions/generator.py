@@ -16,9 +16,10 @@ from app.cards.schema import PostContent
 from app.questions.families import FAMILIES, FAMILY_NAMES, MANUAL_FAMILY
 from app.questions.families.common import OPTION_KEYS, Context
 from app.questions.guesser import unique_pick
-from app.questions.lint import NEGATIONS, lint_all, statement_practice
+from app.questions.lint import lint_all
 from app.questions.model import JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import resolve_source
+from app.questions.wording import NEGATIONS, statement_practice
 
 __all__ = ["FAMILY_NAMES", "generate_candidates", "generate_questions", "resolve_source"]
 

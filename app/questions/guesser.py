@@ -19,14 +19,15 @@ Pure functions over questions; `python -m app.questions.stats` prints the figure
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from math import comb, factorial
+from math import comb, factorial, log
 
-from app.questions.lint import COMMON_PIECES, NEGATIONS, sounding, statement_practice
+from app.questions.lint import COMMON_PIECES
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.text import bigrams, normalise
+from app.questions.wording import NEGATIONS, sounding, statement_practice
 
 
 def chance(question: Question) -> float:
@@ -41,8 +42,8 @@ def chance(question: Question) -> float:
             # any non-empty subset of two or more options
             return 1 / sum(comb(n, k) for k in range(2, n + 1))
         case QuestionType.order:
-            # the shown order is never the right one
-            return 1 / (factorial(n) - 1)
+            # the shown order is never the right one nor its reverse
+            return 1 / (factorial(n) - 2)
         case _:
             return 0.0
 
@@ -171,3 +172,89 @@ def figure(family: str, questions: Sequence[Question]) -> FamilyFigure:
 def overall(questions: Sequence[Question]) -> FamilyFigure:
     """The whole bank as one family: each strategy over every question it can answer."""
     return figure("all", questions)
+
+
+# ---------------------------------------------------------------------------------------------
+# The item writer's habits: a guesser that learns, from the other posts' questions with their
+# keys, which word pieces go with right answers (naive Bayes over character bigrams and single
+# characters), then answers this post's questions from those pieces alone. It knows nothing about
+# this post's cards; what it learns is the register of right lines ("立即…报告", "确认…") against
+# that of wrong ones ("照常…", "就…", "接着…").
+
+
+def _features(text: str) -> frozenset[str]:
+    folded = normalise(text)
+    return frozenset(bigrams(text)) | frozenset(folded)
+
+
+@dataclass
+class _WordCues:
+    right: Counter[str]
+    wrong: Counter[str]
+    right_n: int
+    wrong_n: int
+
+    def score(self, text: str) -> float:
+        total = 0.0
+        for piece in _features(text):
+            total += log((self.right[piece] + 1) / (self.right_n + 2)) - log(
+                (self.wrong[piece] + 1) / (self.wrong_n + 2)
+            )
+        return total
+
+
+def _learn(questions: Iterable[Question]) -> _WordCues:
+    cues = _WordCues(Counter(), Counter(), 0, 0)
+    for question in questions:
+        if question.type == QuestionType.judge:
+            texts = [(statement_practice(question.stem), question.answer == (JUDGE_TRUE,))]
+        elif question.type == QuestionType.single:
+            texts = [(option.text, option.key in question.answer) for option in question.options]
+        else:
+            continue
+        for text, right in texts:
+            if right:
+                cues.right.update(_features(text))
+                cues.right_n += 1
+            else:
+                cues.wrong.update(_features(text))
+                cues.wrong_n += 1
+    return cues
+
+
+def _learned_answer(question: Question, cues: _WordCues) -> tuple[str, ...] | None:
+    if question.type == QuestionType.judge:
+        prior = log(max(cues.right_n, 1) / max(cues.wrong_n, 1))
+        truth = prior + cues.score(statement_practice(question.stem)) > 0
+        return (JUDGE_TRUE if truth else JUDGE_FALSE,)
+    if question.type == QuestionType.single:
+        return (max(question.options, key=lambda option: cues.score(option.text)).key,)
+    return None
+
+
+def learned_figures(bank: dict[str, Sequence[Question]]) -> list[FamilyFigure]:
+    """Per family, the share the learning guesser gets right when every post's questions are
+    answered from what it learned on all the other posts (leave one post out)."""
+    right: Counter[str] = Counter()
+    counted: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
+    for code, questions in bank.items():
+        cues = _learn(q for other, items in bank.items() if other != code for q in items)
+        for question in questions:
+            answer = _learned_answer(question, cues)
+            if answer is None:
+                continue
+            counted[question.family] += 1
+            expected[question.family] += chance(question)
+            right[question.family] += is_right(question, answer)
+    return [
+        FamilyFigure(
+            family=family,
+            questions=counted[family],
+            chance=expected[family] / counted[family],
+            best_strategy="learned",
+            best=right[family] / counted[family],
+            by_strategy={"learned": right[family] / counted[family]},
+        )
+        for family in sorted(counted)
+    ]

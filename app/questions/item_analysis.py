@@ -16,6 +16,8 @@ class ItemStats:
     # on all other questions of the post): near 0 or negative means the question does not tell
     # knowing from guessing, or is misleading
     discrimination: float | None
+    # share right among the stronger half alone (None while too few people answered)
+    strong_share: float | None = None
 
 
 def analyse(answers: Iterable[tuple[int, str, bool]]) -> dict[str, ItemStats]:
@@ -30,11 +32,15 @@ def analyse(answers: Iterable[tuple[int, str, bool]]) -> dict[str, ItemStats]:
     result = {}
     for key, items in by_key.items():
         share = sum(correct for _, correct in items) / len(items)
-        result[key] = ItemStats(len(items), round(share, 3), _discrimination(key, items, person_total))
+        halves = _halves(items, person_total)
+        discrimination = None if halves is None else round(halves[1] - halves[0], 3)
+        strong = None if halves is None else round(halves[1], 3)
+        result[key] = ItemStats(len(items), round(share, 3), discrimination, strong)
     return result
 
 
-def _discrimination(key: str, items: list[tuple[int, bool]], totals: dict[int, list[int]]) -> float | None:
+def _halves(items: list[tuple[int, bool]], totals: dict[int, list[int]]) -> tuple[float, float] | None:
+    """Share right among the weaker and the stronger half of the people who answered."""
     per_person: dict[int, list[bool]] = defaultdict(list)
     for person, correct in items:
         per_person[person].append(correct)
@@ -55,4 +61,4 @@ def _discrimination(key: str, items: list[tuple[int, bool]], totals: dict[int, l
         marks = [c for p in people for c in per_person[p]]
         return sum(marks) / len(marks)
 
-    return round(share(stronger) - share(weaker), 3)
+    return share(weaker), share(stronger)

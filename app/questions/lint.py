@@ -18,6 +18,7 @@ from app.cards.schema import PostContent
 from app.questions.families.common import reads_as_practice
 from app.questions.model import Question, QuestionType
 from app.questions.text import bigrams, normalise, similar
+from app.questions.wording import sounding, statement_practice
 
 
 @dataclass(frozen=True)
@@ -30,65 +31,10 @@ class LintWarning:
 COMMON_PIECES = frozenset(
     {"作业", "进行", "人员", "操作", "安全", "检查", "设备", "现场", "工作", "岗位", "规定", "确认", "时间", "情况"}
 )
-# Phrasings that make a statement sound wrong (a hedge, a motive, an excuse) or right (a duty, a
-# prohibition) to someone who knows nothing about the work. A judge statement that uses any of
-# them can be answered from the wording, whichever its truth.
-WRONG_SOUNDING = (
-    "只要",
-    "即可",
-    "就行",
-    "就可以",
-    "不用",
-    "不必",
-    "无需",
-    "直接",
-    "凭经验",
-    "凭感觉",
-    "随意",
-    "随便",
-    "擅自",
-    "冒险",
-    "盲目",
-    "图省事",
-    "省事",
-    "为了",
-    "赶时间",
-    "赶进度",
-    "马虎",
-    "侥幸",
-    "差不多",
-    "顺便",
-    "就这一次",
-    "可以",
-    "允许",
-    "特殊情况",
-    "情况紧急",
-    "违章",
-    "违规",
-)
-RIGHT_SOUNDING = ("必须", "严禁", "禁止", "不准", "不得", "应当", "务必")
-# Words that make a statement a negation or a restriction ("不检测", "只关阀门", "就下井"): mistakes
-# use them more than right lines, so the generator balances truth among statements with them.
-NEGATIONS = ("不", "没", "未", "无", "只", "就")
 CARD_ID = re.compile(r"(?<![A-Za-z0-9])[RDSCEQ][0-9]{1,3}(?![A-Za-z0-9])")
 # The key is "the longest option by a margin" when it is this much longer than every distractor.
 LONGEST_RATIO = 1.3
 LONGEST_MARGIN = 4
-JUDGE_PREFIX = "判断："
-
-
-def statement_practice(stem: str) -> str:
-    """The practice a judge statement states, without the "判断：" and its setting in brackets or
-    "发生“…”时，": the setting is the same for its true and false statements."""
-    text = stem.removeprefix(JUDGE_PREFIX)
-    text = re.sub(r"^（[^）]*）", "", text)
-    text = re.sub(r"^发生“[^”]*”时，", "", text)
-    return text
-
-
-def sounding(text: str) -> tuple[list[str], list[str]]:
-    """The wrong-sounding and right-sounding phrasings in `text`."""
-    return [word for word in WRONG_SOUNDING if word in text], [word for word in RIGHT_SOUNDING if word in text]
 
 
 def echo_pieces(question: Question) -> set[str]:
@@ -141,9 +87,14 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         longest_wrong = max(len(normalise(text)) for text in wrongs)
         if key_length >= LONGEST_RATIO * longest_wrong and key_length - longest_wrong >= LONGEST_MARGIN:
             warnings.append(LintWarning("key_longest", "正确选项明显比其他选项长"))
-        wrong_sound = [bool(sounding(text)[0]) for text in wrongs]
-        if all(wrong_sound) and not sounding(keys[0])[0]:
-            warnings.append(LintWarning("wrong_options_sound_wrong", "每个干扰项的措辞都像错误做法，正确选项没有"))
+        key_wrong, key_right = sounding(keys[0])
+        if any(sounding(text)[0] for text in wrongs) and not key_wrong:
+            warnings.append(
+                LintWarning("wrong_option_sounds_wrong", "有干扰项的措辞（如“冒险”“擅自”）一看就是错误做法")
+            )
+        if key_right and not any(sounding(text)[1] for text in wrongs):
+            words = "、".join(f"“{word}”" for word in key_right)
+            warnings.append(LintWarning("key_sounds_right", f"只有正确选项用了{words}这样的措辞，会提示答案"))
     if post is not None:
         practices = [line for line in post.right_lines() if reads_as_practice(line)]
         true_here = [text for text in wrongs if any(similar(text, line) for line in practices)]

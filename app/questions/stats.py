@@ -14,7 +14,7 @@ from app.cards.bank import reference_bank
 from app.cards.schema import PostContent
 from app.questions.families import FAMILY_NAMES, is_assessable
 from app.questions.generator import generate_candidates, generate_questions
-from app.questions.guesser import figures, overall
+from app.questions.guesser import figures, learned_figures, overall
 from app.questions.lint import lint_all
 from app.questions.model import Question
 
@@ -63,6 +63,12 @@ def report(questions: dict[str, list[Question]], candidates: dict[str, list[Ques
         lines.append(
             f"{figure.family:<27}{figure.questions:>7}{100 * figure.chance:>7.1f}{100 * figure.best:>7.1f}"
             f"{figure.excess_points:>+12.1f}  {figure.best_strategy}"
+        )
+    lines += ["", "learning guesser (word pieces of right and wrong options, learned on the other posts)"]
+    for figure in learned_figures(questions):
+        lines.append(
+            f"{figure.family:<27}{figure.questions:>7}{100 * figure.chance:>7.1f}{100 * figure.best:>7.1f}"
+            f"{figure.excess_points:>+12.1f}"
         )
     return "\n".join(lines)
 

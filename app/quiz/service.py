@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from app.cards.models import Post, PostVersion
 from app.errors import Conflict, InvalidInput, ResourceNotFound
 from app.org.models import Enterprise, Person
+from app.questions import review
 from app.questions import service as questions
-from app.questions.families import is_assessable
 from app.questions.model import Question
 from app.quiz import logic
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
@@ -75,16 +75,19 @@ def start(
     seed: int,
     from_notebook: bool = False,
 ) -> tuple[QuizAttempt, list[AttemptQuestion]]:
-    pool = questions.pool(session, post, stored)
+    # assessments ask only what a trainer approved (questions.review); practice anything that
+    # passed the linter
+    pool = (
+        review.assessment_pool(session, post, stored) if mode == "assessment" else questions.pool(session, post, stored)
+    )
     if from_notebook:
         wanted = notebook_keys(session, person=person, post=post)
         pool = [q for q in pool if q.key in wanted]
         if not pool:
             raise Conflict("错题本里没有这个岗位的题目，先去练习吧")
-    if mode == "assessment":
-        # 应知 rests only on families that measure knowing (questions.families.FAMILY_INFO)
-        pool = [q for q in pool if is_assessable(q.family)]
     if not pool:
+        if mode == "assessment":
+            raise Conflict("这个岗位还没有审核通过的考试题目，请培训管理员先审核题目")
         raise Conflict("这个岗位还没有可用的题目")
     rng = random.Random(seed)
     chosen = logic.choose_balanced(pool, min(count or DEFAULT_COUNT[mode], len(pool)), rng)

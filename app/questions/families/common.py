@@ -15,6 +15,7 @@ from app.cards.schema import PostContent
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
 from app.questions.text import bigrams, normalise, similar
+from app.questions.wording import sounding
 
 OPTION_KEYS = "ABCDEFGHIJ"
 BLANK = "____"
@@ -23,20 +24,18 @@ JUDGE_OPTIONS = (Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误"))
 
 @dataclass(frozen=True)
 class Context:
-    """One generation run. Randomness comes only from `rng(key)`: seeded by the seed, the post's
-    content and the question key, so a question's option order does not depend on which other
-    questions were generated before it."""
+    """One generation run. Randomness comes only from `rng(key)`: seeded by the seed and the
+    question key, so a question's options depend neither on which other questions were generated
+    before it nor on lines of the post it does not use."""
 
     post: PostContent
     peers: tuple[PostContent, ...]
     seed: int
 
-    @cached_property
-    def content_hash(self) -> str:
-        return self.post.content_hash()
-
     def rng(self, key: str) -> random.Random:
-        return random.Random(f"{self.seed}:{self.content_hash}:{key}")
+        # Seeded by the question's key, not the post's content: a new card version draws the same
+        # options for a line it leaves alone, so the trainer's approval of that question holds.
+        return random.Random(f"{self.seed}:{key}")
 
     @cached_property
     def peers_with_foreign_terms(self) -> list[tuple[PostContent, set[str]]]:
@@ -60,7 +59,13 @@ class Context:
         return [line for line in self.post.right_lines() if reads_as_practice(line)]
 
     def wrong_practices(self, texts: Iterable[str]) -> list[str]:
-        return [text for text in texts if not any(similar(text, line) for line in self.right_practices)]
+        """Wrong options fit to offer: not true here, and not worded so that they sound wrong
+        ("冒险…", "擅自…": forbidden acts as the card's rules name them)."""
+        return [
+            text
+            for text in texts
+            if not any(similar(text, line) for line in self.right_practices) and not sounding(text)[0]
+        ]
 
     def quote(self, source: str) -> str:
         text = resolve_source(self.post, source)
@@ -197,13 +202,14 @@ def judge_question(
 def order_question(
     ctx: Context, *, family: str, source: str, stem: str, items: Sequence[str], explanation: str
 ) -> Question:
-    """Options are the items in a shuffled order that is never already the right one; the answer
-    is every option key in card order."""
+    """Options are the items in a shuffled order that is never the right one nor its reverse; the
+    answer is every option key in card order."""
     key = question_key(family, source)
     rng = ctx.rng(key)
     order = list(range(len(items)))
     rng.shuffle(order)
-    if order == sorted(order):
+    # never shown in the right order, nor in exactly the reverse of it (a guesser would try both)
+    while order == sorted(order) or (len(order) > 2 and order == sorted(order, reverse=True)):
         order = order[1:] + order[:1]
     options = tuple(Option(OPTION_KEYS[position], items[index]) for position, index in enumerate(order))
     key_of_item = {index: OPTION_KEYS[position] for position, index in enumerate(order)}
