@@ -509,27 +509,38 @@ def judge_statements(
     form for both truths, so only knowing the card tells them apart. `rights`/`wrongs` are
     (source path, text); each question's source is its own line. `right_way` is what the card
     says instead, for the explanation of a false statement."""
-    for source, text in rights:
-        if not reads_as_practice(text):
-            continue
-        practice = as_practice(text)
+    statements = [(source, text, True) for source, text in rights if reads_as_practice(text)]
+    statements += [
+        (source, text, False) for source, text in wrongs if not any(similar(text, line) for line in ctx.right_practices)
+    ]
+    for source, text, true in statements:
         yield judge_question(
             ctx,
             family=family,
             source=source,
-            statement=f"判断：{where}{practice}。",
-            true=True,
-            explanation=f"正确。{cite(source)}：{text}。",
+            statement=f"判断：{where}{as_practice(text)}。",
+            true=true,
+            explanation=f"正确。{cite(source)}：{text}。" if true else f"错误。这是现场常见的错误做法。{right_way}",
         )
-    for source, text in wrongs:
-        if any(similar(text, line) for line in ctx.right_practices):
-            continue
-        practice = as_practice(text)
-        yield judge_question(
-            ctx,
-            family=family,
-            source=source,
-            statement=f"判断：{where}{practice}。",
-            true=False,
-            explanation=f"错误。这是现场常见的错误做法。{right_way}",
-        )
+
+
+def practice_choice(
+    ctx: Context, *, family: str, source: str, stem: str, right: str, wrongs: Sequence[str], explanation: str
+) -> Question | None:
+    """下列做法正确的是？ with `right` (a line of the card) among up to three of `wrongs` (the same
+    item's mistakes and forbidden acts, already passed through ctx.wrong_practices); None when
+    fewer than two wrong options are left."""
+    distractors = pick_distractors(
+        ctx.rng(f"{family}:{source}"), [wrongs], rights=[right], count=3, avoid=ctx.right_practices
+    )
+    if len(distractors) < 2:
+        return None
+    return choice_question(
+        ctx,
+        family=family,
+        source=source,
+        stem=stem,
+        rights=[right],
+        distractors=distractors,
+        explanation=explanation + wrong_note(distractors),
+    )

@@ -8,17 +8,15 @@ from collections.abc import Iterator
 from app.questions.families.common import (
     BRANCH_LABEL,
     Context,
-    choice_question,
     cite,
     forbidden_practices,
     is_sequence_action,
     judge_statements,
     order_question,
-    pick_distractors,
+    practice_choice,
     reads_as_practice,
     runs,
     windows,
-    wrong_note,
 )
 from app.questions.model import Question
 
@@ -35,20 +33,17 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
             if not reads_as_practice(action) or BRANCH_LABEL.match(action):
                 continue
             source = f"{base}.actions[{index}]"
-            distractors = pick_distractors(
-                ctx.rng(f"emergency_action:{source}"), [wrong], rights=[action], count=3, avoid=ctx.right_practices
-            )
-            if len(distractors) < 2:
-                continue
-            yield choice_question(
+            question = practice_choice(
                 ctx,
                 family="emergency_action",
                 source=source,
                 stem=f"发生“{scenario.title}”时，下列做法正确的是？",
-                rights=[action],
-                distractors=distractors,
-                explanation=f"{cite(source)}：{action}。" + wrong_note(distractors),
+                right=action,
+                wrongs=wrong,
+                explanation=f"{cite(source)}：{action}。",
             )
+            if question is not None:
+                yield question
 
 
 def emergency_order(ctx: Context) -> Iterator[Question]:

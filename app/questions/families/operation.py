@@ -16,11 +16,10 @@ from app.questions.families.common import (
     is_sequence_step,
     judge_statements,
     order_question,
-    pick_distractors,
+    practice_choice,
     reads_as_practice,
     runs,
     windows,
-    wrong_note,
 )
 from app.questions.model import Question
 
@@ -143,22 +142,17 @@ def key_point(ctx: Context) -> Iterator[Question]:
         source = f"{base}.key_point"
         prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
         wrong = ctx.wrong_practices([*step.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
-        distractors = pick_distractors(
-            ctx.rng(f"key_point:{source}"), [wrong], rights=[step.key_point], count=3, avoid=ctx.right_practices
-        )
-        if len(distractors) < 2:
-            continue
-        yield choice_question(
+        question = practice_choice(
             ctx,
             family="key_point",
             source=source,
             stem=f"“{as_practice(step.text)}”这一步，下列做法正确的是？",
-            rights=[step.key_point],
-            distractors=distractors,
-            explanation=f"{cite(source)}的要点：{step.key_point}。" + wrong_note(distractors),
+            right=step.key_point,
+            wrongs=wrong,
+            explanation=f"{cite(source)}的要点：{step.key_point}。",
         )
+        if question is not None:
+            yield question
 
 
-# No questions on what to say when pointing: the say repeats what is pointed at, so the stem
-# gives the answer away (blind review); the 手指口述 is drilled as a checklist instead.
 FAMILIES = (step_order, step_phase, step_practice_judge, key_point)

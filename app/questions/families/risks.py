@@ -13,8 +13,8 @@ from app.questions.families.common import (
     forbidden_practices,
     judge_statements,
     pick_distractors,
+    practice_choice,
     reads_as_practice,
-    wrong_note,
 )
 from app.questions.model import Question
 from app.questions.text import similar
@@ -165,21 +165,17 @@ def risk_control(ctx: Context) -> Iterator[Question]:
             if not reads_as_practice(measure):
                 continue
             source = f"risks[{risk.id}].controls.{group}[{index}]"
-            distractors = pick_distractors(
-                ctx.rng(f"risk_control:{source}"), [wrong], rights=[measure], count=3, avoid=ctx.right_practices
-            )
-            if len(distractors) < 2:
-                continue
-            yield choice_question(
+            question = practice_choice(
                 ctx,
                 family="risk_control",
                 source=source,
                 stem=f"针对“{risk.hazard}”的风险，下列做法正确的是？",
-                rights=[measure],
-                distractors=distractors,
-                explanation=f"{cite(source)}：“{risk.point}”的{CONTROL_GROUPS[group]}措施——{measure}。"
-                + wrong_note(distractors),
+                right=measure,
+                wrongs=wrong,
+                explanation=f"{cite(source)}：“{risk.point}”的{CONTROL_GROUPS[group]}措施——{measure}。",
             )
+            if question is not None:
+                yield question
 
 
 def risk_practice_judge(ctx: Context) -> Iterator[Question]:
