@@ -68,7 +68,11 @@ def test_a_practice_quiz_gives_feedback_with_the_card_line(client, world, sessio
     again = client.post(
         url, json={"question_id": first["id"], "answer": right_answer(frozen(session, first["id"]))}, headers=headers
     )
-    assert again.status_code == 409
+    assert again.status_code == 200 and again.json() == right  # a retry gets the first result
+    changed = client.post(
+        url, json={"question_id": first["id"], "answer": wrong_answer(frozen(session, first["id"]))}, headers=headers
+    )
+    assert changed.status_code == 409 and "不能更改" in changed.json()["detail"]
 
 
 def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, session, post_id):

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.cards.models import Post, PostVersion
+from app.db import begin_writing
 from app.errors import Conflict, InvalidInput, ResourceNotFound
 from app.org.models import Enterprise, Person
 from app.questions import service as questions
@@ -118,12 +119,28 @@ def is_open(attempt: QuizAttempt) -> bool:
     return attempt.submitted_at is None
 
 
+def lock(session: Session, attempt: QuizAttempt) -> QuizAttempt:
+    """Hold the attempt until the request commits, re-read as it is now. Answers, submits and the
+    time-up grading of one attempt take turns through this lock, on every database and across
+    processes: an answer is either in before grading (and counted) or refused after it, and an
+    attempt is graded once."""
+    begin_writing(session)
+    session.refresh(attempt, with_for_update=True)
+    return attempt
+
+
+def _due(attempt: QuizAttempt, now: datetime) -> bool:
+    return is_open(attempt) and now > attempt.deadline + GRACE
+
+
 def expire_if_due(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
     """Grade an attempt whose time is up (plus grace). True if it was graded now."""
-    if is_open(attempt) and now > attempt.deadline + GRACE:
-        _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
-        return True
-    return False
+    if not _due(attempt, now):
+        return False
+    if not _due(lock(session, attempt), now):
+        return False  # graded meanwhile by another request
+    _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
+    return True
 
 
 @dataclass(frozen=True)
@@ -135,31 +152,38 @@ class Recorded:
 def record_answer(
     session: Session, *, attempt: QuizAttempt, question_id: int, given: list[str] | str, now: datetime
 ) -> Recorded:
-    if expire_if_due(session, attempt, now):
-        raise Conflict("考试时间已到，已自动交卷")
-    if not is_open(attempt):
-        raise Conflict("已经交卷，不能再作答")
+    """Store an answer, or refuse it: an answer is never acknowledged and then left out of the
+    grade. The same answer again (a retry, a double tap) gets the first result; a different answer
+    to an answered question is refused."""
+    lock(session, attempt)
+    graded_now = expire_if_due(session, attempt, now)
     question = session.get(AttemptQuestion, question_id)
     if question is None or question.attempt_id != attempt.id:
         raise ResourceNotFound("题目")
+    stored = _stored_form(given)
+    earlier = session.exec(select(AttemptAnswer).where(AttemptAnswer.question_id == question.id)).first()
+    if earlier is not None:
+        if logic.same_answer(question.type, earlier.given, stored):
+            return Recorded(question, earlier.correct)
+        raise Conflict("这道题已经作答过了，答案不能更改")
+    if graded_now:
+        raise Conflict("考试时间已到，已自动交卷")
+    if not is_open(attempt):
+        raise Conflict("已经交卷，不能再作答")
     problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
     if problem:
         raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
-    if session.exec(select(AttemptAnswer.id).where(AttemptAnswer.question_id == question.id)).first() is not None:
-        raise Conflict("这道题已经作答过了")
     correct = logic.is_correct(question.type, question.answer, given)
     session.add(
-        AttemptAnswer(
-            attempt_id=attempt.id,
-            question_id=question.id,
-            given=[given] if isinstance(given, str) else list(given),
-            correct=correct,
-            answered_at=now,
-        )
+        AttemptAnswer(attempt_id=attempt.id, question_id=question.id, given=stored, correct=correct, answered_at=now)
     )
     _note(session, attempt=attempt, key=question.question_key, correct=correct, now=now)
     session.flush()
     return Recorded(question, correct)
+
+
+def _stored_form(given: list[str] | str) -> list[str]:
+    return [given] if isinstance(given, str) else list(given)
 
 
 def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
@@ -190,13 +214,20 @@ def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, no
 
 
 def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAttempt:
-    """Grade once; submitting again returns the same result without grading again."""
+    """Grade once; submitting again, or at the same time, returns the same result."""
+    lock(session, attempt)
     if not expire_if_due(session, attempt, now) and is_open(attempt):
-        _grade(session, attempt, submitted_at=now, automatic=False)
+        # An answer that took the lock just before us may carry a later clock reading than ours:
+        # no counted answer is dated after the hand-in.
+        latest = session.exec(
+            select(func.max(AttemptAnswer.answered_at)).where(AttemptAnswer.attempt_id == attempt.id)
+        ).one()
+        _grade(session, attempt, submitted_at=max(now, latest) if latest else now, automatic=False)
     return attempt
 
 
 def _grade(session: Session, attempt: QuizAttempt, *, submitted_at: datetime, automatic: bool) -> None:
+    """Only under lock(): the answers read here are all the attempt will ever have."""
     rows = questions_of(session, attempt)
     given = answers_of(session, attempt)
     graded = logic.grade([(row.dimension, row.id in given and given[row.id].correct) for row in rows])
