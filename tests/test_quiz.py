@@ -29,6 +29,15 @@ def start(client, world, post_id, **body):
     return client.post("/api/quizzes", json={"post_id": post_id, **body}, headers=world.auth(world.a.people["worker"]))
 
 
+def set_policy(client, world, **changes):
+    """The enterprise's assessment policy, as its trainer sets it."""
+    trainer = world.auth(world.a.people["trainer"])
+    current = client.get("/api/assessment-policy", headers=trainer).json()
+    answer = client.put("/api/assessment-policy", json={**current, **changes}, headers=trainer)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def frozen(session, question_id) -> AttemptQuestion:
     session.expire_all()
     return session.exec(select(AttemptQuestion).where(AttemptQuestion.id == question_id)).one()
@@ -76,7 +85,7 @@ def test_a_practice_quiz_gives_feedback_with_the_card_line(client, world, sessio
 
 
 def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=20).json()
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     url = f"/api/quizzes/{quiz['attempt_id']}/answers"
     by_type = {}
@@ -106,15 +115,16 @@ def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, 
 
 
 def test_deadline_grace_and_automatic_grading_on_the_server_clock(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=4, time_limit_s=60).json()
+    set_policy(client, world, question_count=5, time_limit_s=90)
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     url = f"/api/quizzes/{quiz['attempt_id']}/answers"
     q1, q2, q3 = quiz["questions"][:3]
-    world.clock.advance(seconds=61)  # past the deadline, inside the 2 s grace
+    world.clock.advance(seconds=91)  # past the deadline, inside the 2 s grace
     assert client.post(
         url, json={"question_id": q1["id"], "answer": right_answer(frozen(session, q1["id"]))}, headers=headers
     ).json() == {"accepted": True}
-    world.clock.advance(seconds=1.5)  # 62.5 s: past deadline + grace
+    world.clock.advance(seconds=1.5)  # 92.5 s: past deadline + grace
     late = client.post(
         url, json={"question_id": q2["id"], "answer": right_answer(frozen(session, q2["id"]))}, headers=headers
     )
@@ -122,12 +132,13 @@ def test_deadline_grace_and_automatic_grading_on_the_server_clock(client, world,
     resumed = client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).json()
     assert resumed["submitted"] is True and resumed["seconds_left"] == 0
     result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
-    assert result["auto_submitted"] is True and result["score"] == 25.0
+    assert result["auto_submitted"] is True and result["score"] == 20.0
     assert client.post(url, json={"question_id": q3["id"], "answer": ["A"]}, headers=headers).status_code == 409
 
 
 def test_resume_after_a_lost_connection_keeps_time_and_answers(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=5, time_limit_s=300).json()
+    set_policy(client, world, question_count=5, time_limit_s=300)
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     first = quiz["questions"][0]
     client.post(
@@ -143,7 +154,8 @@ def test_resume_after_a_lost_connection_keeps_time_and_answers(client, world, se
 
 def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(client, world, session, post_id):
     headers = world.auth(world.a.people["worker"])
-    quiz = start(client, world, post_id, mode="assessment", count=10).json()
+    set_policy(client, world, question_count=10)
+    quiz = start(client, world, post_id, mode="assessment").json()
     for q in quiz["questions"]:
         client.post(
             f"/api/quizzes/{quiz['attempt_id']}/answers",
@@ -166,7 +178,7 @@ def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(clien
 
 def test_a_failed_assessment_is_not_a_pass(client, world, session, post_id):
     headers = world.auth(world.a.people["worker"])
-    quiz = start(client, world, post_id, mode="assessment", count=5).json()
+    quiz = start(client, world, post_id, mode="assessment").json()
     result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert result["score"] == 0.0 and result["passed"] is False and all(r["given"] is None for r in result["review"])
 

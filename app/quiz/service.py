@@ -16,17 +16,18 @@ from sqlmodel import Session, col, func, select
 from app.cards.models import Post, PostVersion
 from app.db import begin_writing
 from app.errors import Conflict, InvalidInput, ResourceNotFound
-from app.org.models import Enterprise, Person
+from app.org.models import Person
 from app.questions import service as questions
 from app.questions.families import is_assessable
 from app.questions.model import Question
-from app.quiz import logic
+from app.quiz import logic, policy
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
 GRACE = timedelta(seconds=2)  # network slack: an answer sent just before the deadline still counts
 NOTEBOOK_CLEARS_AFTER = 2  # right answers in a row that take a question out of the notebook
-DEFAULT_COUNT = {"practice": 10, "assessment": 20}
-SECONDS_PER_QUESTION = {"practice": 60, "assessment": 60}
+PRACTICE_COUNT = 10
+# A practice nobody asked to time has no countdown; this only closes one left open.
+UNTIMED_PRACTICE_CLOSES_AFTER = timedelta(hours=24)
 
 Mode = Literal["practice", "assessment"]
 
@@ -76,6 +77,18 @@ def start(
     seed: int,
     from_notebook: bool = False,
 ) -> tuple[QuizAttempt, list[AttemptQuestion]]:
+    """An assessment takes its size, time and pass mark from the enterprise's policy and its pool
+    whole; a request that tries to choose them is refused. A practice is as the worker asks:
+    untimed unless they give a time limit."""
+    chosen_by_request = {"count": count, "time_limit_s": time_limit_s, "notebook": from_notebook or None}
+    if mode == "assessment" and (tried := [name for name, value in chosen_by_request.items() if value is not None]):
+        raise InvalidInput(
+            [
+                {"loc": ["body", name], "msg": "考试的题数、时长和题目范围由单位的考试规则决定，不能自选"}
+                for name in tried
+            ]
+        )
+    rules = policy.get(session, enterprise_id=post.enterprise_id)
     pool = questions.pool(session, post, stored)
     if from_notebook:
         wanted = notebook_keys(session, person=person, post=post)
@@ -88,9 +101,12 @@ def start(
     if not pool:
         raise Conflict("这个岗位还没有可用的题目")
     rng = random.Random(seed)
-    chosen = logic.choose_balanced(pool, min(count or DEFAULT_COUNT[mode], len(pool)), rng)
-    limit = time_limit_s or SECONDS_PER_QUESTION[mode] * len(chosen)
-    enterprise = session.get(Enterprise, post.enterprise_id)
+    wanted_count = rules.question_count if mode == "assessment" else count or PRACTICE_COUNT
+    chosen = logic.choose_balanced(pool, min(wanted_count, len(pool)), rng)
+    if mode == "assessment":
+        limit: timedelta | None = timedelta(seconds=rules.time_limit_s)
+    else:
+        limit = timedelta(seconds=time_limit_s) if time_limit_s else None
     attempt = QuizAttempt(
         enterprise_id=post.enterprise_id,
         person_id=person.id,
@@ -99,9 +115,10 @@ def start(
         mode=mode,
         from_notebook=from_notebook,
         seed=seed,
-        pass_mark=enterprise.pass_mark if enterprise else 80,
+        pass_mark=rules.pass_mark,
         started_at=now,
-        deadline=now + timedelta(seconds=limit),
+        deadline=now + (limit or UNTIMED_PRACTICE_CLOSES_AFTER),
+        timed=limit is not None,
     )
     session.add(attempt)
     session.flush()

@@ -20,6 +20,7 @@ def quiz_out(session: Session, attempt: QuizAttempt, now: datetime) -> QuizOut:
         mode=attempt.mode,
         deadline=attempt.deadline,
         seconds_left=service.seconds_left(attempt, now),
+        timed=attempt.timed,
         submitted=not service.is_open(attempt),
         questions=[
             QuestionOut(
