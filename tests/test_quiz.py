@@ -165,6 +165,9 @@ def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(clien
     first = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert first["score"] == 100.0 and first["passed"] is True and all(r["correct"] for r in first["review"])
     assert set(first["by_dimension"]) == {"risk", "duty", "operation", "emergency"}
+    for item in first["review"]:  # the keys can be shown in words
+        keys = {o["key"] for o in item["options"]}
+        assert item["type"] == "fill" or set(item["answer_key"]) <= keys
     world.clock.advance(minutes=5)
     second = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert second == first
@@ -336,3 +339,11 @@ def test_grading_counts_unanswered_as_wrong():
         "operation": None,
         "emergency": 0.0,
     }
+
+
+def test_scores_are_shown_whole_and_never_rounded_up_to_a_pass():
+    from app.web import whole_score
+
+    assert whole_score(30.0) == "30" and whole_score(66.7) == "66" and whole_score(100.0) == "100"
+    assert whole_score(79.6) == "79"  # below an 80 pass mark stays below it on screen
+    assert whole_score(None) == "—"

@@ -39,6 +39,7 @@ def quiz_home(request: Request, person: CurrentPerson, session: SessionDep, cloc
             "history": service.history(session, person=person, limit=10),
             "dimensions": DIMENSIONS,
             "rules": rules,
+            "notebook_total": sum(line.notebook_size for line in lines),
         },
         person=person,
     )
@@ -287,6 +288,18 @@ def policy_save(
             return _policy_form(request, person, stored, saved=True)
     current = policy.get(session, enterprise_id=person.enterprise_id)
     return _policy_form(request, person, current, problems=problems, entered=raw)
+
+
+@router.get("/notebook", response_class=HTMLResponse)
+def notebook_page(request: Request, person: CurrentPerson, session: SessionDep) -> Response:
+    """The 错题本 to read through: each question in words with its right answer and card line."""
+    lines = service.notebook(session, person=person)
+    by_post: dict[int, list[service.NotebookLine]] = {}
+    for line in lines:
+        by_post.setdefault(line.entry.post_id, []).append(line)
+    posts = {p.id: p for p in cards.get_many(session, set(by_post))}
+    groups = [(posts[post_id], post_lines) for post_id, post_lines in by_post.items() if post_id in posts]
+    return render(request, "quiz/notebook.html", {"groups": groups, "total": len(lines)}, person=person)
 
 
 @router.get("/history", response_class=HTMLResponse)

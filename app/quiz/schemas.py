@@ -62,7 +62,9 @@ class AssessmentReceipt(BaseModel):
 
 class ReviewItem(BaseModel):
     question_id: int
+    type: Literal["single", "multi", "judge", "fill", "order"]
     stem: str
+    options: list[OptionOut] = Field(description="选项（本次答卷中的顺序和键），用来把答案键显示成文字")
     correct: bool
     given: list[str] | None
     answer_key: list[str]

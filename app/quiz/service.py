@@ -230,6 +230,49 @@ def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, no
         session.add(entry)
 
 
+@dataclass(frozen=True)
+class NotebookLine:
+    """An open 错题本 entry with the question as the worker last got it wrong, and that answer."""
+
+    entry: NotebookEntry
+    question: AttemptQuestion
+    given: list[str]
+
+    @property
+    def right_answers_to_clear(self) -> int:
+        return NOTEBOOK_CLEARS_AFTER - self.entry.correct_streak
+
+
+def notebook(session: Session, *, person: Person) -> list[NotebookLine]:
+    """The worker's open notebook, latest mistake first."""
+    entries = session.exec(
+        select(NotebookEntry)
+        .where(NotebookEntry.person_id == person.id, col(NotebookEntry.cleared_at).is_(None))
+        .order_by(col(NotebookEntry.last_wrong_at).desc(), col(NotebookEntry.id).desc())
+    ).all()
+    if not entries:
+        return []
+    wrong = session.exec(
+        select(AttemptQuestion, AttemptAnswer.given, QuizAttempt.post_id)
+        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
+        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        .where(
+            QuizAttempt.person_id == person.id,
+            AttemptAnswer.correct == False,  # noqa: E712
+            col(AttemptQuestion.question_key).in_({entry.question_key for entry in entries}),
+        )
+        .order_by(col(AttemptAnswer.answered_at).desc(), col(AttemptAnswer.id).desc())
+    ).all()
+    last_wrong: dict[tuple[int, str], tuple[AttemptQuestion, list[str]]] = {}
+    for question, given, post_id in wrong:
+        last_wrong.setdefault((post_id, question.question_key), (question, given))
+    return [
+        NotebookLine(entry, *last_wrong[(entry.post_id, entry.question_key)])
+        for entry in entries
+        if (entry.post_id, entry.question_key) in last_wrong
+    ]
+
+
 def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAttempt:
     """Grade once; submitting again, or at the same time, returns the same result."""
     lock(session, attempt)
