@@ -347,3 +347,12 @@ def test_scores_are_shown_whole_and_never_rounded_up_to_a_pass():
     assert whole_score(30.0) == "30" and whole_score(66.7) == "66" and whole_score(100.0) == "100"
     assert whole_score(79.6) == "79"  # below an 80 pass mark stays below it on screen
     assert whole_score(None) == "—"
+
+
+def test_the_practice_page_counts_down_only_when_the_worker_asked_for_a_timed_practice(client, world, post_id):
+    headers = {**world.auth(world.a.people["worker"]), "accept": "text/html"}
+    for fields, countdown in (({}, False), ({"time_limit_s": "600"}, True)):
+        page = client.post("/quiz/start", data={"post_id": post_id, "mode": "practice", **fields}, headers=headers)
+        assert page.status_code == 200 and "form" in page.text
+        assert ('class="countdown"' in page.text) is countdown
+        assert ("剩余 10:00" in page.text) is countdown

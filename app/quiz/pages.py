@@ -55,6 +55,7 @@ def start_page(
     post_id: Annotated[int, Form()],
     mode: Annotated[str, Form(pattern="^(practice|assessment)$")] = "practice",
     notebook: Annotated[bool, Form()] = False,
+    time_limit_s: Annotated[int | None, Form(ge=60, le=7200)] = None,  # a timed practice, when asked
 ) -> Response:
     post, stored = quiz_post(session, scope, person, post_id)
     attempt, _ = service.start(
@@ -62,9 +63,9 @@ def start_page(
         person=person,
         post=post,
         stored=stored,
-        mode=mode,
+        mode=mode,  # type: ignore[arg-type]
         count=None,
-        time_limit_s=None,  # type: ignore[arg-type]
+        time_limit_s=time_limit_s,
         now=clock(),
         seed=request.app.state.seeds(),
         from_notebook=notebook,
