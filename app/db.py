@@ -52,6 +52,22 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def begin_writing(session: Session) -> None:
+    """Take SQLite's write lock now, before the reads a write depends on. Python's sqlite3 opens a
+    transaction only at the first write, so the reads before it each see the database of their own
+    moment: a check ("is the attempt still open?", "was this client_id seen?") can be stale by the
+    time the write lands. And a transaction that has read cannot start writing once another
+    connection has committed since: SQLite answers "database is locked" at once, without waiting
+    out the busy timeout. BEGIN IMMEDIATE makes the request wait its turn, then read and write as
+    one. A request that has already written holds the lock. PostgreSQL needs nothing here: lock the
+    rows that decide (SELECT … FOR UPDATE)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -1,6 +1,7 @@
 """Templates, and rendering a whole page or just an htmx fragment from the same template."""
 
 import hashlib
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ def role_label(role: str) -> str:
         return role
 
 
+def whole_score(score: float | None) -> str:
+    """A score as people read it: "30", not "30.0". Rounded down, so a shown score never reaches
+    the (whole-number) pass mark when the real one falls short of it: 79.6 shows 79, and fails."""
+    return "—" if score is None else str(math.floor(score))
+
+
 templates.env.globals.update(static_url=static_url, htmx_path=HTMX_PATH, role_label=role_label)
+templates.env.filters["score"] = whole_score
 
 
 def is_htmx(request: Request) -> bool:

@@ -28,8 +28,8 @@ T = TypeVar("T")
 # the measurement; the runner fails the endpoint loudly when wrk sends more than was prepared.
 ANSWERS_PER_S_CEILING = 500
 SUBMITS_PER_S_CEILING = 200
-QUESTIONS_PER_ANSWER_ATTEMPT = 100  # count=100, the most an attempt may have
-ANSWER_ATTEMPT_TIME_LIMIT_S = 7200  # the longest an attempt may run: none expires during the run
+QUESTIONS_PER_ANSWER_ATTEMPT = 100  # the most an assessment policy allows
+ANSWER_ATTEMPT_TIME_LIMIT_S = 7200  # the longest a policy allows: no attempt expires during the run
 SUBMIT_ATTEMPT_QUESTIONS = 20  # an assessment of the default size
 ANSWERS_PER_SUBMIT_ATTEMPT = 3  # "a few answers": some right, some wrong, most unanswered
 HISTORY_ASSESSMENTS = 3  # submitted assessments per worker before anything is measured (progress)
@@ -286,10 +286,18 @@ def prepare_target(
             return Target(base_url=base_url, worker_tokens=tokens, post_ids=post_ids)
         workers = range(len(DEMO_WORKERS))
 
-        def start(worker: int, mode: str, count: int, time_limit_s: int | None = None) -> dict:
-            body: dict[str, object] = {"post_id": post_ids[worker], "mode": mode, "count": count}
-            if time_limit_s is not None:
-                body["time_limit_s"] = time_limit_s
+        trainer = bearer(log_in(client, "trainer"))
+        usual_policy = checked(client.get("/api/assessment-policy", headers=trainer), 200)
+
+        def assessment_policy(question_count: int, time_limit_s: int) -> None:
+            """An assessment's size and time are the enterprise's policy, set by its trainer."""
+            body = {**usual_policy, "question_count": question_count, "time_limit_s": time_limit_s}
+            checked(client.put("/api/assessment-policy", json=body, headers=trainer), 200)
+
+        def start(worker: int, mode: str, count: int) -> dict:
+            body: dict[str, object] = {"post_id": post_ids[worker], "mode": mode}
+            if mode == "practice":
+                body["count"] = count
             return checked(client.post("/api/quizzes", json=body, headers=bearer(tokens[worker])), 201)
 
         def answer(worker: int, quiz: dict, questions: Sequence[dict]) -> None:
@@ -308,7 +316,7 @@ def prepare_target(
         def answer_attempts(worker: int) -> list[FreshQuestion]:
             fresh = []
             for _ in range(preparation.answer_attempts_per_worker):
-                quiz = start(worker, "assessment", QUESTIONS_PER_ANSWER_ATTEMPT, ANSWER_ATTEMPT_TIME_LIMIT_S)
+                quiz = start(worker, "assessment", QUESTIONS_PER_ANSWER_ATTEMPT)
                 fresh += [
                     FreshQuestion(worker, quiz["attempt_id"], question["id"], well_formed_answer(question))
                     for question in quiz["questions"]
@@ -318,14 +326,17 @@ def prepare_target(
         def submit_attempts(worker: int) -> list[OpenAttempt]:
             attempts = []
             for _ in range(preparation.submit_attempts_per_worker):
-                quiz = start(worker, "assessment", SUBMIT_ATTEMPT_QUESTIONS, ANSWER_ATTEMPT_TIME_LIMIT_S)
+                quiz = start(worker, "assessment", SUBMIT_ATTEMPT_QUESTIONS)
                 answer(worker, quiz, quiz["questions"][:ANSWERS_PER_SUBMIT_ATTEMPT])
                 attempts.append(OpenAttempt(worker, quiz["attempt_id"]))
             return attempts
 
+        assessment_policy(SUBMIT_ATTEMPT_QUESTIONS, ANSWER_ATTEMPT_TIME_LIMIT_S)
         list(pool.map(history, workers))
-        fresh_by_worker = list(pool.map(answer_attempts, workers))
         open_by_worker = list(pool.map(submit_attempts, workers))
+        assessment_policy(QUESTIONS_PER_ANSWER_ATTEMPT, ANSWER_ATTEMPT_TIME_LIMIT_S)
+        fresh_by_worker = list(pool.map(answer_attempts, workers))
+        assessment_policy(usual_policy["question_count"], usual_policy["time_limit_s"])
     return Target(
         base_url=base_url,
         worker_tokens=tokens,

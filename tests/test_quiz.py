@@ -39,6 +39,15 @@ def start(client, world, post_id, **body):
     return client.post("/api/quizzes", json={"post_id": post_id, **body}, headers=world.auth(world.a.people["worker"]))
 
 
+def set_policy(client, world, **changes):
+    """The enterprise's assessment policy, as its trainer sets it."""
+    trainer = world.auth(world.a.people["trainer"])
+    current = client.get("/api/assessment-policy", headers=trainer).json()
+    answer = client.put("/api/assessment-policy", json={**current, **changes}, headers=trainer)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def frozen(session, question_id) -> AttemptQuestion:
     session.expire_all()
     return session.exec(select(AttemptQuestion).where(AttemptQuestion.id == question_id)).one()
@@ -78,11 +87,15 @@ def test_a_practice_quiz_gives_feedback_with_the_card_line(client, world, sessio
     again = client.post(
         url, json={"question_id": first["id"], "answer": right_answer(frozen(session, first["id"]))}, headers=headers
     )
-    assert again.status_code == 409
+    assert again.status_code == 200 and again.json() == right  # a retry gets the first result
+    changed = client.post(
+        url, json={"question_id": first["id"], "answer": wrong_answer(frozen(session, first["id"]))}, headers=headers
+    )
+    assert changed.status_code == 409 and "不能更改" in changed.json()["detail"]
 
 
 def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=20).json()
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     url = f"/api/quizzes/{quiz['attempt_id']}/answers"
     by_type = {}
@@ -112,15 +125,16 @@ def test_answers_of_the_wrong_shape_are_refused_naming_the_field(client, world, 
 
 
 def test_deadline_grace_and_automatic_grading_on_the_server_clock(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=4, time_limit_s=60).json()
+    set_policy(client, world, question_count=5, time_limit_s=90)
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     url = f"/api/quizzes/{quiz['attempt_id']}/answers"
     q1, q2, q3 = quiz["questions"][:3]
-    world.clock.advance(seconds=61)  # past the deadline, inside the 2 s grace
+    world.clock.advance(seconds=91)  # past the deadline, inside the 2 s grace
     assert client.post(
         url, json={"question_id": q1["id"], "answer": right_answer(frozen(session, q1["id"]))}, headers=headers
     ).json() == {"accepted": True}
-    world.clock.advance(seconds=1.5)  # 62.5 s: past deadline + grace
+    world.clock.advance(seconds=1.5)  # 92.5 s: past deadline + grace
     late = client.post(
         url, json={"question_id": q2["id"], "answer": right_answer(frozen(session, q2["id"]))}, headers=headers
     )
@@ -128,12 +142,13 @@ def test_deadline_grace_and_automatic_grading_on_the_server_clock(client, world,
     resumed = client.get(f"/api/quizzes/{quiz['attempt_id']}", headers=headers).json()
     assert resumed["submitted"] is True and resumed["seconds_left"] == 0
     result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
-    assert result["auto_submitted"] is True and result["score"] == 25.0
+    assert result["auto_submitted"] is True and result["score"] == 20.0
     assert client.post(url, json={"question_id": q3["id"], "answer": ["A"]}, headers=headers).status_code == 409
 
 
 def test_resume_after_a_lost_connection_keeps_time_and_answers(client, world, session, post_id):
-    quiz = start(client, world, post_id, mode="assessment", count=5, time_limit_s=300).json()
+    set_policy(client, world, question_count=5, time_limit_s=300)
+    quiz = start(client, world, post_id, mode="assessment").json()
     headers = world.auth(world.a.people["worker"])
     first = quiz["questions"][0]
     client.post(
@@ -149,7 +164,8 @@ def test_resume_after_a_lost_connection_keeps_time_and_answers(client, world, se
 
 def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(client, world, session, post_id):
     headers = world.auth(world.a.people["worker"])
-    quiz = start(client, world, post_id, mode="assessment", count=10).json()
+    set_policy(client, world, question_count=10)
+    quiz = start(client, world, post_id, mode="assessment").json()
     for q in quiz["questions"]:
         client.post(
             f"/api/quizzes/{quiz['attempt_id']}/answers",
@@ -159,6 +175,9 @@ def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(clien
     first = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert first["score"] == 100.0 and first["passed"] is True and all(r["correct"] for r in first["review"])
     assert set(first["by_dimension"]) == {"risk", "duty", "operation", "emergency"}
+    for item in first["review"]:  # the keys can be shown in words
+        keys = {o["key"] for o in item["options"]}
+        assert item["type"] == "fill" or set(item["answer_key"]) <= keys
     world.clock.advance(minutes=5)
     second = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert second == first
@@ -172,7 +191,7 @@ def test_submit_grades_once_and_a_pass_counts_as_knowing_inside_the_window(clien
 
 def test_a_failed_assessment_is_not_a_pass(client, world, session, post_id):
     headers = world.auth(world.a.people["worker"])
-    quiz = start(client, world, post_id, mode="assessment", count=5).json()
+    quiz = start(client, world, post_id, mode="assessment").json()
     result = client.post(f"/api/quizzes/{quiz['attempt_id']}/submit", headers=headers).json()
     assert result["score"] == 0.0 and result["passed"] is False and all(r["given"] is None for r in result["review"])
 
@@ -330,3 +349,20 @@ def test_grading_counts_unanswered_as_wrong():
         "operation": None,
         "emergency": 0.0,
     }
+
+
+def test_scores_are_shown_whole_and_never_rounded_up_to_a_pass():
+    from app.web import whole_score
+
+    assert whole_score(30.0) == "30" and whole_score(66.7) == "66" and whole_score(100.0) == "100"
+    assert whole_score(79.6) == "79"  # below an 80 pass mark stays below it on screen
+    assert whole_score(None) == "—"
+
+
+def test_the_practice_page_counts_down_only_when_the_worker_asked_for_a_timed_practice(client, world, post_id):
+    headers = {**world.auth(world.a.people["worker"]), "accept": "text/html"}
+    for fields, countdown in (({}, False), ({"time_limit_s": "600"}, True)):
+        page = client.post("/quiz/start", data={"post_id": post_id, "mode": "practice", **fields}, headers=headers)
+        assert page.status_code == 200 and "form" in page.text
+        assert ('class="countdown"' in page.text) is countdown
+        assert ("剩余 10:00" in page.text) is countdown

@@ -68,6 +68,8 @@ ROUTES_WITHOUT_OBJECTS = {
     ("POST", "/api/cards/import"),
     ("GET", "/api/cards/template.xlsx"),
     ("GET", "/api/me/progress"),
+    ("GET", "/api/assessment-policy"),  # the caller's own enterprise's: tests/test_assessment_policy.py
+    ("PUT", "/api/assessment-policy"),
     ("POST", "/api/drill/sync"),  # per-entry 404s for others' cards/posts: tests/test_offline_sync.py
     ("GET", "/api/questions/template.xlsx"),
 }

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
+from app.db import begin_writing
 from app.drill import flashcards as card_maker
 from app.drill import scheduler
 from app.drill.models import (
@@ -149,20 +150,36 @@ def review(
     fsrs: object,
 ) -> datetime:
     """Apply one review and return the card's next due time. The same client_id again (an
-    offline phone retrying) changes nothing and returns the first answer."""
-    if client_id:
-        earlier = session.exec(
-            select(FlashcardReview).where(
-                FlashcardReview.person_id == person.id, FlashcardReview.client_id == client_id
-            )
-        ).first()
-        if earlier is not None:
-            return earlier.due_after
+    offline phone retrying, or the same tap sent twice at once) changes nothing and returns the
+    first answer."""
+    begin_writing(session)  # SQLite: the client_id check below and the write are one
+    if client_id and (earlier := _review_by_client_id(session, person=person, client_id=client_id)):
+        return earlier.due_after
     when = reviewed_at or now
     if when > now + CLOCK_SKEW:
         raise InvalidInput([{"loc": ["body", "reviewed_at"], "msg": "复习时间晚于现在，请检查手机时间"}])
     row = memories_of(session, person, [card.id or 0]).get(card.id or 0)
     memory, due = scheduler.review(current_memory(row, card), rating, when, fsrs)  # type: ignore[arg-type]
+    given = FlashcardReview(
+        person_id=person.id,
+        flashcard_id=card.id,
+        rating=rating,
+        reviewed_at=when,
+        received_at=now,
+        client_id=client_id,
+        due_after=due,
+    )
+    # Claim the client_id before touching the memory. On PostgreSQL a parallel request with the
+    # same client_id may have inserted it after our check: the unique key refuses ours once theirs
+    # commits, and theirs is the answer.
+    try:
+        with session.begin_nested():
+            session.add(given)
+    except IntegrityError:
+        earlier = _review_by_client_id(session, person=person, client_id=client_id or "")
+        if earlier is None:
+            raise
+        return earlier.due_after
     if row is None:
         row = FlashcardMemory(
             person_id=person.id, flashcard_id=card.id, digest=card.digest, memory=memory, due=due, last_reviewed_at=when
@@ -171,20 +188,15 @@ def review(
     row.last_reviewed_at = max(row.last_reviewed_at, when)
     row.reviews += 1
     session.add(row)
-    session.add(
-        FlashcardReview(
-            person_id=person.id,
-            flashcard_id=card.id,
-            rating=rating,
-            reviewed_at=when,
-            received_at=now,
-            client_id=client_id,
-            due_after=due,
-        )
-    )
     session.flush()
     _snapshot_recall(session, person=person, post_id=card.post_id, now=now)
     return due
+
+
+def _review_by_client_id(session: Session, *, person: Person, client_id: str) -> FlashcardReview | None:
+    return session.exec(
+        select(FlashcardReview).where(FlashcardReview.person_id == person.id, FlashcardReview.client_id == client_id)
+    ).first()
 
 
 def _snapshot_recall(session: Session, *, person: Person, post_id: int, now: datetime) -> None:
@@ -450,26 +462,13 @@ def sync(
         assert run.id is not None
         return SyncOutcome(entry.client_id, run_id=run.id)
 
-    _hold_the_write_lock(session)
+    begin_writing(session)  # a SAVEPOINT would open a deferred transaction on SQLite (see begin_writing)
     review_outcomes: dict[int, SyncOutcome] = {}
     for index in sorted(range(len(reviews)), key=lambda i: reviews[i].reviewed_at):
         entry = reviews[index]
         review_outcomes[index] = _in_savepoint(session, entry.client_id, lambda entry=entry: apply_review(entry))
     run_outcomes = [_in_savepoint(session, entry.client_id, lambda entry=entry: apply_run(entry)) for entry in runs]
     return [review_outcomes[i] for i in range(len(reviews))], run_outcomes
-
-
-def _hold_the_write_lock(session: Session) -> None:
-    """SQLite only. A SAVEPOINT opens a deferred transaction, and a transaction that has read cannot
-    start writing once another connection has committed since: SQLite answers "database is locked"
-    at once, without waiting out the busy timeout (seen with two syncs from one phone). Taking the
-    write lock before the first savepoint makes the batch wait its turn instead. A request that has
-    already written holds the lock. PostgreSQL needs nothing."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _in_savepoint(session: Session, client_id: str, apply: Callable[[], SyncOutcome]) -> SyncOutcome:

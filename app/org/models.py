@@ -51,6 +51,9 @@ class Enterprise(SQLModel, table=True):
     name: str = Field(max_length=120)
     industry: str = Field(max_length=20)
     region_id: int = Field(foreign_key="region.id", index=True)
+    # The assessment policy (app/quiz/policy.py): set by a trainer or manager, never by the worker.
+    assessment_question_count: int = Field(default=20)
+    assessment_time_limit_s: int = Field(default=20 * 60)
     pass_mark: int = Field(default=80)
     validity_days: int = Field(default=365)
     dispatch_phone: str | None = Field(default=None, max_length=20)

@@ -8,12 +8,13 @@ from app.cards.models import Post, PostVersion
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import ResourceNotFound, error_responses
-from app.org.models import Person
+from app.org.models import ENTERPRISE_ROLES, Person, Role
+from app.quiz import policy, service
 from app.quiz import progress as progress_service
-from app.quiz import service
 from app.quiz.models import QuizAttempt
 from app.quiz.schemas import (
     AnswerIn,
+    AssessmentPolicyBody,
     AssessmentReceipt,
     PostProgressOut,
     PracticeFeedback,
@@ -22,7 +23,7 @@ from app.quiz.schemas import (
     QuizStart,
 )
 from app.quiz.views import quiz_out, result_out
-from app.security import CurrentPerson, Scope, TenantScope
+from app.security import CurrentPerson, RequireRole, Scope, TenantScope
 
 router = APIRouter(prefix="/api", tags=["quizzes"])
 
@@ -110,6 +111,40 @@ def submit_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> Qu
     service.submit(session, attempt=attempt, now=clock())
     session.commit()
     return result_out(session, attempt)
+
+
+PolicyReader = Annotated[Person, Depends(RequireRole(*ENTERPRISE_ROLES))]
+PolicyEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
+
+
+@router.get(
+    "/assessment-policy",
+    response_model=AssessmentPolicyBody,
+    tags=["assessment policy"],
+    responses=error_responses(401, 403),
+)
+def get_assessment_policy(person: PolicyReader, session: SessionDep) -> AssessmentPolicyBody:
+    """The caller's enterprise's assessment rules: every assessment is started with them."""
+    assert person.enterprise_id is not None
+    return AssessmentPolicyBody(**vars(policy.get(session, enterprise_id=person.enterprise_id)))
+
+
+@router.put(
+    "/assessment-policy",
+    response_model=AssessmentPolicyBody,
+    tags=["assessment policy"],
+    responses=error_responses(401, 403, 422),
+)
+def put_assessment_policy(
+    body: AssessmentPolicyBody, person: PolicyEditor, session: SessionDep
+) -> AssessmentPolicyBody:
+    """Replace the rules (all four fields); out-of-bounds values → 422 naming each field, nothing saved."""
+    assert person.enterprise_id is not None
+    stored = policy.update(
+        session, enterprise_id=person.enterprise_id, policy=policy.AssessmentPolicy(**body.model_dump())
+    )
+    session.commit()
+    return AssessmentPolicyBody(**vars(stored))
 
 
 @router.get("/me/progress", response_model=list[PostProgressOut], responses=error_responses(401))

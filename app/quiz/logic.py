@@ -150,6 +150,15 @@ def is_correct(question_type: str, answer: Sequence[str], given: list[str] | str
     return list(given) == list(answer)
 
 
+def same_answer(question_type: str, first: Sequence[str], again: Sequence[str]) -> bool:
+    """Whether an answer sent again (a retry, a double tap) is the one already stored."""
+    if question_type == QuestionType.multi:
+        return sorted(first) == sorted(again)
+    if question_type == QuestionType.fill:
+        return [normalise(text) for text in first] == [normalise(text) for text in again]
+    return list(first) == list(again)
+
+
 def judge_options() -> tuple[Option, ...]:
     return (Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误"))
 

@@ -27,6 +27,9 @@ class QuizAttempt(SQLModel, table=True):
     pass_mark: int
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # False for a practice the worker did not ask to time: no countdown; the deadline only closes
+    # an attempt left open.
+    timed: bool = Field(default=True)
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
     auto_submitted: bool = Field(default=False)
     score: float | None = Field(default=None)

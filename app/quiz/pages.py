@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.cards import service as cards
 from app.context import ClockDep
 from app.db import SessionDep
-from app.errors import ResourceNotFound
+from app.errors import InvalidInput, ResourceNotFound
+from app.org.models import Person
 from app.questions.model import DIMENSION_LABELS, Dimension
+from app.quiz import policy, service
 from app.quiz import progress as progress_service
-from app.quiz import service
-from app.quiz.api import OwnAttempt, quiz_post
+from app.quiz.api import OwnAttempt, PolicyEditor, quiz_post
 from app.quiz.models import QuizAttempt
 from app.quiz.views import quiz_out, result_out
 from app.security import CurrentPerson, TenantScope
@@ -29,10 +30,17 @@ DIMENSIONS = [(d.value, DIMENSION_LABELS[d]) for d in Dimension]
 @router.get("", response_class=HTMLResponse)
 def quiz_home(request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> Response:
     lines = progress_service.progress(session, person=person, now=clock())
+    rules = policy.get(session, enterprise_id=person.enterprise_id) if person.enterprise_id else None
     return render(
         request,
         "quiz/home.html",
-        {"lines": lines, "history": service.history(session, person=person, limit=10), "dimensions": DIMENSIONS},
+        {
+            "lines": lines,
+            "history": service.history(session, person=person, limit=10),
+            "dimensions": DIMENSIONS,
+            "rules": rules,
+            "notebook_total": sum(line.notebook_size for line in lines),
+        },
         person=person,
     )
 
@@ -47,6 +55,7 @@ def start_page(
     post_id: Annotated[int, Form()],
     mode: Annotated[str, Form(pattern="^(practice|assessment)$")] = "practice",
     notebook: Annotated[bool, Form()] = False,
+    time_limit_s: Annotated[int | None, Form(ge=60, le=7200)] = None,  # a timed practice, when asked
 ) -> Response:
     post, stored = quiz_post(session, scope, person, post_id)
     attempt, _ = service.start(
@@ -54,9 +63,9 @@ def start_page(
         person=person,
         post=post,
         stored=stored,
-        mode=mode,
+        mode=mode,  # type: ignore[arg-type]
         count=None,
-        time_limit_s=None,  # type: ignore[arg-type]
+        time_limit_s=time_limit_s,
         now=clock(),
         seed=request.app.state.seeds(),
         from_notebook=notebook,
@@ -192,6 +201,106 @@ def submit_page(
     service.submit(session, attempt=attempt, now=clock())
     session.commit()
     return _result(request, person, session, attempt)
+
+
+@dataclass(frozen=True)
+class PolicyField:
+    name: str
+    label: str
+    low: int
+    high: int
+
+
+# The form asks for minutes (what a trainer thinks in); the API and the store use seconds.
+_SECONDS = policy.BOUNDS["time_limit_s"]
+POLICY_FIELDS = (
+    PolicyField(
+        "question_count", "考试题数", policy.BOUNDS["question_count"].low, policy.BOUNDS["question_count"].high
+    ),
+    PolicyField("time_limit_min", "考试时长（分钟）", _SECONDS.low // 60, _SECONDS.high // 60),
+    PolicyField("pass_mark", "合格线（分）", policy.BOUNDS["pass_mark"].low, policy.BOUNDS["pass_mark"].high),
+    PolicyField(
+        "validity_days", "合格有效期（天）", policy.BOUNDS["validity_days"].low, policy.BOUNDS["validity_days"].high
+    ),
+)
+
+
+def _policy_form(
+    request: Request,
+    person: Person,
+    rules: policy.AssessmentPolicy,
+    *,
+    entered: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    saved: bool = False,
+) -> Response:
+    values: dict[str, object] = {**vars(rules), "time_limit_min": rules.time_limit_s // 60, **(entered or {})}
+    return render(
+        request,
+        "quiz/policy.html",
+        {"values": values, "fields": POLICY_FIELDS, "problems": problems or {}, "saved": saved},
+        person=person,
+        status_code=422 if problems else 200,
+    )
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy_page(request: Request, person: PolicyEditor, session: SessionDep) -> Response:
+    assert person.enterprise_id is not None
+    return _policy_form(request, person, policy.get(session, enterprise_id=person.enterprise_id))
+
+
+@router.post("/policy", response_class=HTMLResponse)
+def policy_save(
+    request: Request,
+    person: PolicyEditor,
+    session: SessionDep,
+    question_count: Annotated[str, Form()] = "",
+    time_limit_min: Annotated[str, Form()] = "",
+    pass_mark: Annotated[str, Form()] = "",
+    validity_days: Annotated[str, Form()] = "",
+) -> Response:
+    assert person.enterprise_id is not None
+    raw = {
+        "question_count": question_count,
+        "time_limit_min": time_limit_min,
+        "pass_mark": pass_mark,
+        "validity_days": validity_days,
+    }
+    numbers = {name: int(value) for name, value in raw.items() if value.strip().isdigit()}
+    labels = {field.name: field.label for field in POLICY_FIELDS}
+    problems = {name: f"{labels[name]}：请填写整数" for name in raw if name not in numbers}
+    if not problems:
+        wanted = policy.AssessmentPolicy(
+            question_count=numbers["question_count"],
+            time_limit_s=numbers["time_limit_min"] * 60,
+            pass_mark=numbers["pass_mark"],
+            validity_days=numbers["validity_days"],
+        )
+        try:
+            stored = policy.update(session, enterprise_id=person.enterprise_id, policy=wanted)
+        except InvalidInput as refused:
+            problems = {
+                "time_limit_min" if item["loc"][-1] == "time_limit_s" else str(item["loc"][-1]): str(item["msg"])
+                for item in refused.errors
+            }
+        else:
+            session.commit()
+            return _policy_form(request, person, stored, saved=True)
+    current = policy.get(session, enterprise_id=person.enterprise_id)
+    return _policy_form(request, person, current, problems=problems, entered=raw)
+
+
+@router.get("/notebook", response_class=HTMLResponse)
+def notebook_page(request: Request, person: CurrentPerson, session: SessionDep) -> Response:
+    """The 错题本 to read through: each question in words with its right answer and card line."""
+    lines = service.notebook(session, person=person)
+    by_post: dict[int, list[service.NotebookLine]] = {}
+    for line in lines:
+        by_post.setdefault(line.entry.post_id, []).append(line)
+    posts = {p.id: p for p in cards.get_many(session, set(by_post))}
+    groups = [(posts[post_id], post_lines) for post_id, post_lines in by_post.items() if post_id in posts]
+    return render(request, "quiz/notebook.html", {"groups": groups, "total": len(lines)}, person=person)
 
 
 @router.get("/history", response_class=HTMLResponse)

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from app.cards.models import Post
 from app.drill import service as drill
-from app.org.models import Enterprise, Person, PersonPost
+from app.org.models import Person, PersonPost
+from app.quiz import policy
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
 
@@ -31,8 +32,9 @@ class PostProgress:
 
 
 def progress(session: Session, *, person: Person, now: datetime) -> list[PostProgress]:
-    enterprise = session.get(Enterprise, person.enterprise_id) if person.enterprise_id else None
-    validity = timedelta(days=enterprise.validity_days if enterprise else 365)
+    if person.enterprise_id is None:
+        return []  # quizzes are for people of an enterprise
+    validity = timedelta(days=policy.get(session, enterprise_id=person.enterprise_id).validity_days)
     my_posts = set(session.exec(select(PersonPost.post_id).where(PersonPost.person_id == person.id)).all())
     attempted = set(session.exec(select(QuizAttempt.post_id).where(QuizAttempt.person_id == person.id)).all())
     posts = session.exec(select(Post).where(col(Post.id).in_(my_posts | attempted)).order_by(Post.code)).all()

@@ -7,9 +7,13 @@ from pydantic import BaseModel, Field
 class QuizStart(BaseModel):
     post_id: int
     mode: Literal["practice", "assessment"] = "practice"
-    count: int | None = Field(default=None, ge=1, le=100)
-    time_limit_s: int | None = Field(default=None, ge=1, le=7200)
-    notebook: bool = Field(default=False, description="只出错题本里的题（练错题）")
+    count: int | None = Field(
+        default=None, ge=1, le=100, description="练习题数（默认 10）；考试的题数由单位的考试规则决定，不能给"
+    )
+    time_limit_s: int | None = Field(
+        default=None, ge=1, le=7200, description="限时练习的秒数（不给则不限时）；考试的时长由考试规则决定，不能给"
+    )
+    notebook: bool = Field(default=False, description="只出错题本里的题（练错题；只用于练习）")
 
 
 class OptionOut(BaseModel):
@@ -33,6 +37,7 @@ class QuizOut(BaseModel):
     mode: str
     deadline: datetime
     seconds_left: int
+    timed: bool = Field(description="false：不限时的练习，不显示倒计时（deadline 只用于关闭久未交卷的练习）")
     submitted: bool
     questions: list[QuestionOut]
     answered: list[int] = Field(default_factory=list, description="ids of questions already answered")
@@ -57,7 +62,9 @@ class AssessmentReceipt(BaseModel):
 
 class ReviewItem(BaseModel):
     question_id: int
+    type: Literal["single", "multi", "judge", "fill", "order"]
     stem: str
+    options: list[OptionOut] = Field(description="选项（本次答卷中的顺序和键），用来把答案键显示成文字")
     correct: bool
     given: list[str] | None
     answer_key: list[str]
@@ -91,3 +98,12 @@ class PostProgressOut(BaseModel):
     due_flashcards: int
     by_dimension: dict[str, float | None]
     notebook_size: int
+
+
+class AssessmentPolicyBody(BaseModel):
+    """The enterprise's assessment rules (app/quiz/policy.py checks the bounds)."""
+
+    question_count: int = Field(description="考试题数（5–100）")
+    time_limit_s: int = Field(description="考试时长，秒（60–7200，每题至少 15 秒）")
+    pass_mark: int = Field(description="合格线，分（50–100）")
+    validity_days: int = Field(description="考试合格的有效天数（30–3650）")

@@ -11,21 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.cards.models import Post, PostVersion
+from app.db import begin_writing
 from app.errors import Conflict, InvalidInput, ResourceNotFound
-from app.org.models import Enterprise, Person
+from app.org.models import Person
 from app.questions import review
 from app.questions import service as questions
 from app.questions.model import Question
-from app.quiz import logic
+from app.quiz import logic, policy
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
 GRACE = timedelta(seconds=2)  # network slack: an answer sent just before the deadline still counts
 NOTEBOOK_CLEARS_AFTER = 2  # right answers in a row that take a question out of the notebook
-DEFAULT_COUNT = {"practice": 10, "assessment": 20}
-SECONDS_PER_QUESTION = {"practice": 60, "assessment": 60}
+PRACTICE_COUNT = 10
+# A practice nobody asked to time has no countdown; this only closes one left open.
+UNTIMED_PRACTICE_CLOSES_AFTER = timedelta(hours=24)
 
 Mode = Literal["practice", "assessment"]
 
@@ -75,6 +77,18 @@ def start(
     seed: int,
     from_notebook: bool = False,
 ) -> tuple[QuizAttempt, list[AttemptQuestion]]:
+    """An assessment takes its size, time and pass mark from the enterprise's policy and its pool
+    whole; a request that tries to choose them is refused. A practice is as the worker asks:
+    untimed unless they give a time limit."""
+    chosen_by_request = {"count": count, "time_limit_s": time_limit_s, "notebook": from_notebook or None}
+    if mode == "assessment" and (tried := [name for name, value in chosen_by_request.items() if value is not None]):
+        raise InvalidInput(
+            [
+                {"loc": ["body", name], "msg": "考试的题数、时长和题目范围由单位的考试规则决定，不能自选"}
+                for name in tried
+            ]
+        )
+    rules = policy.get(session, enterprise_id=post.enterprise_id)
     # assessments ask only what a trainer approved (questions.review); practice anything that
     # passed the linter
     pool = (
@@ -90,9 +104,12 @@ def start(
             raise Conflict("这个岗位还没有审核通过的考试题目，请培训管理员先审核题目")
         raise Conflict("这个岗位还没有可用的题目")
     rng = random.Random(seed)
-    chosen = logic.choose_balanced(pool, min(count or DEFAULT_COUNT[mode], len(pool)), rng)
-    limit = time_limit_s or SECONDS_PER_QUESTION[mode] * len(chosen)
-    enterprise = session.get(Enterprise, post.enterprise_id)
+    wanted_count = rules.question_count if mode == "assessment" else count or PRACTICE_COUNT
+    chosen = logic.choose_balanced(pool, min(wanted_count, len(pool)), rng)
+    if mode == "assessment":
+        limit: timedelta | None = timedelta(seconds=rules.time_limit_s)
+    else:
+        limit = timedelta(seconds=time_limit_s) if time_limit_s else None
     attempt = QuizAttempt(
         enterprise_id=post.enterprise_id,
         person_id=person.id,
@@ -101,9 +118,10 @@ def start(
         mode=mode,
         from_notebook=from_notebook,
         seed=seed,
-        pass_mark=enterprise.pass_mark if enterprise else 80,
+        pass_mark=rules.pass_mark,
         started_at=now,
-        deadline=now + timedelta(seconds=limit),
+        deadline=now + (limit or UNTIMED_PRACTICE_CLOSES_AFTER),
+        timed=limit is not None,
     )
     session.add(attempt)
     session.flush()
@@ -121,12 +139,28 @@ def is_open(attempt: QuizAttempt) -> bool:
     return attempt.submitted_at is None
 
 
+def lock(session: Session, attempt: QuizAttempt) -> QuizAttempt:
+    """Hold the attempt until the request commits, re-read as it is now. Answers, submits and the
+    time-up grading of one attempt take turns through this lock, on every database and across
+    processes: an answer is either in before grading (and counted) or refused after it, and an
+    attempt is graded once."""
+    begin_writing(session)
+    session.refresh(attempt, with_for_update=True)
+    return attempt
+
+
+def _due(attempt: QuizAttempt, now: datetime) -> bool:
+    return is_open(attempt) and now > attempt.deadline + GRACE
+
+
 def expire_if_due(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
     """Grade an attempt whose time is up (plus grace). True if it was graded now."""
-    if is_open(attempt) and now > attempt.deadline + GRACE:
-        _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
-        return True
-    return False
+    if not _due(attempt, now):
+        return False
+    if not _due(lock(session, attempt), now):
+        return False  # graded meanwhile by another request
+    _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
+    return True
 
 
 @dataclass(frozen=True)
@@ -138,31 +172,38 @@ class Recorded:
 def record_answer(
     session: Session, *, attempt: QuizAttempt, question_id: int, given: list[str] | str, now: datetime
 ) -> Recorded:
-    if expire_if_due(session, attempt, now):
-        raise Conflict("考试时间已到，已自动交卷")
-    if not is_open(attempt):
-        raise Conflict("已经交卷，不能再作答")
+    """Store an answer, or refuse it: an answer is never acknowledged and then left out of the
+    grade. The same answer again (a retry, a double tap) gets the first result; a different answer
+    to an answered question is refused."""
+    lock(session, attempt)
+    graded_now = expire_if_due(session, attempt, now)
     question = session.get(AttemptQuestion, question_id)
     if question is None or question.attempt_id != attempt.id:
         raise ResourceNotFound("题目")
+    stored = _stored_form(given)
+    earlier = session.exec(select(AttemptAnswer).where(AttemptAnswer.question_id == question.id)).first()
+    if earlier is not None:
+        if logic.same_answer(question.type, earlier.given, stored):
+            return Recorded(question, earlier.correct)
+        raise Conflict("这道题已经作答过了，答案不能更改")
+    if graded_now:
+        raise Conflict("考试时间已到，已自动交卷")
+    if not is_open(attempt):
+        raise Conflict("已经交卷，不能再作答")
     problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
     if problem:
         raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
-    if session.exec(select(AttemptAnswer.id).where(AttemptAnswer.question_id == question.id)).first() is not None:
-        raise Conflict("这道题已经作答过了")
     correct = logic.is_correct(question.type, question.answer, given)
     session.add(
-        AttemptAnswer(
-            attempt_id=attempt.id,
-            question_id=question.id,
-            given=[given] if isinstance(given, str) else list(given),
-            correct=correct,
-            answered_at=now,
-        )
+        AttemptAnswer(attempt_id=attempt.id, question_id=question.id, given=stored, correct=correct, answered_at=now)
     )
     _note(session, attempt=attempt, key=question.question_key, correct=correct, now=now)
     session.flush()
     return Recorded(question, correct)
+
+
+def _stored_form(given: list[str] | str) -> list[str]:
+    return [given] if isinstance(given, str) else list(given)
 
 
 def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
@@ -192,14 +233,64 @@ def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, no
         session.add(entry)
 
 
+@dataclass(frozen=True)
+class NotebookLine:
+    """An open 错题本 entry with the question as the worker last got it wrong, and that answer."""
+
+    entry: NotebookEntry
+    question: AttemptQuestion
+    given: list[str]
+
+    @property
+    def right_answers_to_clear(self) -> int:
+        return NOTEBOOK_CLEARS_AFTER - self.entry.correct_streak
+
+
+def notebook(session: Session, *, person: Person) -> list[NotebookLine]:
+    """The worker's open notebook, latest mistake first."""
+    entries = session.exec(
+        select(NotebookEntry)
+        .where(NotebookEntry.person_id == person.id, col(NotebookEntry.cleared_at).is_(None))
+        .order_by(col(NotebookEntry.last_wrong_at).desc(), col(NotebookEntry.id).desc())
+    ).all()
+    if not entries:
+        return []
+    wrong = session.exec(
+        select(AttemptQuestion, AttemptAnswer.given, QuizAttempt.post_id)
+        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
+        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        .where(
+            QuizAttempt.person_id == person.id,
+            AttemptAnswer.correct == False,  # noqa: E712
+            col(AttemptQuestion.question_key).in_({entry.question_key for entry in entries}),
+        )
+        .order_by(col(AttemptAnswer.answered_at).desc(), col(AttemptAnswer.id).desc())
+    ).all()
+    last_wrong: dict[tuple[int, str], tuple[AttemptQuestion, list[str]]] = {}
+    for question, given, post_id in wrong:
+        last_wrong.setdefault((post_id, question.question_key), (question, given))
+    return [
+        NotebookLine(entry, *last_wrong[(entry.post_id, entry.question_key)])
+        for entry in entries
+        if (entry.post_id, entry.question_key) in last_wrong
+    ]
+
+
 def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAttempt:
-    """Grade once; submitting again returns the same result without grading again."""
+    """Grade once; submitting again, or at the same time, returns the same result."""
+    lock(session, attempt)
     if not expire_if_due(session, attempt, now) and is_open(attempt):
-        _grade(session, attempt, submitted_at=now, automatic=False)
+        # An answer that took the lock just before us may carry a later clock reading than ours:
+        # no counted answer is dated after the hand-in.
+        latest = session.exec(
+            select(func.max(AttemptAnswer.answered_at)).where(AttemptAnswer.attempt_id == attempt.id)
+        ).one()
+        _grade(session, attempt, submitted_at=max(now, latest) if latest else now, automatic=False)
     return attempt
 
 
 def _grade(session: Session, attempt: QuizAttempt, *, submitted_at: datetime, automatic: bool) -> None:
+    """Only under lock(): the answers read here are all the attempt will ever have."""
     rows = questions_of(session, attempt)
     given = answers_of(session, attempt)
     graded = logic.grade([(row.dimension, row.id in given and given[row.id].correct) for row in rows])

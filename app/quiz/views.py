@@ -20,6 +20,7 @@ def quiz_out(session: Session, attempt: QuizAttempt, now: datetime) -> QuizOut:
         mode=attempt.mode,
         deadline=attempt.deadline,
         seconds_left=service.seconds_left(attempt, now),
+        timed=attempt.timed,
         submitted=not service.is_open(attempt),
         questions=[
             QuestionOut(
@@ -52,7 +53,9 @@ def result_out(session: Session, attempt: QuizAttempt) -> QuizResult:
         review=[
             ReviewItem(
                 question_id=row.id or 0,
+                type=row.type,  # type: ignore[arg-type]
                 stem=row.stem,
+                options=[OptionOut(**o) for o in row.options],
                 correct=row.id in answered and answered[row.id].correct,
                 given=answered[row.id].given if row.id in answered else None,
                 answer_key=row.answer,
