@@ -3,6 +3,7 @@ order of actions, and right and wrong practices in each scenario."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from app.questions.families.common import (
@@ -20,6 +21,10 @@ from app.questions.families.common import (
 )
 from app.questions.model import Question
 
+# Raising the alarm and reporting ("大声呼救，报告班组长、调度室，拨打120") is on every card in the
+# same words: as the right option it is recognised, not known, so it is never the key.
+REPORTING = re.compile(r"报告|拨打|呼救|呼叫|报警|呼喊")
+
 
 def emergency_action(ctx: Context) -> Iterator[Question]:
     """发生“{title}”时，下列做法正确的是？ One question per action that reads as a practice. Wrong
@@ -30,7 +35,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
         prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
         wrong = ctx.wrong_practices([*scenario.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
         for index, action in enumerate(scenario.actions):
-            if not reads_as_practice(action) or BRANCH_LABEL.match(action):
+            if not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue
             source = f"{base}.actions[{index}]"
             question = practice_choice(
