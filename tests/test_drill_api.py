@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.org.models import PersonPost
+from app.drill import service as drill_service
+from app.org.models import Department, Person, PersonPost, Role
 from tests.test_quiz import bank_upload
 
 
@@ -175,3 +176,39 @@ def test_the_printed_qr_code_leads_to_the_posts_drill(client, world, post_id):
     # the post's drill route does not swallow the other drill pages
     assert client.get("/drill/signoff", headers={"accept": "text/html"}).status_code in (200, 403)
     assert client.get("/drill/offline", headers={"accept": "text/html"}).status_code == 200
+
+
+def other_team_leader(session, tenant):
+    """A leader of a second team in the same enterprise."""
+    team = Department(enterprise_id=tenant.enterprise.id, name="二班")
+    session.add(team)
+    session.flush()
+    leader = Person(
+        enterprise_id=tenant.enterprise.id, username="leader2", name="二班长", role=Role.leader, department_id=team.id
+    )
+    session.add(leader)
+    session.commit()
+    return leader
+
+
+def test_a_leader_signs_only_their_own_teams_runs_and_the_list_agrees_with_the_api(client, world, session, post_id):
+    worker = world.auth(world.a.people["worker"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    run_id = client.post(
+        f"/api/drill/checklists/{post_id}/runs",
+        json={"items": confirmations(items, world.clock() - timedelta(minutes=2))},
+        headers=worker,
+    ).json()["run_id"]
+    outsider = other_team_leader(session, world.a)
+    teamless = Person(enterprise_id=world.a.enterprise.id, username="leader3", name="无班组长", role=Role.leader)
+    session.add(teamless)
+    session.commit()
+    for leader in (outsider, teamless):
+        assert [r.id for r in drill_service.runs_to_sign(session, signer=leader)] == []
+        refused = client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(leader))
+        assert refused.status_code == 403 and "本班组" in refused.json()["detail"]
+    # the run's own team leader sees it in the list, and trainers and managers reach the whole enterprise
+    for signer in ("leader", "trainer", "manager"):
+        assert run_id in [r.id for r in drill_service.runs_to_sign(session, signer=world.a.people[signer])]
+    signed = client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(world.a.people["manager"]))
+    assert signed.status_code == 200 and signed.json()["signed_by"] == "ENTAmanager"

@@ -16,7 +16,13 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("GET", "/api/people/{person_id}"): {"role": "trainer"},
     ("PUT", "/api/people/{person_id}"): {
         "role": "manager",
-        "body": {"username": "worker", "name": "改名", "role": "worker", "post_codes": ["post-1"]},
+        "body": {
+            "username": "worker",
+            "name": "改名",
+            "role": "worker",
+            "department": "一班",
+            "post_codes": ["post-1"],
+        },
     },
     ("GET", "/api/posts/{post_id}"): {"role": "worker"},
     ("GET", "/api/posts/{post_id}/versions"): {"role": "trainer"},

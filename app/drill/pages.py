@@ -12,8 +12,9 @@ from app.db import SessionDep
 from app.drill import scheduler, service
 from app.drill.api import own_post, visible_run
 from app.drill.models import ChecklistRun, DrillPreference
-from app.errors import ResourceNotFound
+from app.errors import Forbidden, ResourceNotFound
 from app.org.models import Person
+from app.policy import SIGNERS
 from app.security import CurrentPerson
 from app.web import render
 
@@ -141,7 +142,7 @@ def drill_home(request: Request, person: CurrentPerson, session: SessionDep, clo
             "prefs": prefs,
             "done_today": service.reviews_today(session, person=person, now=now),
             "streak": service.streak_days(session, person=person, now=now) if prefs.show_streak else None,
-            "to_sign": service.runs_to_sign(session, signer=person) if person.role in service.SIGNERS else [],
+            "to_sign": service.runs_to_sign(session, signer=person) if person.role in SIGNERS else [],
             # what the phone saves for offline use (app/static/js/pwa.js), and when to save it again
             "offline_posts": [{"id": line["post"].id, "name": line["post"].name} for line in lines],
             "offline_version": service.offline_fingerprint(
@@ -166,8 +167,8 @@ def checklist_page(post_id: int, request: Request, person: CurrentPerson, sessio
 
 @router.get("/signoff", response_class=HTMLResponse)
 def signoff_page(request: Request, person: CurrentPerson, session: SessionDep) -> Response:
-    if person.role not in service.SIGNERS:
-        raise HTTPException(status_code=403, detail="只有班组长或培训员可以签认")
+    if person.role not in SIGNERS:
+        raise Forbidden("只有班组长、培训员或负责人可以签认手指口述")
     runs = service.runs_to_sign(session, signer=person)
     return render(request, "drill/signoff.html", {"runs": _described(session, runs)}, person=person)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import HTTPException
+from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -24,10 +25,10 @@ from app.drill.models import (
     RecallSnapshot,
 )
 from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
-from app.org.models import Person, PersonPost, Role
+from app.org.models import Person, PersonPost
+from app.policy import SIGNERS, sign_reach
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone clock this far ahead is still believed
-SIGNERS = frozenset({Role.leader, Role.trainer})
 
 
 def my_post(session: Session, *, person: Person, post_id: int) -> Post | None:
@@ -334,12 +335,27 @@ def find_run(session: Session, *, enterprise_ids: frozenset[int] | None, run_id:
     return run
 
 
+def _signable(signer: Person) -> ColumnElement[bool]:
+    """The runs `signer` may sign off, as one condition: the sign-off list and the sign-off itself
+    both use it, so a run missing from the list is a run the API refuses."""
+    reach = sign_reach(signer)
+    if reach is None:
+        return false()
+    condition = and_(ChecklistRun.enterprise_id == reach.enterprise_id, ChecklistRun.person_id != signer.id)
+    if reach.department_id is not None:
+        team = select(Person.id).where(Person.department_id == reach.department_id)
+        condition = and_(condition, col(ChecklistRun.person_id).in_(team))
+    return condition
+
+
 def sign_off(session: Session, *, signer: Person, run: ChecklistRun, now: datetime) -> ChecklistRun:
-    """A leader or trainer of the same enterprise who watched the run confirms it: that is 应会."""
-    if signer.role not in SIGNERS or signer.enterprise_id != run.enterprise_id:
-        raise Forbidden("只有本企业的班组长或培训员可以签认")
+    """A leader (own team), trainer or manager who watched the run confirms it: that is 应会."""
+    if signer.role not in SIGNERS:
+        raise Forbidden("只有班组长、培训员或负责人可以签认手指口述")
     if signer.id == run.person_id:
         raise Forbidden("不能签认自己的手指口述")
+    if session.exec(select(ChecklistRun.id).where(ChecklistRun.id == run.id, _signable(signer))).first() is None:
+        raise Forbidden("只能签认本班组员工的手指口述（培训员和负责人可签认本企业所有员工）")
     if run.signed_at is not None:
         raise Conflict("这次手指口述已经签认过了")
     run.signed_by_id = signer.id
@@ -350,14 +366,7 @@ def sign_off(session: Session, *, signer: Person, run: ChecklistRun, now: dateti
 
 
 def runs_to_sign(session: Session, *, signer: Person, limit: int = 50) -> list[ChecklistRun]:
-    query = select(ChecklistRun).where(
-        ChecklistRun.enterprise_id == signer.enterprise_id,
-        col(ChecklistRun.signed_at).is_(None),
-        ChecklistRun.person_id != signer.id,
-    )
-    if signer.role == Role.leader and signer.department_id is not None:
-        team = select(Person.id).where(Person.department_id == signer.department_id)
-        query = query.where(col(ChecklistRun.person_id).in_(team))
+    query = select(ChecklistRun).where(_signable(signer), col(ChecklistRun.signed_at).is_(None))
     return list(session.exec(query.order_by(col(ChecklistRun.finished_at).desc()).limit(limit)).all())
 
 

@@ -28,6 +28,7 @@ from app.meeting.schemas import (
     QuestionResultOut,
 )
 from app.org.models import Department, Person, Role
+from app.policy import HOSTS, MEETING_READERS
 from app.quiz.schemas import OptionOut
 from app.security import CurrentPerson, RequireRole, Scope, TenantScope
 
@@ -63,8 +64,8 @@ def meeting_by_code(code: str, person: CurrentPerson, session: SessionDep) -> Me
     return meeting
 
 
-Host = Annotated[Person, Depends(RequireRole(*service.HOSTS))]
-Reader = Annotated[Person, Depends(RequireRole(*service.VIEWERS))]
+Host = Annotated[Person, Depends(RequireRole(*HOSTS))]
+Reader = Annotated[Person, Depends(RequireRole(*MEETING_READERS))]
 VisibleMeeting = Annotated[Meeting, Depends(visible_meeting)]
 ReadableMeeting = Annotated[Meeting, Depends(readable_meeting)]
 MeetingToAttend = Annotated[Meeting, Depends(meeting_to_attend)]

@@ -18,6 +18,7 @@ from app.meeting import service
 from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, VisibleMeeting, chosen_team, join_url
 from app.meeting.models import Meeting
 from app.org.models import Department, Person
+from app.policy import HOSTS
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz.pages import AnswerFormDep
 from app.security import CurrentPerson, TenantScope
@@ -149,7 +150,7 @@ def log_page(
     return render(
         request,
         "meeting/log.html",
-        _common(teams=teams, team=team, entries=entries, may_host=person.role in service.HOSTS),
+        _common(teams=teams, team=team, entries=entries, may_host=person.role in HOSTS),
         person=person,
     )
 
@@ -174,7 +175,7 @@ def meeting_screen(
 ) -> Response:
     """The big screen while the meeting runs; its record (answers, explanations) once it has ended."""
     context = _screen_context(request, session, meeting, clock())
-    context["may_end"] = person.role in service.HOSTS and context["open"]
+    context["may_end"] = person.role in HOSTS and context["open"]
     return render(request, "meeting/screen.html", context, person=person)
 
 

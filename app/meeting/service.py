@@ -24,6 +24,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
 from app.meeting import focus
 from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
 from app.org.models import Department, Person, PersonPost, Role
+from app.policy import HOSTS, MEETING_READERS
 from app.questions import service as questions
 from app.questions.model import Question
 from app.quiz import logic
@@ -34,8 +35,6 @@ MAX_OPEN = timedelta(hours=12)  # a meeting nobody ended stops taking answers af
 SIGNAL_WINDOW = timedelta(days=180)  # older answers say little about what the team knows today
 MAX_COUNT = 10
 CODE_TRIES = 50
-HOSTS = frozenset({Role.leader, Role.trainer})
-VIEWERS = frozenset({Role.leader, Role.trainer, Role.manager, Role.regulator, Role.admin})
 
 
 # --- finding things --------------------------------------------------------------------------
@@ -149,7 +148,7 @@ def check_host(person: Person, department: Department) -> None:
 def check_reader(person: Person, department_id: int) -> None:
     """Results and the log: the team's leader, the enterprise's trainers and managers, regulators
     (tenancy has already kept out everybody else's enterprises)."""
-    if person.role not in VIEWERS:
+    if person.role not in MEETING_READERS:
         raise Forbidden("只有班组长、培训员、负责人或监管人员可以查看班前会记录")
     if person.role == Role.leader and person.department_id != department_id:
         raise Forbidden("班组长只能查看本班组的班前会记录")
