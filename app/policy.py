@@ -17,6 +17,8 @@ SIGNERS = frozenset({Role.leader, Role.trainer, Role.manager})
 HOSTS = frozenset({Role.leader, Role.trainer})
 MEETING_READERS = frozenset({Role.leader, Role.trainer, Role.manager, Role.regulator, Role.admin})
 ROSTER_EDITORS = frozenset({Role.trainer, Role.manager})
+# The enterprise's own settings (e.g. the least plausible time per finger-point-and-say item).
+SETTINGS_EDITORS = frozenset({Role.trainer, Role.manager})
 
 
 @dataclass(frozen=True)

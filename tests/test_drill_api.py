@@ -7,6 +7,7 @@ import pytest
 
 from app.drill import service as drill_service
 from app.org.models import Department, Person, PersonPost, Role
+from tests.conftest import PASSWORD
 from tests.test_quiz import bank_upload
 
 
@@ -212,3 +213,95 @@ def test_a_leader_signs_only_their_own_teams_runs_and_the_list_agrees_with_the_a
         assert run_id in [r.id for r in drill_service.runs_to_sign(session, signer=world.a.people[signer])]
     signed = client.post(f"/api/drill/runs/{run_id}/signoff", headers=world.auth(world.a.people["manager"]))
     assert signed.status_code == 200 and signed.json()["signed_by"] == "ENTAmanager"
+
+
+def test_a_run_faster_than_plausible_is_marked_and_needs_a_second_confirmation(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    leader = world.auth(world.a.people["leader"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    start = world.clock() - timedelta(minutes=1)
+    tapped = [  # every item tapped in about a second, as the issue found
+        {"id": item["id"], "confirmed_at": iso(start + timedelta(milliseconds=120 * (n + 1)))}
+        for n, item in enumerate(items)
+    ]
+    body = {"items": tapped, "started_at": iso(start)}
+    run = client.post(f"/api/drill/checklists/{post_id}/runs", json=body, headers=worker)
+    assert run.status_code == 201 and run.json()["too_fast"] is True and run.json()["seconds"] <= 2
+    run_id = run.json()["run_id"]
+    refused = client.post(f"/api/drill/runs/{run_id}/signoff", headers=leader)
+    assert refused.status_code == 409
+    assert "太快" in refused.json()["detail"] and "平均每条不到 2 秒" in refused.json()["detail"]
+    not_confirmed = client.post(f"/api/drill/runs/{run_id}/signoff", json={"confirm_fast": False}, headers=leader)
+    assert not_confirmed.status_code == 409
+    progress = next(p for p in client.get("/api/me/progress", headers=worker).json() if p["post_id"] == post_id)
+    assert progress["can_signed_at"] is None
+    signed = client.post(f"/api/drill/runs/{run_id}/signoff", json={"confirm_fast": True}, headers=leader)
+    assert signed.status_code == 200
+
+    # a run at a plausible pace signs with one tap, as before
+    calm = client.post(
+        f"/api/drill/checklists/{post_id}/runs",
+        json={"items": confirmations(items, start, step_s=4), "started_at": iso(start - timedelta(seconds=4))},
+        headers=worker,
+    ).json()
+    assert calm["too_fast"] is False
+    assert client.post(f"/api/drill/runs/{calm['run_id']}/signoff", headers=leader).status_code == 200
+
+
+def test_the_plausible_time_per_item_is_an_enterprise_setting(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    assert client.get("/api/drill/policy", headers=worker).json() == {"checklist_min_seconds_per_item": 2}
+    assert (
+        client.put("/api/drill/policy", json={"checklist_min_seconds_per_item": 5}, headers=worker).status_code == 403
+    )
+    trainer = world.auth(world.a.people["trainer"])
+    bad = client.put("/api/drill/policy", json={"checklist_min_seconds_per_item": 999}, headers=trainer)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "checklist_min_seconds_per_item"]
+    saved = client.put("/api/drill/policy", json={"checklist_min_seconds_per_item": 5}, headers=trainer)
+    assert saved.json() == {"checklist_min_seconds_per_item": 5}
+    # other enterprises keep their own
+    assert client.get("/api/drill/policy", headers=world.auth(world.b.people["worker"])).json() == {
+        "checklist_min_seconds_per_item": 2
+    }
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    start = world.clock() - timedelta(minutes=5)
+    run = client.post(  # 4 s an item: plausible by default, too fast at 5 s
+        f"/api/drill/checklists/{post_id}/runs",
+        json={"items": confirmations(items, start + timedelta(seconds=4), step_s=4), "started_at": iso(start)},
+        headers=worker,
+    ).json()
+    assert run["too_fast"] is True
+    late_start = client.post(
+        f"/api/drill/checklists/{post_id}/runs",
+        json={"items": confirmations(items, start), "started_at": iso(start + timedelta(seconds=1))},
+        headers=worker,
+    )
+    assert late_start.status_code == 422 and late_start.json()["errors"][0]["loc"] == ["body", "started_at"]
+
+
+def test_the_signers_page_shows_each_items_time_and_asks_again_for_a_fast_run(client, world, post_id):
+    worker = world.auth(world.a.people["worker"])
+    items = client.get(f"/api/drill/checklists/{post_id}", headers=worker).json()["items"]
+    start = world.clock() - timedelta(minutes=1)
+    fast = [
+        {"id": i["id"], "confirmed_at": iso(start + timedelta(milliseconds=100 * (n + 1)))} for n, i in enumerate(items)
+    ]
+    run_id = client.post(
+        f"/api/drill/checklists/{post_id}/runs", json={"items": fast, "started_at": iso(start)}, headers=worker
+    ).json()["run_id"]
+    token = client.get("/login").cookies.get("pd_csrf") or client.cookies.get("pd_csrf")
+    client.post(
+        "/login", data={"enterprise_code": "ENTA", "username": "leader", "password": PASSWORD, "csrf_token": token}
+    )
+    page = client.get("/drill/signoff", headers={"accept": "text/html"}).text
+    assert page.count("0.1 秒") == len(items) and "太快" in page and 'name="confirm_fast"' in page
+    token = client.cookies.get("pd_csrf")
+    once = client.post(f"/drill/runs/{run_id}/signoff", data={"csrf_token": token}, headers={"accept": "text/html"})
+    assert once.status_code == 409 and "太快" in once.text
+    twice = client.post(
+        f"/drill/runs/{run_id}/signoff",
+        data={"csrf_token": token, "confirm_fast": "true"},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert twice.status_code == 303

@@ -19,6 +19,7 @@ from app.drill.scheduler import (
     retrievability,
     review,
 )
+from app.drill.timing import run_timing
 from app.questions.sources import resolve_source
 from app.questions.text import normalise
 
@@ -361,3 +362,21 @@ def test_desired_retention_must_be_a_probability():
     memory, _ = reviewed([("good", timedelta(0)), ("good", timedelta(days=1))], make_scheduler())
     at = T0 + timedelta(days=8)
     assert review(memory, "good", at, make_scheduler(0.95))[1] < review(memory, "good", at, make_scheduler(0.85))[1]
+
+
+def test_run_timing_times_each_item_and_judges_the_average():
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    nine_in_a_second = [start + timedelta(milliseconds=110 * n) for n in range(1, 10)]
+    timed = run_timing(start, True, nine_in_a_second, 2)
+    assert len(timed.item_seconds) == 9 and timed.too_fast and round(timed.seconds, 2) == 0.99
+    assert timed.plausible_seconds == 18 and "9 条用时 1 秒" in timed.describe()
+    # start unknown: the first item is not timed, the rest are
+    unknown = run_timing(nine_in_a_second[0], False, nine_in_a_second, 2)
+    assert unknown.item_seconds[0] is None and len(unknown.timed) == 8 and unknown.too_fast
+    # one quick item in a calm run is shown, but the run is plausible
+    calm = [start + timedelta(seconds=s) for s in (3, 6, 6.5, 10)]
+    verdict = run_timing(start, True, calm, 2)
+    assert not verdict.too_fast and verdict.is_quick(2) and not verdict.is_quick(0)
+    # 0 switches the check off; a one-item run with no known start cannot be judged
+    assert not run_timing(start, True, nine_in_a_second, 0).too_fast
+    assert not run_timing(start, False, [start], 2).too_fast

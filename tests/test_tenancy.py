@@ -76,6 +76,8 @@ ROUTES_WITHOUT_OBJECTS = {
     ("GET", "/api/me/progress"),
     ("GET", "/api/assessment-policy"),  # the caller's own enterprise's: tests/test_assessment_policy.py
     ("PUT", "/api/assessment-policy"),
+    ("GET", "/api/drill/policy"),  # the caller's own enterprise's setting
+    ("PUT", "/api/drill/policy"),
     ("POST", "/api/drill/sync"),  # per-entry 404s for others' cards/posts: tests/test_offline_sync.py
     ("GET", "/api/questions/template.xlsx"),
 }

@@ -1,6 +1,6 @@
 from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
@@ -13,11 +13,13 @@ from app.drill.models import ChecklistRun
 from app.drill.schemas import (
     ChecklistItemOut,
     ChecklistOut,
+    DrillPolicy,
     FlashcardOut,
     ReviewIn,
     ReviewOut,
     RunIn,
     RunOut,
+    SignoffIn,
     SignoffOut,
     SyncError,
     SyncIn,
@@ -26,7 +28,7 @@ from app.drill.schemas import (
     SyncReviewIn,
     SyncRunIn,
 )
-from app.errors import ResourceNotFound, error_responses, validation_errors
+from app.errors import Forbidden, ResourceNotFound, error_responses, validation_errors
 from app.org.models import Person
 from app.security import CurrentPerson, TenantScope
 
@@ -101,10 +103,12 @@ def record_run(post_id: int, body: RunIn, person: CurrentPerson, session: Sessio
         items=[(i.id, i.confirmed_at) for i in body.items],
         client_id=body.client_id,
         now=clock(),
+        started_at=body.started_at,
     )
     session.commit()
     assert run.id is not None
-    return RunOut(run_id=run.id)
+    timed = service.timing_of(session, run, service.confirmations_of(session, run))
+    return RunOut(run_id=run.id, seconds=round(timed.seconds), too_fast=timed.too_fast)
 
 
 def visible_run(run_id: int, scope: TenantScope, session: SessionDep) -> ChecklistRun:
@@ -114,14 +118,37 @@ def visible_run(run_id: int, scope: TenantScope, session: SessionDep) -> Checkli
     return run
 
 
-@router.post("/runs/{run_id}/signoff", response_model=SignoffOut, responses=error_responses(401, 403, 404, 409))
+@router.post("/runs/{run_id}/signoff", response_model=SignoffOut, responses=error_responses(401, 403, 404, 409, 422))
 def sign_off(
-    run: Annotated[ChecklistRun, Depends(visible_run)], person: CurrentPerson, session: SessionDep, clock: ClockDep
+    run: Annotated[ChecklistRun, Depends(visible_run)],
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    body: Annotated[SignoffIn | None, Body()] = None,
 ) -> SignoffOut:
-    service.sign_off(session, signer=person, run=run, now=clock())
+    """Leaders sign their own team's runs, trainers and managers anyone's in the enterprise. A run
+    faster than the enterprise's plausible time per item → 409 unless `confirm_fast: true`."""
+    confirm_fast = body.confirm_fast if body is not None else False
+    service.sign_off(session, signer=person, run=run, now=clock(), confirm_fast=confirm_fast)
     session.commit()
     assert run.id is not None and run.signed_at is not None and person.id is not None
     return SignoffOut(run_id=run.id, signed_by=person.name, signed_by_id=person.id, signed_at=run.signed_at)
+
+
+@router.get("/policy", response_model=DrillPolicy, responses=error_responses(401, 403))
+def get_policy(person: CurrentPerson, session: SessionDep) -> DrillPolicy:
+    """The enterprise's drill settings (everyone in the enterprise may read them)."""
+    if person.enterprise_id is None:
+        raise Forbidden("只有企业人员有手指口述设置")
+    return DrillPolicy(checklist_min_seconds_per_item=service.checklist_min_seconds(session, person.enterprise_id))
+
+
+@router.put("/policy", response_model=DrillPolicy, responses=error_responses(401, 403, 422))
+def put_policy(body: DrillPolicy, person: CurrentPerson, session: SessionDep) -> DrillPolicy:
+    """Trainers and managers set the least plausible time per finger-point-and-say item."""
+    seconds = service.set_checklist_min_seconds(session, actor=person, seconds=body.checklist_min_seconds_per_item)
+    session.commit()
+    return DrillPolicy(checklist_min_seconds_per_item=seconds)
 
 
 def _parse(model: type[Entry], raw: object) -> Entry | SyncError:
@@ -154,7 +181,10 @@ def sync_offline(
         session,
         person=person,
         reviews=[service.OfflineReview(r.client_id, r.card_id, r.rating, r.reviewed_at) for r in good_reviews],
-        runs=[service.OfflineRun(r.client_id, r.post_id, [(i.id, i.confirmed_at) for i in r.items]) for r in good_runs],
+        runs=[
+            service.OfflineRun(r.client_id, r.post_id, [(i.id, i.confirmed_at) for i in r.items], r.started_at)
+            for r in good_runs
+        ],
         now=clock(),
         fsrs=request.app.state.fsrs,
     )

@@ -94,6 +94,9 @@ class ChecklistRun(SQLModel, table=True):
     post_id: int = Field(foreign_key="post.id", index=True, ondelete="CASCADE")
     post_version: int
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # True when the phone said when the worker tapped 开始; otherwise started_at is the first
+    # confirmation and the first item's own time is unknown.
+    start_known: bool = Field(default=False)
     finished_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     client_id: str | None = Field(default=None, max_length=64)

@@ -12,9 +12,10 @@ from app.db import SessionDep
 from app.drill import scheduler, service
 from app.drill.api import own_post, visible_run
 from app.drill.models import ChecklistRun, DrillPreference
+from app.drill.timing import MAX_MIN_SECONDS
 from app.errors import Forbidden, ResourceNotFound
 from app.org.models import Person
-from app.policy import SIGNERS
+from app.policy import SETTINGS_EDITORS, SIGNERS
 from app.security import CurrentPerson
 from app.web import render
 
@@ -169,8 +170,25 @@ def checklist_page(post_id: int, request: Request, person: CurrentPerson, sessio
 def signoff_page(request: Request, person: CurrentPerson, session: SessionDep) -> Response:
     if person.role not in SIGNERS:
         raise Forbidden("只有班组长、培训员或负责人可以签认手指口述")
+    return _signoff_screen(request, person, session)
+
+
+def _signoff_screen(
+    request: Request, person: Person, session: SessionDep, *, error: str | None = None, status_code: int = 200
+) -> Response:
     runs = service.runs_to_sign(session, signer=person)
-    return render(request, "drill/signoff.html", {"runs": _described(session, runs)}, person=person)
+    return render(
+        request,
+        "drill/signoff.html",
+        {
+            "runs": _described(session, runs),
+            "error": error,
+            "may_set": person.role in SETTINGS_EDITORS,
+            "min_seconds": service.checklist_min_seconds(session, person.enterprise_id or 0),
+        },
+        person=person,
+        status_code=status_code,
+    )
 
 
 def _described(session: SessionDep, runs: list[ChecklistRun]) -> list[dict[str, object]]:
@@ -178,12 +196,14 @@ def _described(session: SessionDep, runs: list[ChecklistRun]) -> list[dict[str, 
     described = []
     for run in runs:
         people.setdefault(run.person_id, session.get(Person, run.person_id))
+        confirmations = service.confirmations_of(session, run)
         described.append(
             {
                 "run": run,
                 "person": people[run.person_id],
                 "post": cards.get_by_id(session, run.post_id),
-                "confirmations": service.confirmations_of(session, run),
+                "confirmations": confirmations,
+                "timing": service.timing_of(session, run, confirmations),
             }
         )
     return described
@@ -196,17 +216,23 @@ def signoff_submit(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
+    confirm_fast: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        service.sign_off(session, signer=person, run=run, now=clock())
+        service.sign_off(session, signer=person, run=run, now=clock(), confirm_fast=confirm_fast)
     except HTTPException as error:
         session.rollback()
-        return render(
-            request,
-            "drill/signoff.html",
-            {"runs": _described(session, service.runs_to_sign(session, signer=person)), "error": error.detail},
-            person=person,
-            status_code=error.status_code,
-        )
+        return _signoff_screen(request, person, session, error=str(error.detail), status_code=error.status_code)
+    session.commit()
+    return RedirectResponse("/drill/signoff", status_code=303)
+
+
+@router.post("/policy")
+def save_policy(
+    person: CurrentPerson,
+    session: SessionDep,
+    checklist_min_seconds_per_item: Annotated[int, Form(ge=0, le=MAX_MIN_SECONDS)],
+) -> Response:
+    service.set_checklist_min_seconds(session, actor=person, seconds=checklist_min_seconds_per_item)
     session.commit()
     return RedirectResponse("/drill/signoff", status_code=303)

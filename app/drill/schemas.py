@@ -1,7 +1,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, SkipValidation
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SkipValidation
+
+from app.drill.timing import MAX_MIN_SECONDS
 
 Rating = Literal["again", "hard", "good", "easy"]
 
@@ -43,13 +45,37 @@ class ConfirmationIn(BaseModel):
     confirmed_at: AwareDatetime
 
 
+STARTED_AT = "点“开始”的时间；给出时第一条也计时（判断是否太快）"
+
+
 class RunIn(BaseModel):
     items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
     client_id: str | None = Field(default=None, min_length=1, max_length=64)
+    started_at: AwareDatetime | None = Field(default=None, description=STARTED_AT)
 
 
 class RunOut(BaseModel):
     run_id: int
+    seconds: int = Field(description="用时（秒，计时的各条之和）")
+    too_fast: bool = Field(description="平均每条快于企业设置的最少秒数；签认时需要再次确认")
+
+
+class SignoffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm_fast: bool = Field(
+        default=False, description="这次用时太短（too_fast）时，签认人再次确认确实在现场看到了逐条指认口述"
+    )
+
+
+class DrillPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checklist_min_seconds_per_item: int = Field(
+        ge=0,
+        le=MAX_MIN_SECONDS,
+        description="手指口述每条至少用时（秒）；平均快于此的记录签认时需再次确认；0 表示不检查",
+    )
 
 
 class SignoffOut(BaseModel):
@@ -75,6 +101,7 @@ class SyncRunIn(BaseModel):
     client_id: str = Field(min_length=1, max_length=64)
     post_id: int
     items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
+    started_at: AwareDatetime | None = Field(default=None, description=STARTED_AT)
 
 
 class SyncIn(BaseModel):

@@ -15,7 +15,7 @@ from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
 from app.db import begin_writing
 from app.drill import flashcards as card_maker
-from app.drill import scheduler
+from app.drill import scheduler, timing
 from app.drill.models import (
     ChecklistConfirmation,
     ChecklistRun,
@@ -25,8 +25,8 @@ from app.drill.models import (
     RecallSnapshot,
 )
 from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
-from app.org.models import Person, PersonPost
-from app.policy import SIGNERS, sign_reach
+from app.org.models import Enterprise, Person, PersonPost
+from app.policy import SETTINGS_EDITORS, SIGNERS, sign_reach
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone clock this far ahead is still believed
 
@@ -258,7 +258,7 @@ def checklist(content: PostContent) -> list[dict[str, str]]:
 
 
 def run_problems(
-    items: Sequence[tuple[str, datetime]], expected: Sequence[str], now: datetime
+    items: Sequence[tuple[str, datetime]], expected: Sequence[str], now: datetime, started_at: datetime | None = None
 ) -> list[dict[str, object]]:
     """Every problem with a run's confirmations, each naming its item. Pure."""
     problems: list[dict[str, object]] = []
@@ -280,6 +280,8 @@ def run_problems(
     for (_, before, _), (_, after, item_id) in itertools.pairwise(in_card_order):
         if after < before:
             problems.append({"loc": ["body", "items"], "msg": f"条目 {item_id} 的确认时间早于上一条，顺序不对"})
+    if started_at is not None and items and started_at > min(t for _, t in items):
+        problems.append({"loc": ["body", "started_at"], "msg": "开始时间晚于第一条的确认时间"})
     return problems
 
 
@@ -291,6 +293,7 @@ def record_run(
     items: Sequence[tuple[str, datetime]],
     client_id: str | None,
     now: datetime,
+    started_at: datetime | None = None,
 ) -> ChecklistRun:
     if client_id:
         earlier = session.exec(
@@ -300,7 +303,7 @@ def record_run(
             return earlier
     stored = published(session, post)
     expected = checklist(cards.content(stored))
-    problems = run_problems(items, [i["id"] for i in expected], now)
+    problems = run_problems(items, [i["id"] for i in expected], now, started_at)
     if problems:
         raise InvalidInput(problems, detail=f"手指口述记录有 {len(problems)} 处问题，未保存")
     times = [t for _, t in items]
@@ -309,7 +312,8 @@ def record_run(
         person_id=person.id,
         post_id=post.id,
         post_version=stored.number,
-        started_at=min(times),
+        started_at=started_at or min(times),
+        start_known=started_at is not None,
         finished_at=max(times),
         received_at=now,
         client_id=client_id,
@@ -326,6 +330,32 @@ def record_run(
         )
     session.flush()
     return run
+
+
+def checklist_min_seconds(session: Session, enterprise_id: int) -> int:
+    enterprise = session.get(Enterprise, enterprise_id)
+    return enterprise.checklist_min_seconds if enterprise is not None else timing.DEFAULT_MIN_SECONDS
+
+
+def set_checklist_min_seconds(session: Session, *, actor: Person, seconds: int) -> int:
+    """A trainer or manager sets the enterprise's least plausible time per checklist item."""
+    if actor.role not in SETTINGS_EDITORS or actor.enterprise_id is None:
+        raise Forbidden("只有培训/安全管理员或主要负责人可以修改这项设置")
+    enterprise = session.get(Enterprise, actor.enterprise_id)
+    assert enterprise is not None
+    enterprise.checklist_min_seconds = seconds
+    session.add(enterprise)
+    session.flush()
+    return seconds
+
+
+def timing_of(session: Session, run: ChecklistRun, confirmations: Sequence[ChecklistConfirmation]) -> timing.RunTiming:
+    return timing.run_timing(
+        run.started_at,
+        run.start_known,
+        [c.confirmed_at for c in confirmations],
+        checklist_min_seconds(session, run.enterprise_id),
+    )
 
 
 def find_run(session: Session, *, enterprise_ids: frozenset[int] | None, run_id: int) -> ChecklistRun | None:
@@ -348,8 +378,11 @@ def _signable(signer: Person) -> ColumnElement[bool]:
     return condition
 
 
-def sign_off(session: Session, *, signer: Person, run: ChecklistRun, now: datetime) -> ChecklistRun:
-    """A leader (own team), trainer or manager who watched the run confirms it: that is 应会."""
+def sign_off(
+    session: Session, *, signer: Person, run: ChecklistRun, now: datetime, confirm_fast: bool = False
+) -> ChecklistRun:
+    """A leader (own team), trainer or manager who watched the run confirms it: that is 应会. A run
+    faster than plausible needs the signer to say so a second time (`confirm_fast`)."""
     if signer.role not in SIGNERS:
         raise Forbidden("只有班组长、培训员或负责人可以签认手指口述")
     if signer.id == run.person_id:
@@ -358,6 +391,9 @@ def sign_off(session: Session, *, signer: Person, run: ChecklistRun, now: dateti
         raise Forbidden("只能签认本班组员工的手指口述（培训员和负责人可签认本企业所有员工）")
     if run.signed_at is not None:
         raise Conflict("这次手指口述已经签认过了")
+    timed = timing_of(session, run, confirmations_of(session, run))
+    if timed.too_fast and not confirm_fast:
+        raise Conflict(f"这次手指口述{timed.describe()}，太快了。只有你在现场看着员工逐条指认、口述，才再次确认签认。")
     run.signed_by_id = signer.id
     run.signed_at = now
     session.add(run)
@@ -416,6 +452,7 @@ class OfflineRun:
     client_id: str
     post_id: int
     items: list[tuple[str, datetime]]
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -467,7 +504,15 @@ def sync(
         post = my_post(session, person=person, post_id=entry.post_id)
         if post is None:
             raise ResourceNotFound("岗位")
-        run = record_run(session, person=person, post=post, items=entry.items, client_id=entry.client_id, now=now)
+        run = record_run(
+            session,
+            person=person,
+            post=post,
+            items=entry.items,
+            client_id=entry.client_id,
+            now=now,
+            started_at=entry.started_at,
+        )
         assert run.id is not None
         return SyncOutcome(entry.client_id, run_id=run.id)
 

@@ -57,6 +57,9 @@ class Enterprise(SQLModel, table=True):
     pass_mark: int = Field(default=80)
     validity_days: int = Field(default=365)
     dispatch_phone: str | None = Field(default=None, max_length=20)
+    # The least a finger-point-and-say item plausibly takes (point, look, say it aloud); a run
+    # faster than this on average is marked "too fast" and needs a second confirmation to sign.
+    checklist_min_seconds: int = Field(default=2)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
