@@ -46,6 +46,14 @@ def sign_reach(signer: Person) -> Reach | None:
     return Reach(signer.enterprise_id, None)
 
 
+def attend_problem(person: Person, *, department_id: int, team_name: str) -> str | None:
+    """A pre-shift meeting is its team's: its log is the team's attendance record, so somebody
+    from another team (or none) is told so instead of silently appearing in it."""
+    if person.department_id != department_id:
+        return f"这是“{team_name}”的班前会，您不在这个班组，不能加入。请参加本班组的班前会。"
+    return None
+
+
 # --- the roster --------------------------------------------------------------------------------
 
 

@@ -5,9 +5,9 @@ or by code), the roles, bad and ended codes."""
 import pytest
 from sqlmodel import select
 
-from app.meeting.models import Meeting, MeetingAnswer, MeetingQuestion
+from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
 from app.meeting.service import MAX_OPEN
-from app.org.models import Person, Role
+from app.org.models import Department, Person, Role
 from app.quiz.models import AttemptQuestion
 from tests.test_quiz import bank_upload, right_answer, wrong_answer
 
@@ -384,3 +384,41 @@ def test_the_screen_polls_while_the_meeting_is_open_and_not_after(client, world,
     assert "every 2s" in client.get(f"/meetings/{meeting['id']}/live", headers=leader).text
     world.clock.advance(seconds=MAX_OPEN.total_seconds() + 1)
     assert "every 2s" not in client.get(f"/meetings/{meeting['id']}/live", headers=leader).text
+
+
+def test_a_meeting_is_for_its_team_and_others_are_told_so(client, world, session, seeds):
+    meeting = start(client, world).json()
+    other_team = Department(enterprise_id=world.a.enterprise.id, name="二班")
+    session.add(other_team)
+    session.flush()
+    outsider = add_worker(session, world, "outsider")
+    outsider.department_id = other_team.id
+    teamless = add_worker(session, world, "teamless")
+    teamless.department_id = None
+    session.add_all([outsider, teamless])
+    session.commit()
+    for stranger in (outsider, teamless):
+        refused = client.post(f"/api/meetings/join/{meeting['code']}", headers=world.auth(stranger))
+        assert refused.status_code == 403 and "“一班”的班前会" in refused.json()["detail"]
+        page = client.get(f"/m/{meeting['code']}", headers=html(world, stranger))
+        assert page.status_code == 403 and "不在这个班组" in page.text and "加入班前会</button>" not in page.text
+        typed = client.post("/m", data={"code": meeting["code"]}, headers=html(world, stranger))
+        assert typed.status_code == 403 and "不在这个班组" in typed.text
+    assert client.post(f"/api/meetings/join/{meeting['code']}", headers=world.auth(world.a.people["worker"])).is_success
+    log = client.get(
+        f"/api/meetings?department_id={world.a.department.id}", headers=world.auth(world.a.people["leader"])
+    ).json()
+    assert [a["name"] for a in log[0]["attendees"]] == [world.a.people["worker"].name]
+
+
+def test_typing_the_code_joins_with_one_tap(client, world, session, seeds):
+    meeting = start(client, world).json()
+    worker = html(world, world.a.people["worker"])
+    typed = client.post(
+        "/m", data={"code": f"{meeting['code'][:3]} {meeting['code'][3:]}"}, headers=worker, follow_redirects=False
+    )
+    assert typed.status_code == 303 and typed.headers["location"] == f"/m/{meeting['code']}"
+    assert session.exec(select(MeetingAttendee)).one().person_id == world.a.people["worker"].id
+    assert "第 1 题" in client.get(typed.headers["location"], headers=worker).text  # no second 加入 tap
+    wrong = client.post("/m", data={"code": "000000"}, headers=worker)
+    assert wrong.status_code == 404 and "没有会议码为 000000 的班前会" in wrong.text and 'value="000000"' in wrong.text

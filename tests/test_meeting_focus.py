@@ -4,6 +4,7 @@ one question per line from them, deterministic for a seed."""
 import pytest
 
 from app.cards.bank import bank_for
+from app.drill.flashcards import shorten
 from app.meeting.focus import KeyStats, Signals, choose_focus, line_weaknesses, lines_of, topic_of
 from app.org.models import Industry
 from app.questions.generator import generate_questions
@@ -158,5 +159,7 @@ def test_on_a_real_post_every_seed_gives_distinct_questions_and_topics_that_do_n
                 assert all(m.text not in topic for m in post.mnemonics)
     assert topic_of(post, "risks[R1]", pool[0]).startswith("风险点：")
     assert topic_of(post, "operation.checklist[C1]", pool[0]).startswith("手指口述：")
-    assert topic_of(post, "duties[D2]", pool[0]) == "岗位职责第 2 条"
+    duty = next(d for d in post.duties if d.id == "D2")
+    assert topic_of(post, "duties[D2]", pool[0]) == f"岗位职责：{shorten(duty.text)}"  # the line's words, not "第 2 条"
+    assert "第 2 条" not in topic_of(post, "duties[D2]", pool[0])
     assert topic_of(post, "nowhere[X9]", pool[0]) == "知风险"

@@ -244,9 +244,10 @@ def end_meeting(meeting: VisibleMeeting, person: CurrentPerson, session: Session
     return results_out(session, meeting, now)
 
 
-@router.post("/join/{code}", response_model=AttendanceOut, responses=error_responses(401, 404, 409))
+@router.post("/join/{code}", response_model=AttendanceOut, responses=error_responses(401, 403, 404, 409))
 def join_meeting(meeting: MeetingByCode, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> AttendanceOut:
-    """Join by the 6-digit code on the leader's screen; joining again changes nothing."""
+    """Join by the 6-digit code on the leader's screen; joining again changes nothing. A meeting is
+    its team's: somebody from another team gets 403 with a message saying so."""
     now = clock()
     service.join(session, meeting=meeting, person=person, now=now)
     session.commit()

@@ -117,7 +117,8 @@ class Pick:
 
 def topic_of(content: PostContent, line: str, question: Question) -> str:
     """What a line is about, to show on the big screen before anybody answers: the item's name
-    (risk point, step, scenario, thing to point at), never the text a question asks for."""
+    (risk point, step, scenario, thing to point at) or, for a duty, which has no name, its text;
+    never the mnemonic a question asks to complete."""
     kind, _, rest = line.partition("[")
     item = rest.rstrip("]")
     found = {
@@ -131,9 +132,8 @@ def topic_of(content: PostContent, line: str, question: Question) -> str:
         "emergency.scenarios": lambda: next(
             (f"应急处置：{e.title}" for e in content.emergency.scenarios if e.id == item), None
         ),
-        "duties": lambda: next(
-            (f"岗位职责第 {n} 条" for n, d in enumerate(content.duties, start=1) if d.id == item), None
-        ),
+        # the duty's own words: "第 7 条" told the leader nothing to talk about
+        "duties": lambda: next((f"岗位职责：{shorten(d.text)}" for d in content.duties if d.id == item), None),
         "mnemonics": lambda: (
             f"口诀：{content.mnemonics[int(item)].title}"
             if item.isdigit() and int(item) < len(content.mnemonics)

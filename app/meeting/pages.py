@@ -213,10 +213,38 @@ def enter_code_page(
     code: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     """Type the code from the leader's screen (for a phone that cannot scan)."""
-    if code:
+    if code:  # an older link or bookmark with the code in it
         digits = "".join(ch for ch in code if ch.isdigit())
         return RedirectResponse(f"/m/{digits or '0'}", status_code=303)
     return render(request, "meeting/enter.html", _common(), person=person)
+
+
+@router.post("/m", response_class=HTMLResponse)
+def enter_code_submit(
+    request: Request,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Typing the code and tapping 加入 joins at once: the worker already said which meeting."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+
+    def again(message: str, status_code: int) -> Response:
+        return render(
+            request, "meeting/enter.html", _common(error=message, code=code), person=person, status_code=status_code
+        )
+
+    meeting = service.get_by_code(session, person=person, code=digits)
+    if meeting is None:
+        return again(f"没有会议码为 {digits or code.strip()} 的班前会，请核对班长屏幕上的 6 位数字", 404)
+    try:
+        service.join(session, meeting=meeting, person=person, now=clock())
+    except HTTPException as error:
+        session.rollback()
+        return again(str(error.detail), error.status_code)
+    session.commit()
+    return RedirectResponse(f"/m/{meeting.code}", status_code=303)
 
 
 def _attend_screen(
@@ -258,6 +286,7 @@ def join_page(
         return _attend_screen(request, person, session, meeting, now)
     if not service.is_open(meeting, now):
         raise Conflict("这个班前会已经结束了")
+    service.check_attendee(session, meeting=meeting, person=person)
     return render(
         request,
         "meeting/join.html",

@@ -1,7 +1,7 @@
 """Pre-shift meetings: start one with today's focus, join by code, answer, end, results, the team log.
 
-Who may do what: a leader starts and ends meetings of their own team, a trainer of any team of
-their enterprise; anybody of the enterprise joins and answers; leaders (own team), trainers and
+Who may do what (the rules are app.policy's): a leader starts and ends meetings of their own team,
+a trainer of any team of their enterprise; the team's own people join and answer; leaders (own team), trainers and
 managers see a meeting's results and the log, and so do regulators of the region. The caller
 commits (one request, one unit of work).
 """
@@ -24,7 +24,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
 from app.meeting import focus
 from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
 from app.org.models import Department, Person, PersonPost, Role
-from app.policy import HOSTS, MEETING_READERS
+from app.policy import HOSTS, MEETING_READERS, attend_problem
 from app.questions import service as questions
 from app.questions.model import Question
 from app.quiz import logic
@@ -337,12 +337,23 @@ def attendee(session: Session, *, meeting: Meeting, person: Person) -> MeetingAt
     ).first()
 
 
+def check_attendee(session: Session, *, meeting: Meeting, person: Person) -> None:
+    """Only the meeting's own team joins (see policy.attend_problem)."""
+    department = session.get(Department, meeting.department_id)
+    problem = attend_problem(
+        person, department_id=meeting.department_id, team_name=department.name if department else ""
+    )
+    if problem:
+        raise Forbidden(problem)
+
+
 def join(session: Session, *, meeting: Meeting, person: Person, now: datetime) -> MeetingAttendee:
     """Join once; joining again (a second tap, a reload) returns the first join."""
     _check_open(meeting, now, "加入")
     existing = attendee(session, meeting=meeting, person=person)
     if existing is not None:
         return existing
+    check_attendee(session, meeting=meeting, person=person)
     row = MeetingAttendee(meeting_id=meeting.id, person_id=person.id, joined_at=now)
     try:
         with session.begin_nested():
