@@ -74,14 +74,13 @@ def person_change_problem(actor: Person, current: Person | None, new_role: Role)
     if actor.role not in ROSTER_EDITORS or actor.enterprise_id is None:
         return "只有企业的培训/安全管理员或主要负责人可以添加或修改人员"
     allowed = assignable_roles(actor.role)
+    if current is not None:
+        if current.enterprise_id != actor.enterprise_id:
+            return "只能修改本企业的人员"
+        if current.role not in allowed:
+            return f"您不能修改角色为“{ROLE_LABELS.get(Role(current.role), current.role)}”的人员"
+        if current.id == actor.id and new_role != actor.role:
+            return "不能修改自己的角色"
     if new_role not in allowed:
         return f"您不能设置角色“{ROLE_LABELS.get(new_role, new_role)}”"
-    if current is None:
-        return None
-    if current.enterprise_id != actor.enterprise_id:
-        return "只能修改本企业的人员"
-    if current.role not in allowed:
-        return f"您不能修改角色为“{ROLE_LABELS.get(Role(current.role), current.role)}”的人员"
-    if current.id == actor.id and new_role != actor.role:
-        return "不能修改自己的角色"
     return None

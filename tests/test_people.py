@@ -225,3 +225,41 @@ def test_update_person_and_role_rules(client, world):
         headers=trainer,
     )
     assert taken.status_code == 409
+
+
+def test_a_trainer_cannot_demote_or_rename_the_manager_by_any_path(client, world, session):
+    """The form, PUT and a roster import ask the same rule: what one refuses, the others refuse."""
+    trainer = world.a.people["trainer"]
+    manager = world.a.people["manager"]
+    changes = [("manager", "改个名", "主要负责人", "manager"), ("manager", manager.name, "一线员工", "worker")]
+    for username, name, role_word, role in changes:
+        imported = client.post(
+            "/api/people/import",
+            files=csv_file(HEADER, f"{username},{name},{role_word},一班,,"),
+            headers=world.auth(trainer),
+        )
+        assert imported.status_code == 422, imported.text
+        [error] = imported.json()["errors"]
+        assert error["row"] == 2 and "主要负责人" in error["msg"] and "manager" in error["msg"]
+        put = client.put(
+            f"/api/people/{manager.id}",
+            json={"username": username, "name": name, "role": role, "department": "一班"},
+            headers=world.auth(trainer),
+        )
+        assert put.status_code == 403 and put.json()["detail"] == error["msg"].split("：", 1)[1]
+    session.expire_all()
+    unchanged = session.get(Person, manager.id)
+    assert (unchanged.name, unchanged.role) == (manager.name, "manager")
+    # the manager may change the manager's own record except the role, by either path, alike
+    own = world.auth(manager)
+    assert client.post(
+        "/api/people/import", files=csv_file(HEADER, "manager,新名字,主要负责人,一班,,"), headers=own
+    ).is_success
+    demote_self = client.post(
+        "/api/people/import", files=csv_file(HEADER, "manager,新名字,一线员工,一班,,"), headers=own
+    )
+    assert demote_self.status_code == 422 and "不能修改自己的角色" in demote_self.json()["errors"][0]["msg"]
+    put_self = client.put(
+        f"/api/people/{manager.id}", json={"username": "manager", "name": "新名字", "role": "worker"}, headers=own
+    )
+    assert put_self.status_code == 403 and put_self.json()["detail"] == "不能修改自己的角色"

@@ -6,15 +6,16 @@ from sqlmodel import Session
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
-from app.org.models import Person, Role
+from app.org.models import Person
 from app.people import roster, service
 from app.people.schemas import ImportResult, PersonCreated, PersonIn, PersonOut
+from app.policy import ROSTER_EDITORS
 from app.security import RequireRole, TenantScope
 from app.uploads import read_upload
 
 router = APIRouter(prefix="/api/people", tags=["people"])
 
-RosterEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
+RosterEditor = Annotated[Person, Depends(RequireRole(*ROSTER_EDITORS))]
 
 
 def join_url(request: Request, token: str) -> str:

@@ -11,16 +11,17 @@ from sqlmodel import Session
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import HTTPException, InvalidInput, zh_message
-from app.org.models import Enterprise, Person, Role
+from app.org.models import Enterprise, Person
 from app.people import roster, service
 from app.people.api import join_url, person_in_scope
 from app.people.schemas import PersonIn
+from app.policy import ROSTER_EDITORS, assignable_roles
 from app.security import RequireRole, TenantScope
 from app.uploads import read_upload
 from app.web import render
 
 router = APIRouter(prefix="/people", include_in_schema=False)
-RosterEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
+RosterEditor = Annotated[Person, Depends(RequireRole(*ROSTER_EDITORS))]
 
 FIELD_LABELS = {
     "username": "用户名",
@@ -67,7 +68,7 @@ def roster_context(session: Session, actor: Person) -> dict[str, object]:
         "people": people,
         "departments": departments,
         "post_codes": service.post_codes_of(session, [p.id for p in people if p.id is not None]),
-        "roles": service.assignable_roles(actor.role),
+        "roles": assignable_roles(actor.role),
         "enterprise": session.get(Enterprise, actor.enterprise_id),
     }
 
@@ -93,7 +94,7 @@ def _editor_form(
             "values": values,
             "target": target,
             "problems": problems,
-            "roles": service.assignable_roles(actor.role),
+            "roles": assignable_roles(actor.role),
         },
         person=actor,
         status_code=status_code,

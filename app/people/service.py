@@ -8,19 +8,11 @@ from sqlmodel import Session, col, delete, select
 from app.accounts.service import issue_join_token
 from app.cards.models import Post
 from app.errors import Conflict, Forbidden, InvalidInput
-from app.org.models import ENTERPRISE_ROLES, Department, Person, PersonPost, Role
+from app.org.models import Department, Person, PersonPost
 from app.people.roster import RosterProblems, RosterRow
 from app.people.schemas import PersonIn
+from app.policy import ROSTER_EDITORS, person_change_problem
 from app.security import Scope
-
-
-def assignable_roles(actor_role: str) -> tuple[Role, ...]:
-    """A trainer cannot make a manager; a manager can set any enterprise role."""
-    if actor_role == Role.manager:
-        return ENTERPRISE_ROLES
-    if actor_role == Role.trainer:
-        return (Role.worker, Role.leader, Role.trainer)
-    return ()
 
 
 def department_named(session: Session, *, enterprise_id: int, name: str | None) -> Department | None:
@@ -119,11 +111,11 @@ class Created:
 
 
 def create(session: Session, *, actor: Person, data: PersonIn, now: datetime, join_days: int) -> Created:
+    problem = person_change_problem(actor, None, data.role)
+    if problem:
+        raise Forbidden(problem)
     enterprise_id = actor.enterprise_id
-    if enterprise_id is None:
-        raise Forbidden("只有企业的培训/安全管理员或主要负责人可以添加人员")
-    if data.role not in assignable_roles(actor.role):
-        raise Forbidden(f"您不能添加角色为“{data.role.value}”的人员")
+    assert enterprise_id is not None
     posts = requested_posts(session, enterprise_id=enterprise_id, codes=data.post_codes)
     if find_in_enterprise(session, enterprise_id=enterprise_id, username=data.username):
         raise Conflict(f"用户名“{data.username}”已存在")
@@ -154,21 +146,20 @@ def import_roster(
 ) -> ImportCounts:
     """All rows or none: every problem is collected first and raised together, before any write."""
     enterprise_id = actor.enterprise_id
-    if enterprise_id is None:
+    if enterprise_id is None or actor.role not in ROSTER_EDITORS:
         raise Forbidden("只有企业的培训/安全管理员或主要负责人可以导入名单")
     problems = RosterProblems()
-    allowed = assignable_roles(actor.role)
     posts = posts_by_code(session, enterprise_id=enterprise_id, codes={c for row in rows for c in row.post_codes})
     existing = {p.username.lower(): p for p in list_for(session, enterprise_id=enterprise_id)}
     for row in rows:
-        if row.role not in allowed:
-            problems.add(row.row, "角色", f"您不能设置角色“{row.role.value}”")
+        # the same rule as the form and PUT, row by row: a row that would touch a person the
+        # importer may not change (a trainer and the manager) is refused, not quietly applied
+        problem = person_change_problem(actor, existing.get(row.username.lower()), row.role)
+        if problem:
+            problems.add(row.row, "角色", f"工号“{row.username}”：{problem}")
         for code in row.post_codes:
             if code not in posts:
                 problems.add(row.row, "岗位编码", f"本企业没有岗位编码“{code}”")
-        current = existing.get(row.username.lower())
-        if current is not None and current.id == actor.id and row.role != actor.role:
-            problems.add(row.row, "角色", "不能通过导入修改自己的角色")
     if problems.items:
         raise InvalidInput(problems.items, detail=f"名单有 {len(problems.items)} 处问题，未导入任何人员")
     created = updated = 0
@@ -192,13 +183,10 @@ def import_roster(
 
 
 def update(session: Session, *, actor: Person, person: Person, data: PersonIn) -> Person:
-    if person.enterprise_id != actor.enterprise_id or person.enterprise_id is None:
-        raise Forbidden()
-    allowed = assignable_roles(actor.role)
-    if data.role not in allowed or person.role not in allowed:
-        raise Forbidden("您不能设置或修改该角色")
-    if person.id == actor.id and data.role != actor.role:
-        raise Forbidden("不能修改自己的角色")
+    problem = person_change_problem(actor, person, data.role)
+    if problem:
+        raise Forbidden(problem)
+    assert person.enterprise_id is not None
     if data.username != person.username and find_in_enterprise(
         session, enterprise_id=person.enterprise_id, username=data.username
     ):
