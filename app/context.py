@@ -7,7 +7,7 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 
-from app.accounts.throttle import Limits
+from app.accounts.throttle import Limits, LoginLimits
 from app.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -30,14 +30,19 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 
 
-def account_limits(settings: Settings) -> Limits:
-    return Limits(max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_lock_minutes))
+def login_limits(settings: Settings) -> LoginLimits:
+    def limits(free_failures: int) -> Limits:
+        return Limits(
+            free_failures=free_failures,
+            first_wait=timedelta(seconds=settings.login_first_wait_seconds),
+            max_wait=timedelta(minutes=settings.login_lock_minutes),
+            forget_after=timedelta(minutes=settings.login_lock_minutes),
+        )
 
-
-def address_limits(settings: Settings) -> Limits:
-    return Limits(
-        max_failures=settings.login_max_failures_per_address,
-        window=timedelta(minutes=settings.login_lock_minutes),
+    return LoginLimits(
+        pair=limits(settings.login_max_failures),
+        account=limits(settings.login_max_failures_per_account),
+        address=limits(settings.login_max_failures_per_address),
     )
 
 

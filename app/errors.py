@@ -51,10 +51,10 @@ class InvalidInput(HTTPException):
 
 class TooManyAttempts(HTTPException):
     def __init__(self, retry_after_s: int) -> None:
-        minutes = max(1, -(-retry_after_s // 60))
+        wait = f"{retry_after_s} 秒" if retry_after_s < 60 else f"{-(-retry_after_s // 60)} 分钟"
         super().__init__(
             status_code=429,
-            detail=f"登录失败次数过多，请 {minutes} 分钟后再试",
+            detail=f"登录失败次数过多，请 {wait}后再试",
             headers={"Retry-After": str(retry_after_s)},
         )
         self.retry_after_s = retry_after_s

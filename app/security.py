@@ -26,6 +26,7 @@ from app.org.models import Enterprise, Person, Role
 from app.settings import Settings
 
 SESSION_COOKIE = "pd_session"
+DEVICE_COOKIE = "pd_device"
 CSRF_COOKIE = "pd_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -94,14 +95,16 @@ def issue_token(*, person: Person, secret: str, now: datetime, minutes: int) -> 
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
-def read_token(token: str, *, secret: str, now: datetime) -> dict[str, Any] | None:
+def read_token(
+    token: str, *, secret: str, now: datetime, required: tuple[str, ...] = ("exp", "iat", "sub")
+) -> dict[str, Any] | None:
     """The token's claims, or None for anything not signed by us with HS256 and still valid."""
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            options={"require": list(required), "verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except jwt.PyJWTError:
         return None
@@ -112,6 +115,54 @@ def read_token(token: str, *, secret: str, now: datetime) -> dict[str, Any] | No
     if expires <= now.timestamp() or issued > now.timestamp() + 60:
         return None
     return claims
+
+
+# --- remembered devices ----------------------------------------------------------------------
+# A phone that logged in successfully is remembered by a signed cookie naming the device and the
+# people who logged in on it (a team may share a phone). The login throttle lets those people
+# through on it while their account is being guessed at from elsewhere (accounts.throttle). It is
+# signed with a key derived for this purpose alone, so it can never pass as a session token.
+
+DEVICE_PEOPLE = 10  # a shared phone remembers its most recent users
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    person_ids: tuple[int, ...]
+
+    def knows(self, person_id: int | None) -> bool:
+        return person_id is not None and person_id in self.person_ids
+
+
+def _device_key(secret: str) -> str:
+    return hmac.new(secret.encode("utf-8"), b"postdrill remembered device", hashlib.sha256).hexdigest()
+
+
+def issue_device_token(*, device: Device | None, person_id: int, secret: str, now: datetime, days: int) -> str:
+    """The cookie value after `person_id` logged in on this device (a new device if None)."""
+    device_id = device.id if device is not None else secrets.token_urlsafe(16)
+    earlier = [p for p in (device.person_ids if device is not None else ()) if p != person_id]
+    claims = {
+        "dev": device_id,
+        "ppl": [person_id, *earlier][:DEVICE_PEOPLE],
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(days=days)).timestamp()),
+    }
+    return jwt.encode(claims, _device_key(secret), algorithm=JWT_ALGORITHM)
+
+
+def read_device_token(token: str | None, *, secret: str, now: datetime) -> Device | None:
+    """The device a cookie names, or None for a missing, forged or expired one."""
+    if not token:
+        return None
+    claims = read_token(token, secret=_device_key(secret), now=now, required=("exp", "iat", "dev", "ppl"))
+    if claims is None:
+        return None
+    device_id, people = claims.get("dev"), claims.get("ppl")
+    if not isinstance(device_id, str) or not isinstance(people, list) or not all(isinstance(p, int) for p in people):
+        return None
+    return Device(id=device_id, person_ids=tuple(people))
 
 
 # --- CSRF ------------------------------------------------------------------------------------

@@ -27,10 +27,14 @@ class Settings(BaseSettings):
     desired_retention: float = Field(default=0.90, ge=0.7, le=0.99, description="FSRS target recall")
     validity_days: int = Field(default=365, ge=1, le=3650)
     secure_cookies: bool = Field(default=False, description="Set the Secure flag (behind HTTPS)")
-    login_max_failures: int = Field(default=5, ge=1, description="Failures per account before a lockout")
+    # Logins slow down, never lock (see accounts.throttle): failures allowed before each next try waits
+    login_max_failures: int = Field(default=5, ge=1, description="Per account from one address or device")
+    login_max_failures_per_account: int = Field(default=20, ge=1, description="Per account from everywhere")
     # generous: a plant's whole shift may share one Wi-Fi address
     login_max_failures_per_address: int = Field(default=100, ge=1)
-    login_lock_minutes: int = Field(default=15, ge=1)
+    login_first_wait_seconds: int = Field(default=30, ge=1, description="The first wait; it doubles each failure")
+    login_lock_minutes: int = Field(default=15, ge=1, description="The longest wait, and the quiet time that resets")
+    remember_device_days: int = Field(default=180, ge=1, le=730, description="How long a phone is remembered")
     # argon2 cost; tests lower it so the suite stays fast, production keeps the library defaults.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=64)

@@ -2,9 +2,11 @@
 
 import base64
 import json
+from contextlib import contextmanager
 
 import jwt
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD, TEST_SECRET
 
@@ -100,16 +102,67 @@ def test_logout_ends_every_token_of_the_person(client, world):
     )
 
 
-def test_repeated_failures_lock_the_account_with_a_chinese_message_and_retry_time(client, world):
+@contextmanager
+def phone_at(app, address: str):
+    """Another phone (its own cookies) on another network address."""
+    with TestClient(app, raise_server_exceptions=False, client=(address, 50000)) as other:
+        yield other
+
+
+def test_wrong_passwords_slow_down_that_account_from_that_address_only(app, client, world):
     for _ in range(5):
         assert login(client, password="wrong-pass1").status_code == 401
-    locked = login(client)  # even the right password waits out the lock
-    assert locked.status_code == 429
-    assert "登录失败次数过多" in locked.json()["detail"] and "15 分钟" in locked.json()["detail"]
-    assert int(locked.headers["Retry-After"]) == 15 * 60
-    assert login(client, username="leader").status_code == 200  # other accounts are not locked
-    world.clock.advance(minutes=15, seconds=1)
+    waiting = login(client)  # even the right password waits its turn here
+    assert waiting.status_code == 429
+    assert waiting.json()["detail"] == "登录失败次数过多，请 30 秒后再试" and waiting.headers["Retry-After"] == "30"
+    with phone_at(app, "10.0.0.7") as elsewhere:  # the worker, at another address, is not kept out
+        assert login(elsewhere).status_code == 200
+    assert login(client, username="leader").status_code == 200  # nor is anybody else
+    world.clock.advance(seconds=31)
+    assert login(client, password="wrong-pass1").status_code == 401
+    slower = login(client)  # each further failure doubles the wait, up to 15 minutes
+    assert slower.status_code == 429 and slower.headers["Retry-After"] == "60"
+    waits = []
+    for _ in range(7):
+        probe = login(client, password="wrong-pass1")  # refused while waiting, and not counted
+        waits.append(int(probe.headers["Retry-After"]))
+        world.clock.advance(seconds=waits[-1])
+        assert login(client, password="wrong-pass1").status_code == 401
+    assert waits == [60, 120, 240, 480, 900, 900, 900]
+    world.clock.advance(minutes=15, seconds=1)  # a quiet spell: counting starts over
     assert login(client).status_code == 200
+
+
+def test_the_persons_own_phone_gets_through_while_others_guess(app, client, world):
+    with phone_at(app, "10.0.0.50") as own:
+        assert login(own).status_code == 200
+        assert own.cookies.get("pd_device")
+        # guessing from many addresses: past the account's allowance, new phones wait everywhere
+        for number in range(25):
+            with phone_at(app, f"192.0.2.{number}") as guesser:
+                login(guesser, password="wrong-pass1")
+        with phone_at(app, "10.0.0.51") as new_phone:
+            assert login(new_phone).status_code == 429
+        assert login(own).status_code == 200  # ... but the person's remembered phone goes straight in
+    # and on the shared Wi-Fi the guesser uses, the same cookie still gets the person in
+    with phone_at(app, "192.0.2.1") as shared_wifi:
+        assert login(shared_wifi).status_code == 429
+        with phone_at(app, "10.0.0.50") as own_again:
+            assert login(own_again).status_code == 429  # a phone without the cookie is just another phone
+        shared_wifi.cookies.set("pd_device", own.cookies.get("pd_device"))
+        assert login(shared_wifi).status_code == 200
+    # a forged or foreign cookie counts for nothing
+    with phone_at(app, "10.0.0.52") as forger:
+        forger.cookies.set("pd_device", own.cookies.get("pd_device")[:-3] + "AAA")
+        assert login(forger).status_code == 429
+
+
+def test_the_admin_counter_keys_on_the_account_found_not_the_code_typed(client, world):
+    # a platform admin is found under any code that names no enterprise: one account, one counter
+    for code in ("", "NOPE", "R1", "X2", "ZZZ"):
+        assert login(client, code, "root", "wrong-pass1").status_code == 401
+    for code in ("", "ANYTHING", "R2"):
+        assert login(client, code, "root").status_code == 429
 
 
 def test_many_failures_from_one_address_lock_the_address(client, world):

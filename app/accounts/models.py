@@ -11,8 +11,8 @@ from app.db import UTCDateTime
 class LoginFailure(SQLModel, table=True):
     __tablename__ = "login_failure"
 
-    # "account:<namespace>:<username>" or "address:<ip>"
+    # "pair:<account>|<origin>", "account:<account>" or "address:<ip>" (see accounts.throttle)
     key: str = Field(primary_key=True, max_length=200)
     failures: int = Field(default=0)
-    window_started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_failed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    wait_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

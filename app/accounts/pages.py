@@ -6,9 +6,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import service
-from app.accounts.api import WRONG_LOGIN
+from app.accounts.api import WRONG_LOGIN, remember_device, this_device
 from app.accounts.schemas import password_problem
-from app.context import ClockDep, HasherDep, SettingsDep, account_limits, address_limits, client_address
+from app.context import ClockDep, HasherDep, SettingsDep, client_address, login_limits
 from app.db import SessionDep
 from app.errors import TooManyAttempts
 from app.org.models import Enterprise, Person
@@ -73,6 +73,7 @@ def login_submit(
             status_code=400,
         )
     now = clock()
+    device = this_device(request, now)
     try:
         outcome = service.log_in(
             session,
@@ -81,9 +82,9 @@ def login_submit(
             username=username,
             password=password,
             address=client_address(request),
+            device=device,
             now=now,
-            limits=account_limits(settings),
-            address_limits=address_limits(settings),
+            limits=login_limits(settings),
         )
     except TooManyAttempts as locked:
         return render(
@@ -96,7 +97,9 @@ def login_submit(
     session.commit()
     if outcome.person is None:
         return render(request, "accounts/login.html", {**context, "error": WRONG_LOGIN}, status_code=401)
-    return signed_in(request, outcome.person, settings, now, safe_next(next))
+    response = signed_in(request, outcome.person, settings, now, safe_next(next))
+    remember_device(response, request, settings, outcome.person, device, now)
+    return response
 
 
 @router.post("/logout")
@@ -148,4 +151,6 @@ def join_submit(
         return render(request, "accounts/join.html", {**context, "error": problem}, status_code=400)
     service.set_password(session, invitee, hasher=hasher, password=password)
     session.commit()
-    return signed_in(request, invitee, settings, now, "/")
+    response = signed_in(request, invitee, settings, now, "/")
+    remember_device(response, request, settings, invitee, this_device(request, now), now)
+    return response

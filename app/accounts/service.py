@@ -11,7 +11,7 @@ from app.accounts import throttle
 from app.accounts.schemas import EnterpriseOut, MeOut, NamedRef, PostRef
 from app.cards.models import Post
 from app.org.models import Department, Enterprise, Person, PersonPost, Region, Role
-from app.security import token_digest, verify_password
+from app.security import Device, token_digest, verify_password
 
 
 @dataclass(frozen=True)
@@ -52,23 +52,33 @@ def log_in(
     username: str,
     password: str,
     address: str,
+    device: Device | None,
     now: datetime,
-    limits: throttle.Limits,
-    address_limits: throttle.Limits,
+    limits: throttle.LoginLimits,
 ) -> LoginOutcome:
-    """Check the password under the throttle. Raises TooManyAttempts while locked; a failure is
-    recorded in the session, so the caller must commit even when it then answers 401."""
-    account = throttle.account_key(namespace, username)
-    address_key = throttle.address_key(address)
-    throttle.ensure_not_locked(session, [account, address_key], now)
+    """Check the password under the throttle (see accounts.throttle). Raises TooManyAttempts while
+    the caller must wait; a failure is recorded in the session, so the caller must commit even
+    when it then answers 401."""
     person = find_login_person(session, namespace=namespace, username=username)
+    account = throttle.account_id(person.id if person is not None else None, namespace, username)
+    if person is not None and device is not None and device.knows(person.id):
+        # the person's own phone: only its own pair counts, nobody elsewhere can slow it down
+        keys = [(throttle.pair_key(account, throttle.device_origin(device.id)), limits.pair)]
+    else:
+        origin = throttle.address_origin(address)
+        keys = [
+            (throttle.pair_key(account, origin), limits.pair),
+            (throttle.account_key(account), limits.account),
+            (origin, limits.address),
+        ]
+    throttle.ensure_may_try(session, [key for key, _ in keys], now)
     stored_hash = person.password_hash if person is not None and person.active else None
     if not verify_password(hasher, stored_hash, password):
-        throttle.record_failure(session, account, now, limits)
-        throttle.record_failure(session, address_key, now, address_limits)
+        for key, key_limits in keys:
+            throttle.record_failure(session, key, now, key_limits)
         return LoginOutcome(person=None)
     assert person is not None
-    throttle.forget(session, account)
+    throttle.forget(session, keys[0][0])  # this origin knows the password; elsewhere keeps its count
     if hasher.check_needs_rehash(person.password_hash or ""):
         person.password_hash = hasher.hash(password)
         session.add(person)

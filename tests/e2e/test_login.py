@@ -34,9 +34,9 @@ def test_wrong_password_shows_the_chinese_error(phone):
 def test_throttling_shows_its_message(phone):
     for _ in range(5):
         log_in(phone, "DEMO", "worker29", "wrong-password1")
-    log_in(phone, "DEMO", "worker29")  # the right password, but locked now
+    log_in(phone, "DEMO", "worker29")  # the right password, but this phone must wait now
     message = phone.get_by_role("alert").inner_text()
-    assert "登录失败次数过多" in message and "分钟后再试" in message
+    assert "登录失败次数过多" in message and "秒后再试" in message
     assert_fits_the_phone(phone)
     screenshot(phone, "login-throttled")
 
