@@ -30,6 +30,8 @@ def test_flashcards_are_listed_and_a_review_schedules_the_next_one(client, world
     headers = world.auth(world.a.people["worker"])
     cards = client.get(f"/api/drill/flashcards?post_id={post_id}&due=true", headers=headers).json()
     assert len(cards) >= 10 and all(c["front"] and c["back"] and c["source"] for c in cards)
+    risk_card = next(c for c in cards if c["source"] == "risks[R1]")
+    assert risk_card["source_label"].startswith("岗位风险清单 · 风险点“") and "[" not in risk_card["source_label"]
     card = cards[0]
     due = client.post(
         f"/api/drill/flashcards/{card['id']}/review", json={"rating": "good", "client_id": "r-1"}, headers=headers

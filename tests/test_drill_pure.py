@@ -7,6 +7,7 @@ from itertools import pairwise
 import pytest
 
 from app.cards.bank import reference_bank
+from app.cards.lines import describe
 from app.cards.schema import PostContent
 from app.drill.flashcards import BLANK, KINDS, MAX_CLOZES_PER_MNEMONIC, Flashcard, make_flashcards
 from app.drill.scheduler import (
@@ -78,6 +79,36 @@ def test_keys_are_unique_and_every_card_quotes_a_real_line(post):
         # the limits of the flashcard table
         assert len(card.key) <= 200 and len(card.source) <= 200 and len(card.digest) <= 32
         assert len(card.front) <= 1000 and len(card.back) <= 2000
+
+
+@pytest.mark.parametrize("post", BANK, ids=POST_IDS)
+def test_every_cards_source_is_named_in_words(post):
+    for card in make_flashcards(post):
+        label = describe(post, card.source)
+        assert "[" not in label and "." not in label.replace("……", ""), (card.source, label)
+        assert label.split(" · ")[0] in ("岗位风险清单", "岗位职责清单", "岗位操作卡", "口诀", "应急处置卡"), label
+        assert len(label.split(" · ")) >= 2, (card.source, label)  # the card and which line on it
+
+
+def test_a_source_in_words():
+    post = BANK[0]
+    risk, step, scenario = post.risks[0], post.operation.steps[0], post.emergency.scenarios[0]
+    assert describe(post, f"risks[{risk.id}]") == f"岗位风险清单 · 风险点“{risk.point}”"
+    assert (
+        describe(post, f"risks[{risk.id}].controls.engineering[0]")
+        == f"岗位风险清单 · 风险点“{risk.point}” · 工程技术措施"
+    )
+    assert describe(post, f"operation.steps[{step.id}].key_point").startswith("岗位操作卡 · 第 1 步“")
+    assert describe(post, f"operation.steps[{step.id}].key_point").endswith(" · 要点")
+    assert describe(post, f"emergency.scenarios[{scenario.id}].actions[0,1]") == (
+        f"应急处置卡 · “{scenario.title}” · 处置步骤"
+    )
+    assert describe(post, f"duties[{post.duties[1].id}]") == "岗位职责清单 · 第 2 条"
+    assert describe(post, "mnemonics[0]") == f"口诀 · “{post.mnemonics[0].title}”"
+    assert describe(post, f"operation.checklist[{post.operation.checklist[0].id}]") == (
+        f"手指口述 · “{post.operation.checklist[0].point_at}”"
+    )
+    assert describe(post, "risks[R999]") == "岗位风险清单"  # a stale path still says which card
 
 
 @pytest.mark.parametrize("post", BANK, ids=POST_IDS)

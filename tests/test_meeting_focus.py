@@ -4,7 +4,7 @@ one question per line from them, deterministic for a seed."""
 import pytest
 
 from app.cards.bank import bank_for
-from app.drill.flashcards import shorten
+from app.cards.lines import shorten
 from app.meeting.focus import KeyStats, Signals, choose_focus, line_weaknesses, lines_of, topic_of
 from app.org.models import Industry
 from app.questions.generator import generate_questions

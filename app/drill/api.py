@@ -4,6 +4,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
+from app.cards import lines
 from app.cards import service as cards
 from app.cards.models import Post
 from app.context import ClockDep
@@ -51,13 +52,19 @@ def list_flashcards(
     post_id: Annotated[int, Query()],
     due: Annotated[bool, Query(description="只要到期的卡")] = False,
 ) -> list[FlashcardOut]:
-    views = service.flashcards_for(
-        session, person=person, post=own_post(session, person, post_id), now=clock(), due_only=due
-    )
+    post = own_post(session, person, post_id)
+    views = service.flashcards_for(session, person=person, post=post, now=clock(), due_only=due)
     session.commit()  # the card catalogue may have been refreshed to a new version
+    content = cards.content(service.published(session, post))
     return [
         FlashcardOut(
-            id=v.card.id or 0, kind=v.card.kind, front=v.card.front, back=v.card.back, source=v.card.source, due=v.due
+            id=v.card.id or 0,
+            kind=v.card.kind,
+            front=v.card.front,
+            back=v.card.back,
+            source=v.card.source,
+            source_label=lines.describe(content, v.card.source),
+            due=v.due,
         )
         for v in views
     ]

@@ -23,6 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from app.cards.lines import TRAILING_PUNCTUATION, shorten
 from app.cards.schema import CONTROL_GROUPS, Mnemonic, PostContent, Risk, Scenario, Step
 from app.questions.text import normalise
 
@@ -48,8 +49,6 @@ MAX_CONTROLS = 3
 
 MAX_CLOZES_PER_MNEMONIC = 2
 BLANK = "____"
-# A context quoted on a front is cut back to whole clauses within this many characters.
-CONTEXT_LIMIT = 40
 
 PROHIBITION_MARKERS = ("严禁", "禁止", "不准", "不得")
 # Clauses with these characters carry the rule (先…再…, 不…, 必…) and are the ones worth blanking.
@@ -58,7 +57,6 @@ MNEMONIC_SEPARATORS = re.compile(r"([，、；。！？,;!?\s]+)")
 # Duties list things with 、 inside one clause ("压力、温度、液位"), so only ， and ； separate.
 DUTY_SEPARATORS = re.compile(r"([，；。,;]+)")
 DUTY_LEAD_INS = ("我负责", "我要", "我")
-TRAILING_PUNCTUATION = "。；，、 "
 
 
 def short_hash(text: str, length: int = 8) -> str:
@@ -77,15 +75,6 @@ def _card(key: str, kind: str, front: str, back: str, source: str) -> Flashcard:
 
 def _clean(text: str) -> str:
     return text.strip().rstrip(TRAILING_PUNCTUATION)
-
-
-def shorten(text: str, limit: int = CONTEXT_LIMIT) -> str:
-    """The text, or its leading whole clauses within `limit` characters followed by “……”."""
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(mark, 0, limit + 1) for mark in "，；。")
-    head = text[:cut] if cut > 0 else text[:limit]
-    return head.rstrip(TRAILING_PUNCTUATION) + "……"
 
 
 # --- risks -----------------------------------------------------------------------------------

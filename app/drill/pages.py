@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.cards import lines
 from app.cards import service as cards
 from app.context import ClockDep
 from app.db import SessionDep
@@ -46,6 +47,9 @@ def _session_screen(
         {
             "post": post,
             "card": views[0].card if views else None,
+            "card_source": lines.describe(cards.content(service.published(session, post)), views[0].card.source)
+            if views
+            else None,
             "left": len(views),
             "show": show,
             "done_today": service.reviews_today(session, person=person, now=now),

@@ -14,6 +14,7 @@ class FlashcardOut(BaseModel):
     front: str
     back: str
     source: str
+    source_label: str = Field(description="出处，用卡片上的话说：如“岗位风险清单 · 风险点“进入储罐””")
     due: datetime
 
 

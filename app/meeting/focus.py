@@ -31,8 +31,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app.cards.lines import shorten
 from app.cards.schema import PostContent
-from app.drill.flashcards import shorten
 from app.questions.model import DIMENSION_LABELS, Question
 
 DEFAULT_COUNT = 3

@@ -103,7 +103,7 @@
         reveal.addEventListener("click", function () {
           face.removeChild(reveal);
           face.appendChild(el("div", { class: "back" }, current.back.split("\n").map(function (line) { return el("p", { text: line }); })));
-          face.appendChild(el("p", { class: "small muted", text: "出处：" + current.source }));
+          face.appendChild(el("p", { class: "small muted source", text: "出处：" + (current.source_label || current.source) }));
           var ratings = el("div", { class: "ratings" }, RATINGS.map(function (r) {
             var button = el("button", { type: "button", class: "rating-" + r[0], text: r[1] });
             button.addEventListener("click", function () { rate(current, r); });
