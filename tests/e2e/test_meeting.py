@@ -1,11 +1,13 @@
 """A pre-shift meeting on three phones: the leader starts it, two workers open the QR link, log in,
 join with one tap and answer, and the leader's screen shows both results as they come in."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from app.demo import DEMO_GIVEN, DEMO_SURNAMES
-from tests.e2e.conftest import assert_fits_the_phone, screenshot
+from tests.e2e.conftest import assert_fits_the_phone, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +97,52 @@ def test_a_pre_shift_meeting_with_two_workers(browser, live_server, phone):
     finally:
         for context in workers:
             context.close()
+
+
+def test_the_focus_names_duties_in_words_and_typing_the_code_joins_in_one_tap(browser, live_server, phone):
+    leader = phone
+    log_in(leader, "DEMO", "leader")
+    leader.wait_for_url("**/")
+    csrf = next(c["value"] for c in leader.context.cookies() if c["name"] == "pd_csrf")
+    api = {"X-CSRF-Token": csrf}
+    post_id = leader.request.get("/api/me").json()["posts"][0]["id"]
+    # start until today's focus holds a duty (the focus is drawn at random for a team with no history)
+    for _ in range(30):
+        meeting = leader.request.post("/api/meetings", data={"post_id": post_id, "count": 10}, headers=api).json()
+        duties = [item for item in meeting["focus"] if item["line"].startswith("duties[")]
+        if duties:
+            break
+    assert duties, "no duty in 30 meetings' focus"
+    leader.goto(f"/meetings/{meeting['id']}")
+    focus = leader.locator("ol.focus li")
+    expect(focus).to_have_count(len(meeting["focus"]))
+    texts = focus.all_inner_texts()
+    assert not [t for t in texts if re.search(r"第 \d+ 条", t)], texts  # never "岗位职责第 7 条"
+    duty_items = [t for t in texts if t.startswith("岗位职责：我")]
+    assert len(duty_items) == len(duties), texts
+    assert_fits_the_phone(leader)
+    screenshot(leader, "meeting-focus")
+
+    code = meeting["code"]
+    for username, team_member in (("worker10", True), ("worker02", False)):  # 穿爆班, 采装运输班
+        context = browser.new_context(**browser.phone_profile, base_url=live_server, locale="zh-CN")
+        try:
+            worker = context.new_page()
+            log_in(worker, "DEMO", username)
+            worker.wait_for_url("**/")
+            worker.get_by_role("link", name="加入班前会").click()
+            worker.get_by_label("会议码").fill(f"{code[:3]} {code[3:]}")
+            worker.get_by_role("button", name="加入").click()  # the one tap
+            if team_member:
+                expect(worker.locator("form.question")).to_be_visible()
+                expect(worker.locator(".qtype")).to_contain_text("第 1 题")
+                assert worker.url.endswith(f"/m/{code}")
+                screenshot(worker, "meeting-joined-by-code")
+            else:
+                expect(worker.get_by_role("alert")).to_contain_text("“穿爆班”的班前会，您不在这个班组")
+                screenshot(worker, "meeting-other-team")
+            assert_fits_the_phone(worker)
+        finally:
+            context.close()
+    results = leader.request.get(f"/api/meetings/{meeting['id']}/results").json()
+    assert [a["name"] for a in results["attendees"]] == [demo_name(10)]
