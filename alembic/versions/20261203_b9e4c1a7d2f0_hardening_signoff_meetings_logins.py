@@ -4,7 +4,7 @@ The login counters are short-lived (minutes): the table is recreated under its n
 than converted, which at worst forgets a few minutes of failures once.
 
 Revision ID: b9e4c1a7d2f0
-Revises: a1c3e5f7b9d2
+Revises: 4b1e9a7c2d10
 Create Date: 2026-12-01 09:00:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ import app.db
 
 
 revision: str = 'b9e4c1a7d2f0'
-down_revision: str | None = 'a1c3e5f7b9d2'
+down_revision: str | None = '4b1e9a7c2d10'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
