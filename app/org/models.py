@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.clock import DEFAULT_TIME_ZONE
 from app.db import UTCDateTime, utcnow
 
 
@@ -54,6 +55,8 @@ class Enterprise(SQLModel, table=True):
     pass_mark: int = Field(default=80)
     validity_days: int = Field(default=365)
     dispatch_phone: str | None = Field(default=None, max_length=20)
+    # Every displayed time and every "day" (today's reviews, streaks) is in this zone; see app.clock.
+    time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

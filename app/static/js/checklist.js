@@ -53,7 +53,8 @@
       window.PostDrill.add({
         kind: "run",
         person_id: personId,
-        label: "手指口述：" + postName + "（" + items.length + " 条，" + new Date().toLocaleTimeString("zh-CN") + "）",
+        // the run's start, as the leader's sign-off page shows it
+        label: "手指口述：" + postName + "（" + items.length + " 条，" + window.PostDrill.localTime(body.items[0].confirmed_at) + " 开始）",
         body: { client_id: body.client_id, post_id: Number(postId), items: body.items }
       });
       var done = $("step-done");
