@@ -115,4 +115,5 @@ def test_pages_show_stored_utc_times_in_local_time(client, world, session):
     assert started.status_code == 201, started.text
     history = client.get("/quiz/history", headers={**headers, "accept": "text/html"})
     assert "03-03 00:30" in history.text and "03-02 16:30" not in history.text
-    assert re.search(r'data-time-zone="Asia/Shanghai"', history.text)
+    assert re.search(r'data-time-zone="Asia/Shanghai"', history.text)  # the zone the phone's scripts use
+    assert client.get("/api/me", headers=headers).json()["enterprise"]["time_zone"] == "Asia/Shanghai"
