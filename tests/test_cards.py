@@ -365,7 +365,8 @@ def test_worker_pages_show_every_tab_search_and_print(client, world):
     found = client.get("/posts/search?q=呼吸器", headers={"accept": "text/html"})
     assert "有限空间作业人员" in found.text
     printed = client.get(f"/posts/{post_id}/print", headers={"accept": "text/html"})
-    assert printed.text.count('class="a5"') == 4 and "<svg" in printed.text
+    sheets = printed.text.count('<article class="a5 sheet"')
+    assert sheets >= 4 and f'data-pages="{sheets}"' in printed.text and "<svg" in printed.text
 
 
 def test_gb6441_has_twenty_classes():

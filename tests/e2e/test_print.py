@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.cards.bank import reference_bank
 from app.cards.parsing import dump_yaml
 from app.cards.schema import PostContent
-from tests.e2e.conftest import ARTIFACTS, assert_fits_the_phone, log_in, screenshot
+from tests.e2e.conftest import ARTIFACTS, assert_fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +74,11 @@ def test_each_post_prints_the_pages_its_page_states(browser, live_server, phone)
                 name = page.locator("h1").inner_text()
                 checked[name] = (stated, sheets, pdf_pages(pdf))
                 if post_id == post_ids[0] or CROWDED_NAME in name:
+                    # the PDFs to look at as a worker would (pdftoppm -png), and the phone's view
                     ARTIFACTS.mkdir(parents=True, exist_ok=True)
                     (ARTIFACTS / f"print-{code}-{post_id}.pdf").write_bytes(pdf)
                     assert_fits_the_phone(page)
-                    screenshot(page, f"print-{code}-{post_id}")
+                    page.screenshot(path=str(ARTIFACTS / f"print-{code}-{post_id}.png"))
         finally:
             context.close()
     assert len(checked) == 17  # the 16 reference posts and the crowded one
