@@ -1,7 +1,7 @@
 """enterprise time zone
 
 Revision ID: f730f242bea5
-Revises: 052040cd878f
+Revises: a1c3e5f7b9d2
 Create Date: 2026-12-02 17:52:09.798111
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'f730f242bea5'
-down_revision: str | None = '052040cd878f'
+down_revision: str | None = 'a1c3e5f7b9d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
