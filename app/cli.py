@@ -1,4 +1,4 @@
-"""The `postdrill` command: serve, migrate, demo, import, export, user add. `postdrill COMMAND --help` explains each."""
+"""The `postdrill` command: serve, migrate, demo, import, export, user add, enterprise set. `postdrill COMMAND --help` explains each."""
 
 import argparse
 import getpass
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.accounts.schemas import password_problem
 from app.db import make_engine
 from app.demo import DEMO_PASSWORD, load_demo
@@ -88,6 +89,23 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
             print(f"错误：--username：“{args.username}”已存在", file=sys.stderr)
             return 2
     print(f"已添加 {args.name}（{args.username}，{role.value}）")
+    return 0
+
+
+def cmd_enterprise_set(args: argparse.Namespace, settings: Settings) -> int:
+    if not clock.is_time_zone(args.time_zone):
+        print(f"错误：--time-zone：“{args.time_zone}”不是时区名（应为 IANA 名称，如 Asia/Shanghai）", file=sys.stderr)
+        return 2
+    engine = _engine(settings)
+    with Session(engine) as session:
+        enterprise = _enterprise(session, args.code)
+        if enterprise is None:
+            print(f"错误：--code：找不到企业编码“{args.code}”", file=sys.stderr)
+            return 2
+        enterprise.time_zone = args.time_zone
+        session.add(enterprise)
+        session.commit()
+        print(f"{enterprise.name}（{enterprise.code}）的时区：{args.time_zone}")
     return 0
 
 
@@ -240,6 +258,22 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--phone", help="mobile number (optional)")
     add.add_argument("--password", help="password; asked for when left out")
     add.set_defaults(handler=cmd_user_add)
+
+    enterprise = commands.add_parser("enterprise", help="enterprise settings", description="Enterprise settings.")
+    enterprise_commands = enterprise.add_subparsers(dest="enterprise_command", required=True, metavar="ACTION")
+    setter = enterprise_commands.add_parser(
+        "set",
+        help="change an enterprise's settings",
+        description="Change an enterprise's settings. --time-zone is the zone every time and every day "
+        "(today's reviews, streaks) is shown in; stored times stay UTC.",
+    )
+    setter.add_argument("--code", required=True, help="enterprise code")
+    setter.add_argument(
+        "--time-zone",
+        required=True,
+        help=f"IANA time zone name (default for new enterprises: {clock.DEFAULT_TIME_ZONE})",
+    )
+    setter.set_defaults(handler=cmd_enterprise_set)
     return parser
 
 

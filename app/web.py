@@ -9,8 +9,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import object_session
 
-from app.org.models import ROLE_LABELS, Role
+from app import clock
+from app.org.models import ROLE_LABELS, Person, Role
+from app.org.service import time_zone_of
 
 APP_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = APP_DIR / "templates"
@@ -46,6 +49,16 @@ def whole_score(score: float | None) -> str:
 
 templates.env.globals.update(static_url=static_url, htmx_path=HTMX_PATH, role_label=role_label)
 templates.env.filters["score"] = whole_score
+clock.install(templates.env)
+
+
+def page_time_zone(person: Any) -> str:
+    """The zone a page shows times in: the reader's enterprise's (looked up in the request's own
+    session, which loaded the person), else the default."""
+    session = object_session(person) if isinstance(person, Person) else None
+    if session is None:
+        return clock.DEFAULT_TIME_ZONE
+    return time_zone_of(session, person.enterprise_id).key
 
 
 def is_htmx(request: Request) -> bool:
@@ -66,6 +79,7 @@ def render(
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "person": person,
         "layout": "partial.html" if is_htmx(request) else "base.html",
+        clock.TEMPLATE_ZONE: page_time_zone(person),
     }
     values.update(context or {})
     return templates.TemplateResponse(request, template, values, status_code=status_code, headers=headers)

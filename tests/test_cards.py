@@ -10,6 +10,7 @@ from app.cards.models import Post, PostVersion
 from app.cards.parsing import dump_yaml, parse_card_files
 from app.cards.reference import reference_shortfalls
 from app.cards.schema import AccidentType, PostContent
+from app.cards.service import import_posts
 from tests.factories import MINIMAL_POST, minimal_post
 
 REQUIRED_POSTS = {
@@ -163,13 +164,76 @@ def test_diff_names_added_removed_and_changed_items():
     changes = diff_versions(old, PostContent.model_validate(data))
     summary = {(c.document, c.item_id, c.kind) for c in changes}
     assert summary == {
-        ("风险清单", "R1", "changed"),
-        ("职责清单", "D2", "added"),
+        ("岗位风险清单", "R1", "changed"),
+        ("岗位职责清单", "D2", "added"),
         ("手指口述", "C1", "removed"),
         ("手指口述", "C2", "added"),
     }
-    level = next(c for c in changes if c.item_id == "R1").fields[0]
-    assert (level.field, level.before, level.after) == ("风险等级", "较大", "重大")
+    level = next(c for c in changes if c.item_id == "R1").lines[0]
+    assert (level.field, level.kind, level.before, level.after) == ("风险等级", "changed", "较大", "重大")
+
+
+def one_word_changed():
+    """Version 2 of the minimal post: one word in a control measure, a prohibition added to a step,
+    an emergency action dropped, the mnemonic reworded."""
+    data = minimal_post().model_dump(mode="json")
+    data["risks"][0]["controls"]["management"] = ["先通风检测后进入"]
+    data["operation"]["steps"][0]["prohibitions"].append("严禁单人进入")
+    data["emergency"]["scenarios"][0]["actions"] = ["呼救报警", "佩戴呼吸器后施救", "通风"]
+    data["emergency"]["scenarios"][0]["actions"].remove("呼救报警")
+    data["mnemonics"][0]["text"] = "先通风、再检测、后进入"
+    return PostContent.model_validate(data)
+
+
+def test_diff_shows_changed_lines_in_the_cards_own_words():
+    changes = {(c.document, c.item_id): c for c in diff_versions(minimal_post(), one_word_changed())}
+    risk = changes[("岗位风险清单", "R1")]
+    assert (risk.card, risk.kind, risk.summary) == ("岗位风险清单", "changed", "进入储罐")
+    [measure] = risk.lines
+    assert (measure.field, measure.kind, measure.before, measure.after) == (
+        "管理措施",
+        "changed",
+        "先检测后进入",
+        "先通风检测后进入",
+    )
+    assert [p.text for p in measure.after_parts if p.changed] == ["通风"]
+    assert not any(p.changed for p in measure.before_parts)
+    step = changes[("操作步骤", "S1")]
+    assert [(line.field, line.kind, line.after) for line in step.lines] == [("禁止事项", "added", "严禁单人进入")]
+    scenario = changes[("应急情景", "E1")]
+    assert scenario.card == "岗位应急处置卡" and scenario.summary == "有人晕倒"
+    assert [(line.field, line.kind, line.before, line.after) for line in scenario.lines] == [
+        ("处置步骤", "removed", "呼救报警", None),
+        ("处置步骤", "added", None, "通风"),
+    ]
+    [mnemonic] = changes[("岗位信息", "")].lines
+    assert (mnemonic.field, mnemonic.before, mnemonic.after) == (
+        "口诀",
+        "口诀：先通风、再检测、后作业",
+        "口诀：先通风、再检测、后进入",
+    )
+
+
+def test_the_versions_page_shows_the_change_as_card_lines_not_data(client, world, session):
+    import_posts(
+        session,
+        enterprise_id=world.a.enterprise.id,
+        posts=[(one_word_changed(), "post-1.yaml")],
+        actor=None,
+        now=world.clock(),
+        publish=False,
+    )
+    session.commit()
+    page = client.get(
+        f"/cards/{world.a.post.id}/versions?number=2",
+        headers={**world.auth(world.a.people["trainer"]), "accept": "text/html"},
+    )
+    assert page.status_code == 200
+    text = page.text
+    assert "岗位风险清单 R1" in text and "进入储罐" in text
+    assert "管理措施" in text and "先检测后进入" in text and "<mark>通风</mark>" in text
+    assert "新增：</span>严禁单人进入" in text
+    assert "{&#39;" not in text and "management" not in text and "[&#39;" not in text  # no raw data
 
 
 def upload(*files: tuple[str, bytes]):
@@ -301,7 +365,8 @@ def test_worker_pages_show_every_tab_search_and_print(client, world):
     found = client.get("/posts/search?q=呼吸器", headers={"accept": "text/html"})
     assert "有限空间作业人员" in found.text
     printed = client.get(f"/posts/{post_id}/print", headers={"accept": "text/html"})
-    assert printed.text.count('class="a5"') == 4 and "<svg" in printed.text
+    sheets = printed.text.count('<article class="a5 sheet"')
+    assert sheets >= 4 and f'data-pages="{sheets}"' in printed.text and "<svg" in printed.text
 
 
 def test_gb6441_has_twenty_classes():

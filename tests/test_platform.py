@@ -94,6 +94,7 @@ def test_every_cli_command_has_plain_help():
         ["migrate", "--help"],
         ["demo", "--help"],
         ["user", "add", "--help"],
+        ["enterprise", "set", "--help"],
     ):
         result = subprocess.run(
             [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, check=False

@@ -31,6 +31,7 @@ class EnterpriseOut(BaseModel):
     code: str
     name: str
     industry: str
+    time_zone: str = Field(description="IANA zone the enterprise's times and days are shown in, e.g. Asia/Shanghai")
 
 
 class PostRef(BaseModel):

@@ -133,7 +133,11 @@ def describe(session: Session, person: Person) -> MeOut:
         username=person.username,
         enterprise_id=person.enterprise_id,
         enterprise=EnterpriseOut(
-            id=enterprise.id, code=enterprise.code, name=enterprise.name, industry=enterprise.industry
+            id=enterprise.id,
+            code=enterprise.code,
+            name=enterprise.name,
+            industry=enterprise.industry,
+            time_zone=enterprise.time_zone,
         )
         if enterprise and enterprise.id
         else None,

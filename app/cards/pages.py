@@ -7,7 +7,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.cards import service
+from app.cards import printing, service
 from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
 from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem
@@ -81,19 +81,23 @@ def print_cards(
     stored = shown_version_or_404(session, post, scope)
     target = str(request.base_url).rstrip("/") + f"/drill/{post.id}"  # the post's drill (see drill.pages.post_drill)
     enterprise = session.get(Enterprise, post.enterprise_id)
+    assert enterprise is not None  # a post belongs to an enterprise
+    content = service.content(stored)
     return render(
         request,
         "cards/print.html",
         {
             "post": post,
             "stored": stored,
-            "content": service.content(stored),
+            "content": content,
             "enterprise": enterprise,
+            "plan": printing.plan(
+                content,
+                enterprise_name=enterprise.name,
+                version=stored.number,
+                dispatch_phone=enterprise.dispatch_phone,
+            ),
             "qr": segno.make(target, error="m").svg_inline(scale=3),
-            "qr_target": target,
-            "control_groups": CONTROL_GROUPS,
-            "phases": list(Phase),
-            "dispatch_phone": enterprise.dispatch_phone if enterprise else None,
         },
         person=person,
     )

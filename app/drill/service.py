@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app import clock
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
@@ -26,6 +27,7 @@ from app.drill.models import (
 )
 from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
 from app.org.models import Enterprise, Person, PersonPost
+from app.org.service import time_zone_of
 from app.policy import SETTINGS_EDITORS, SIGNERS, sign_reach
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone clock this far ahead is still believed
@@ -206,7 +208,7 @@ def _snapshot_recall(session: Session, *, person: Person, post_id: int, now: dat
     recall = scheduler.predicted_recall([current_memory(memories.get(c.id or 0), c) for c in cards_of_post], now)
     if recall is None:
         return
-    day = now.date()
+    day = clock.local_day(now, time_zone_of(session, person.enterprise_id))
     snapshot = session.exec(
         select(RecallSnapshot).where(
             RecallSnapshot.person_id == person.id, RecallSnapshot.post_id == post_id, RecallSnapshot.day == day
@@ -222,7 +224,8 @@ def predicted_recall(session: Session, *, person: Person, post: Post, now: datet
 
 
 def reviews_today(session: Session, *, person: Person, now: datetime) -> int:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    """Reviews since the start of the enterprise's local day (the daily goal's count)."""
+    start = clock.today_start(now, time_zone_of(session, person.enterprise_id))
     rows = session.exec(
         select(FlashcardReview.id).where(FlashcardReview.person_id == person.id, FlashcardReview.reviewed_at >= start)
     ).all()
@@ -230,22 +233,18 @@ def reviews_today(session: Session, *, person: Person, now: datetime) -> int:
 
 
 def streak_days(session: Session, *, person: Person, now: datetime) -> int:
-    """Consecutive days (ending today or yesterday) with at least one review."""
+    """Consecutive local days (ending today or yesterday) with at least one review."""
+    tz = time_zone_of(session, person.enterprise_id)
     since = now - timedelta(days=400)
     days = {
-        moment.date()
+        clock.local_day(moment, tz)
         for moment in session.exec(
             select(FlashcardReview.reviewed_at).where(
                 FlashcardReview.person_id == person.id, FlashcardReview.reviewed_at >= since
             )
         ).all()
     }
-    day = now.date() if now.date() in days else now.date() - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
+    return clock.streak(days, clock.local_day(now, tz))
 
 
 # --- finger-point-and-say --------------------------------------------------------------------

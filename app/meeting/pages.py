@@ -3,7 +3,7 @@ code and the 6-digit code, watch answers come in (an htmx fragment polled every 
 the team log. The worker's phone: scan or type the code, join with one tap, answer the questions."""
 
 from contextlib import suppress
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated
 
 import segno
@@ -26,8 +26,6 @@ from app.web import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-# The app stores UTC; the log is read in Chongqing, where a 07:30 meeting is on that day, not the one before.
-LOCAL_TIME = timezone(timedelta(hours=8), "北京时间")
 COUNTS = (3, 5)
 QUESTION_TYPES = {
     "single": "单选题",
@@ -38,13 +36,8 @@ QUESTION_TYPES = {
 }
 
 
-def local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(LOCAL_TIME) if moment is not None else None
-
-
 def _common(**values: object) -> dict[str, object]:
     return {
-        "local": local,
         "dimension_labels": {d.value: DIMENSION_LABELS[d] for d in Dimension},
         "question_types": QUESTION_TYPES,
         **values,

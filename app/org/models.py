@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.clock import DEFAULT_TIME_ZONE
 from app.db import UTCDateTime, utcnow
 
 
@@ -60,6 +61,8 @@ class Enterprise(SQLModel, table=True):
     # The least a finger-point-and-say item plausibly takes (point, look, say it aloud); a run
     # faster than this on average is marked "too fast" and needs a second confirmation to sign.
     checklist_min_seconds: int = Field(default=2)
+    # Every displayed time and every "day" (today's reviews, streaks) is in this zone; see app.clock.
+    time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

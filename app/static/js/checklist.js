@@ -111,7 +111,8 @@
       window.PostDrill.add({
         kind: "run",
         person_id: personId,
-        label: "手指口述：" + postName + "（" + items.length + " 条，" + new Date().toLocaleTimeString("zh-CN") + "）",
+        // the run's start, as the leader's sign-off page shows it
+        label: "手指口述：" + postName + "（" + items.length + " 条，" + window.PostDrill.localTime(body.started_at || body.items[0].confirmed_at) + " 开始）",
         body: { client_id: body.client_id, post_id: Number(postId), items: body.items, started_at: body.started_at }
       });
       finished("全部 " + items.length + " 条确认完毕", ["已存在这台手机上，联网后自动上传（见“待同步”）。上传后请班组长签认。"]);

@@ -31,10 +31,7 @@
     if (!("caches" in window)) { return Promise.resolve(null); }
     return caches.match(url).then(function (response) { return response ? response.json() : null; });
   }
-  function when(iso) {
-    var d = new Date(iso);
-    return (d.getMonth() + 1) + "月" + d.getDate() + "日 " + d.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
-  }
+  function when(iso) { return drill.localTime(iso); }
   function dueCards(cards, index) {
     // Due by the phone's clock, minus what was reviewed here since the data was saved (its next due
     // date is the server's to compute, after sync).

@@ -31,6 +31,23 @@
     var id = Number(document.body.dataset.personId || 0);
     return id || (read(INDEX_KEY, {}).person_id || null);
   }
+  // Times are shown in the enterprise's zone (the page says which, see app/clock.py), not the
+  // phone's: the worker's queue and the leader's page must show the same run at the same time.
+  var DEFAULT_ZONE = "Asia/Shanghai";
+  function timeZone() {
+    return document.body.dataset.timeZone || read(INDEX_KEY, {}).time_zone || DEFAULT_ZONE;
+  }
+  function localTime(value) {
+    // "12-02 23:46", the server's short format (app.clock.SHORT)
+    var options = { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    var format;
+    try { format = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: timeZone() }, options)); } catch (e) {
+      format = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: DEFAULT_ZONE }, options));
+    }
+    var parts = {};
+    format.formatToParts(new Date(value)).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
+  }
   function urls(postId) {
     return {
       flashcards: "/api/drill/flashcards?post_id=" + postId + "&due=false",
@@ -136,7 +153,7 @@
       pending().forEach(function (e) { if (e.kind === "review") { waiting[e.body.card_id] = true; } });
       Object.keys(reviewed).forEach(function (id) { if (!waiting[id]) { delete reviewed[id]; } });
       write(REVIEWED_KEY, reviewed);
-      write(INDEX_KEY, { person_id: info.person_id, person_name: info.person_name, version: info.version, saved_at: savedAt, posts: info.posts });
+      write(INDEX_KEY, { person_id: info.person_id, person_name: info.person_name, version: info.version, saved_at: savedAt, posts: info.posts, time_zone: info.time_zone || timeZone() });
       document.documentElement.dataset.offlineSaved = savedAt;  // for the browser test
       return true;
     }).catch(function () { return false; });
@@ -207,6 +224,8 @@
     index: function () { return read(INDEX_KEY, null); },
     reviewed: function () { return read(REVIEWED_KEY, {}); },
     urls: urls,
+    timeZone: timeZone,
+    localTime: localTime,
     dataCache: DATA_CACHE,
     onChange: function (fn) { listeners.push(fn); }
   };
@@ -223,10 +242,12 @@
           person_id: Number(saved.dataset.personId),
           person_name: saved.dataset.personName,
           version: saved.dataset.version,
-          posts: JSON.parse(saved.dataset.posts)
+          posts: JSON.parse(saved.dataset.posts),
+          time_zone: document.body.dataset.timeZone
         };
         var index = read(INDEX_KEY, null);
         var current = index && index.person_id === info.person_id && index.version === info.version &&
+          index.time_zone === info.time_zone &&
           !(synced && synced.stored) && !pending().some(function (e) { return e.person_id === info.person_id; });
         if (!current || !("caches" in window)) { save(info); return; }
         stillCached(info.posts).then(function (all) {
