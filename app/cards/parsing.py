@@ -297,7 +297,9 @@ class CardYamlLoader(yaml.SafeLoader):
         if not isinstance(event, CollectionStartEvent):
             return super().compose_node(parent, index)
         if self.depth >= MAX_YAML_DEPTH:
-            raise RefusedYaml(problem=f"嵌套超过 {MAX_YAML_DEPTH} 层，岗位卡片用不到这么深", problem_mark=event.start_mark)
+            raise RefusedYaml(
+                problem=f"嵌套超过 {MAX_YAML_DEPTH} 层，岗位卡片用不到这么深", problem_mark=event.start_mark
+            )
         self.depth += 1
         try:
             return super().compose_node(parent, index)

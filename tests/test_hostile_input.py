@@ -1,0 +1,211 @@
+"""Files and inputs built to take the server down: each is refused with a located Chinese message
+before any real work, and nothing is stored. Memory is bounded with tracemalloc's peak (a bound on
+the work done, not a timing)."""
+
+import io
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import func, select
+
+from app.cards.models import Post, PostVersion
+from app.cards.parsing import MAX_YAML_DEPTH, parse_card_files
+from app.cli import main as cli_main
+from app.sheets import MAX_UNPACKED_BYTES
+from tests.test_questions_admin import log_in_page
+
+# The classic billion laughs: nine lines, each nine aliases of the line before, 9^9 ≈ 387 million
+# strings once expanded. Fully expanded it needs tens of gigabytes.
+BILLION_LAUGHS = (
+    b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    b"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    b"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    b"f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    b"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+    b"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+    b"i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+)
+LAUGHS_PEAK_BYTES = 20 * 1024 * 1024
+
+
+def peak_memory(work: Callable[[], Any]) -> tuple[Any, int]:
+    """What `work` returns, and the most memory Python held while it ran (all threads)."""
+    tracemalloc.start()
+    try:
+        result = work()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def card_counts(session) -> tuple[int, int]:
+    session.expire_all()
+    return (
+        session.exec(select(func.count()).select_from(Post)).one(),
+        session.exec(select(func.count()).select_from(PostVersion)).one(),
+    )
+
+
+# --- item 10: YAML aliases ---------------------------------------------------------------------
+
+
+def test_billion_laughs_is_refused_at_its_first_anchor_by_the_api(client, world, session):
+    before = card_counts(session)
+    response, peak = peak_memory(
+        lambda: client.post(
+            "/api/cards/import",
+            files=[("file", ("laughs.yaml", BILLION_LAUGHS, "application/yaml"))],
+            headers=world.auth(world.a.people["trainer"]),
+        )
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"file": "laughs.yaml", "location": "第1行第4列", "msg": "不支持锚点（&）和别名（*），请把内容直接写出来"}
+    ]
+    assert peak < LAUGHS_PEAK_BYTES, peak
+    assert card_counts(session) == before
+
+
+def test_billion_laughs_is_refused_by_the_import_page(client, world, session):
+    csrf = log_in_page(client, "trainer")
+    page, peak = peak_memory(
+        lambda: client.post(
+            "/cards/import",
+            data={"csrf_token": csrf},
+            files=[("file", ("laughs.yaml", BILLION_LAUGHS, "application/yaml"))],
+            headers={"accept": "text/html"},
+        )
+    )
+    assert page.status_code == 422
+    assert "laughs.yaml" in page.text and "第1行第4列" in page.text and "不支持锚点" in page.text
+    assert peak < LAUGHS_PEAK_BYTES, peak
+
+
+def test_billion_laughs_is_refused_by_the_cli(tmp_path, capsys):
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_bytes(BILLION_LAUGHS)
+    code, peak = peak_memory(lambda: cli_main(["import", "--check", str(laughs)]))
+    assert code == 1
+    assert "laughs.yaml：第1行第4列：不支持锚点" in capsys.readouterr().err
+    assert peak < LAUGHS_PEAK_BYTES, peak
+
+
+def test_an_alias_anywhere_in_a_card_is_refused_with_its_line():
+    text = b"code: x\nname: &n \xe5\xb2\x97\nsector: *n\n"
+    _, problems = parse_card_files([("post.yaml", text)])
+    assert [(p.location, p.msg) for p in problems] == [("第2行第7列", "不支持锚点（&）和别名（*），请把内容直接写出来")]
+
+
+# --- item 11: every spreadsheet read goes through one guarded reader --------------------------------
+
+SHEET_NS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def roster_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["工号/用户名", "姓名", "角色"])
+    workbook.active.append(["w900", "新人", "一线员工"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_first_sheet(content: bytes, write_sheet: Callable[[Any], None]) -> bytes:
+    """The same package with its first sheet's XML written by `write_sheet` (given a writable stream)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            if entry.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(entry, source.read(entry.filename))
+        with target.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            write_sheet(sheet)
+    return buffer.getvalue()
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A roster workbook of a few hundred KB whose sheet unpacks to `unpacked` bytes of real rows,
+    as the 1.8 MB roster that unpacked to 379 MB was."""
+
+    row = b'<row><c t="inlineStr"><is><t>w900</t></is></c></row>'  # rows and cells may leave out their number
+    chunk = row * 10_000
+
+    def write_sheet(sheet: Any) -> None:
+        sheet.write(SHEET_NS + b"<sheetData>")
+        for _ in range(-(-unpacked // len(chunk))):
+            sheet.write(chunk)
+        sheet.write(b"</sheetData></worksheet>")
+
+    return with_first_sheet(roster_workbook(), write_sheet)
+
+
+def test_a_zip_bomb_is_refused_by_every_spreadsheet_import_before_it_is_unpacked(client, world, session):
+    bomb = zip_bomb(MAX_UNPACKED_BYTES + 5 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024  # under every import's upload limit: only the unpacked size gives it away
+    trainer = world.auth(world.a.people["trainer"])
+    imports = {
+        "roster": ("/api/people/import", "名单.xlsx"),
+        "cards": ("/api/cards/import", "卡片.xlsx"),
+        "question bank": (f"/api/posts/{world.a.post.id}/questions/import", "题库.xlsx"),
+    }
+    before = card_counts(session)
+    for what, (path, name) in imports.items():
+        response, peak = peak_memory(
+            lambda path=path, name=name: client.post(path, files={"file": (name, bomb)}, headers=trainer)
+        )
+        assert response.status_code == 422, what
+        [error] = response.json()["errors"]
+        assert "解压后过大（超过 20 MB）" in error["msg"] and name in str(error), (what, error)
+        assert peak < 8 * 1024 * 1024, (what, peak)
+    assert card_counts(session) == before
+
+
+def test_a_sheet_claiming_a_million_rows_is_read_only_up_to_the_bound(client, world):
+    """Four kilobytes whose <dimension> claims A1:XFD1048576: read row by row, unbounded, that is
+    a billion empty cells."""
+
+    def write_sheet(sheet: Any) -> None:
+        sheet.write(
+            SHEET_NS + b'<dimension ref="A1:XFD1048576"/><sheetData>'
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+            b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row>'
+            b"</sheetData></worksheet>"
+        )
+
+    response = client.post(
+        "/api/people/import",
+        files={"file": ("名单.xlsx", with_first_sheet(roster_workbook(), write_sheet))},
+        headers=world.auth(world.a.people["trainer"]),
+    )
+    assert response.status_code == 422
+    assert "表格超过 10000 行" in response.json()["errors"][0]["msg"]
+
+
+# --- item 12: deep nesting, huge ids, too many files ---------------------------------------------
+
+
+def test_deeply_nested_yaml_is_refused_with_its_place(client, world):
+    deep = b"code: x\nrisks: " + b"[" * 5000 + b"]" * 5000 + b"\n"
+    response = client.post(
+        "/api/cards/import",
+        files=[("file", ("deep.yaml", deep, "application/yaml"))],
+        headers=world.auth(world.a.people["trainer"]),
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["file"] == "deep.yaml"
+    assert error["location"] == f"第2行第{len('risks: ') + MAX_YAML_DEPTH}列"
+    assert f"嵌套超过 {MAX_YAML_DEPTH} 层" in error["msg"]
+
+
+def test_nesting_a_real_card_needs_is_accepted():
+    nested = (
+        "code: x\n" + "".join("  " * level + f"k{level}:\n" for level in range(MAX_YAML_DEPTH - 1)) + "  " * 19 + "v\n"
+    )
+    _, problems = parse_card_files([("post.yaml", nested.encode())])
+    assert not any("嵌套" in p.msg for p in problems), problems
