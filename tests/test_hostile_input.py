@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import func, select
 
 from app.cards.models import Post, PostVersion
-from app.cards.parsing import MAX_YAML_DEPTH, parse_card_files
+from app.cards.parsing import CARD_UPLOAD, MAX_YAML_DEPTH, parse_card_files
 from app.cli import main as cli_main
 from app.sheets import MAX_UNPACKED_BYTES
 from tests.test_questions_admin import log_in_page
@@ -209,3 +209,24 @@ def test_nesting_a_real_card_needs_is_accepted():
     )
     _, problems = parse_card_files([("post.yaml", nested.encode())])
     assert not any("嵌套" in p.msg for p in problems), problems
+
+
+def test_too_many_card_files_in_one_upload_are_refused_unread(client, world, session):
+    before = card_counts(session)
+    files = [("file", (f"post-{n}.yaml", b"code: x\n", "application/yaml")) for n in range(CARD_UPLOAD.files + 1)]
+    response = client.post("/api/cards/import", files=files, headers=world.auth(world.a.people["trainer"]))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"file": "", "location": "", "msg": f"一次最多导入 {CARD_UPLOAD.files} 个文件，这次选了 51 个，请分批导入"}
+    ]
+    assert card_counts(session) == before
+
+
+def test_card_files_past_the_upload_total_are_refused(client, world):
+    almost_a_megabyte = b"#" * (CARD_UPLOAD.file_bytes - 1)
+    count = CARD_UPLOAD.total_bytes // len(almost_a_megabyte) + 1
+    files = [("file", (f"big-{n}.yaml", almost_a_megabyte, "application/yaml")) for n in range(count)]
+    response = client.post("/api/cards/import", files=files, headers=world.auth(world.a.people["trainer"]))
+    assert response.status_code == 422
+    refused = [e for e in response.json()["errors"] if "合计超过 5 MB" in e["msg"]]
+    assert [e["file"] for e in refused] == [f"big-{count - 1}.yaml"]

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from app.cards import service
 from app.cards.models import Post, PostVersion
-from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem, dump_yaml
+from app.cards.parsing import CARD_UPLOAD, Problem, dump_yaml
 from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
 from app.cards.views import post_detail, post_summaries
 from app.context import ClockDep
@@ -84,7 +84,7 @@ def import_cards(
     publish: Annotated[bool, Query(description="导入后立即发布（默认）；false 则存为草稿待审")] = True,
 ) -> ImportAnswer:
     assert editor.enterprise_id is not None
-    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    files, refused = read_uploads(file, CARD_UPLOAD)
     outcomes, problems = service.import_files(
         session,
         enterprise_id=editor.enterprise_id,

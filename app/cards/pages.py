@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.cards import service
 from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
-from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem
+from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
 from app.db import SessionDep
@@ -116,7 +116,7 @@ def import_cards_page(
     publish: Annotated[bool, Form()] = False,
 ) -> Response:
     assert editor.enterprise_id is not None
-    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    files, refused = read_uploads(file, CARD_UPLOAD)
     outcomes, problems = service.import_files(
         session,
         enterprise_id=editor.enterprise_id,

@@ -18,8 +18,12 @@ from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from app.cards.schema import SINGLE_LINE, PostContent
+from app.uploads import UploadLimits
 
 MAX_CARD_FILE_BYTES = 1024 * 1024
+# One upload: an enterprise's posts at once (real card files are 10–30 KB), not a way to keep the
+# server parsing for minutes.
+CARD_UPLOAD = UploadLimits(file_bytes=MAX_CARD_FILE_BYTES, files=50, total_bytes=5 * 1024 * 1024)
 # The deepest real card is about 7 levels (post → emergency → scenarios → scenario → actions →
 # action → text); the cap only stops a hostile file before it exhausts the recursion in the
 # YAML composer and in everything that walks the data afterwards.
