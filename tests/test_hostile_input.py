@@ -2,17 +2,25 @@
 before any real work, and nothing is stored. Memory is bounded with tracemalloc's peak (a bound on
 the work done, not a timing)."""
 
+import copy
+import importlib
 import io
+import pkgutil
 import tracemalloc
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from fastapi import APIRouter
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from sqlmodel import func, select
 
+import app as app_package
 from app.cards.models import Post, PostVersion
 from app.cards.parsing import CARD_UPLOAD, MAX_YAML_DEPTH, parse_card_files
 from app.cli import main as cli_main
+from app.db import MAX_ID
 from app.sheets import MAX_UNPACKED_BYTES
 from tests.test_questions_admin import log_in_page
 
@@ -230,3 +238,114 @@ def test_card_files_past_the_upload_total_are_refused(client, world):
     assert response.status_code == 422
     refused = [e for e in response.json()["errors"] if "合计超过 5 MB" in e["msg"]]
     assert [e["file"] for e in refused] == [f"big-{count - 1}.yaml"]
+
+
+def every_route_documented() -> dict[str, Any]:
+    """The OpenAPI document of every route, the pages' too (they take ids in paths and forms)."""
+    routes = []
+    for module in pkgutil.walk_packages(app_package.__path__, "app."):
+        router = (
+            getattr(importlib.import_module(module.name), "router", None)
+            if module.name.endswith(("api", "pages"))
+            else None
+        )
+        for route in getattr(router, "routes", []) if isinstance(router, APIRouter) else []:
+            if isinstance(route, APIRoute):
+                documented = copy.copy(route)
+                documented.include_in_schema = True
+                routes.append(documented)
+    return get_openapi(title="every route", version="1", routes=routes)
+
+
+def integers(
+    schema: dict[str, Any], where: str, defs: dict[str, Any], seen: tuple[str, ...] = ()
+) -> Iterator[tuple[str, Any]]:
+    """(place, maximum) for every integer in a schema, following references."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            yield from integers(defs[name], where, defs, (*seen, name))
+        return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            yield from integers(option, where, defs, seen)
+    if schema.get("type") == "integer":
+        yield where, schema.get("maximum")
+    for name, field in schema.get("properties", {}).items():
+        yield from integers(field, f"{where}.{name}", defs, seen)
+    if isinstance(schema.get("items"), dict):
+        yield from integers(schema["items"], f"{where}[]", defs, seen)
+
+
+def test_every_integer_any_route_takes_fits_the_database():
+    document = every_route_documented()
+    defs = document.get("components", {}).get("schemas", {})
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            places = [integers(p["schema"], f"{p['in']} {p['name']}", defs) for p in operation.get("parameters", [])]
+            places += [
+                integers(m["schema"], "body", defs)
+                for m in operation.get("requestBody", {}).get("content", {}).values()
+            ]
+            unbounded += [
+                f"{method.upper()} {path}: {where}"
+                for found in places
+                for where, maximum in found
+                if maximum is None or maximum > MAX_ID
+            ]
+    assert unbounded == [], "use app.db.Id (or a bound) for these"
+
+
+HUGE = 2**63
+
+
+def test_ids_past_what_the_database_holds_are_refused_not_crashed(client, world):
+    tokens = {role: world.auth(world.a.people[role]) for role in ("worker", "leader", "trainer", "manager")}
+    bodies = {
+        ("POST", "/api/quizzes"): {"post_id": HUGE},
+        ("POST", "/api/quizzes/{attempt_id}/answers"): {"question_id": HUGE, "answer": ["A"]},
+        ("POST", "/api/meetings"): {"post_id": HUGE, "department_id": HUGE},
+        ("POST", "/api/meetings/{meeting_id}/answers"): {"question_id": HUGE, "answer": ["A"]},
+        ("POST", "/api/drill/flashcards/{card_id}/review"): {"rating": "good"},
+        ("POST", "/api/drill/checklists/{post_id}/runs"): {
+            "items": [{"id": "C1", "confirmed_at": "2026-03-02T07:00:00Z"}]
+        },
+        ("PUT", "/api/people/{person_id}"): {"username": "worker", "name": "某人", "role": "worker"},
+    }
+    tried = 0
+    for path, operations in client.app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            ids = [
+                p
+                for p in operation.get("parameters", [])
+                if p["schema"].get("type") == "integer" or "anyOf" in p["schema"]
+            ]
+            if not ids and (method.upper(), path) not in bodies:
+                continue
+            url = path
+            query = {}
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    url = url.replace(
+                        f"{{{parameter['name']}}}", str(HUGE) if parameter["name"] != "code" else "ABCDEF"
+                    )
+                elif parameter in ids and parameter["name"] != "limit":
+                    query[parameter["name"]] = HUGE
+            statuses = {
+                role: client.request(
+                    method.upper(), url, params=query, json=bodies.get((method.upper(), path)), headers=headers
+                ).status_code
+                for role, headers in tokens.items()
+            }
+            tried += 1
+            assert 500 not in statuses.values() and 422 in statuses.values(), (method, path, statuses)
+    assert tried >= 20
+    synced = client.post(
+        "/api/drill/sync",
+        json={
+            "reviews": [{"client_id": "r1", "card_id": HUGE, "rating": "good", "reviewed_at": "2026-03-02T07:00:00Z"}]
+        },
+        headers=tokens["worker"],
+    )
+    assert synced.status_code == 200 and synced.json()["results"][0]["error"]["status"] == 422

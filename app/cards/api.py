@@ -9,7 +9,7 @@ from app.cards.parsing import CARD_UPLOAD, Problem, dump_yaml
 from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
 from app.cards.views import post_detail, post_summaries
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.org.models import Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
@@ -21,7 +21,7 @@ CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def visible_post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
+def visible_post(session: SessionDep, scope: TenantScope, post_id: Id) -> Post:
     post = service.get(session, scope=scope, post_id=post_id)
     if post is None:
         raise ResourceNotFound("岗位")
@@ -67,7 +67,7 @@ def list_versions(post: VisiblePost, editor: CardEditor, session: SessionDep) ->
     "/posts/{post_id}/versions/{number}/publish", response_model=PostSummary, responses=error_responses(401, 403, 404)
 )
 def publish(
-    post: VisiblePost, number: int, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
+    post: VisiblePost, number: Id, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
 ) -> PostSummary:
     if service.publish_version(session, post=post, number=number, now=clock()) is None:
         raise ResourceNotFound("版本")
@@ -119,9 +119,9 @@ def imported(outcome: service.ImportOutcome) -> ImportedPost:
 def export_cards(
     scope: TenantScope,
     session: SessionDep,
-    post_id: int,
+    post_id: Id,
     format: Literal["yaml", "xlsx"] = "yaml",
-    version: int | None = None,
+    version: Id | None = None,
 ) -> Response:
     post = visible_post(session, scope, post_id)
     stored = service.version(session, post, version) if version else service.shown_version(session, post, scope=scope)

@@ -13,7 +13,7 @@ from app.cards.diff import diff_versions
 from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import ResourceNotFound
 from app.org.models import Enterprise, Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
@@ -140,7 +140,7 @@ def import_cards_page(
 
 @router.get("/cards/{post_id}/versions", response_class=HTMLResponse)
 def versions_page(
-    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: int | None = None
+    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: Id | None = None
 ) -> Response:
     versions = service.versions_of(session, post)
     chosen = next((v for v in versions if v.number == number), versions[0] if versions else None)
@@ -155,7 +155,7 @@ def versions_page(
 
 
 @router.post("/cards/{post_id}/versions/{number}/publish")
-def publish_page(post: PagePost, number: int, editor: CardEditor, session: SessionDep, clock: ClockDep) -> Response:
+def publish_page(post: PagePost, number: Id, editor: CardEditor, session: SessionDep, clock: ClockDep) -> Response:
     if service.publish_version(session, post=post, number=number, now=clock()) is None:
         raise ResourceNotFound("版本")
     session.commit()

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.drill import scheduler, service
 from app.drill.api import own_post, visible_run
 from app.drill.models import ChecklistRun, DrillPreference
@@ -28,7 +28,7 @@ def _session_screen(
     request: Request,
     person: Person,
     session: SessionDep,
-    post_id: int,
+    post_id: Id,
     now,
     show: bool = False,  # type: ignore[no-untyped-def]
     last_due=None,
@@ -58,7 +58,7 @@ def _session_screen(
 
 
 @router.get("/{post_id:int}", response_class=HTMLResponse)  # :int so /drill/signoff, /drill/offline still match
-def post_drill(post_id: int, person: CurrentPerson, session: SessionDep) -> Response:
+def post_drill(post_id: Id, person: CurrentPerson, session: SessionDep) -> Response:
     """Where the QR code on a post's printed cards leads: the finger-point-and-say for someone who
     works on the post, the post's cards for anyone else of the enterprise."""
     if service.my_post(session, person=person, post_id=post_id) is not None:
@@ -68,15 +68,15 @@ def post_drill(post_id: int, person: CurrentPerson, session: SessionDep) -> Resp
 
 @router.get("/{post_id}/flashcards", response_class=HTMLResponse)
 def flashcards_page(
-    post_id: int, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep, show: bool = False
+    post_id: Id, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep, show: bool = False
 ) -> Response:
     return _session_screen(request, person, session, post_id, clock(), show=show)
 
 
 @router.post("/{post_id}/flashcards/{card_id}/review", response_class=HTMLResponse)
 def review_page(
-    post_id: int,
-    card_id: int,
+    post_id: Id,
+    card_id: Id,
     request: Request,
     person: CurrentPerson,
     session: SessionDep,
@@ -153,7 +153,7 @@ def drill_home(request: Request, person: CurrentPerson, session: SessionDep, clo
 
 
 @router.get("/{post_id}/checklist", response_class=HTMLResponse)
-def checklist_page(post_id: int, request: Request, person: CurrentPerson, session: SessionDep) -> Response:
+def checklist_page(post_id: Id, request: Request, person: CurrentPerson, session: SessionDep) -> Response:
     post = own_post(session, person, post_id)
     stored = service.published(session, post)
     return render(

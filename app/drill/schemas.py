@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, SkipValidation
 
+from app.db import Id
+
 Rating = Literal["again", "hard", "good", "easy"]
 
 
@@ -66,14 +68,14 @@ class SignoffOut(BaseModel):
 
 class SyncReviewIn(BaseModel):
     client_id: str = Field(min_length=1, max_length=64)
-    card_id: int
+    card_id: Id
     rating: Rating
     reviewed_at: AwareDatetime
 
 
 class SyncRunIn(BaseModel):
     client_id: str = Field(min_length=1, max_length=64)
-    post_id: int
+    post_id: Id
     items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
 
 

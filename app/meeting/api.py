@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import Conflict, InvalidInput, ResourceNotFound, error_responses
 from app.meeting import service
 from app.meeting.models import Meeting, MeetingQuestion
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/meetings", tags=["meetings"])
 # --- dependencies: tenancy first (404), then the role (403) --------------------------------------
 
 
-def visible_meeting(meeting_id: int, scope: TenantScope, session: SessionDep) -> Meeting:
+def visible_meeting(meeting_id: Id, scope: TenantScope, session: SessionDep) -> Meeting:
     meeting = service.get(session, scope=scope, meeting_id=meeting_id)
     if meeting is None:
         raise ResourceNotFound("班前会")
@@ -49,7 +49,7 @@ def readable_meeting(meeting: Annotated[Meeting, Depends(visible_meeting)], pers
     return meeting
 
 
-def meeting_to_attend(meeting_id: int, person: CurrentPerson, session: SessionDep) -> Meeting:
+def meeting_to_attend(meeting_id: Id, person: CurrentPerson, session: SessionDep) -> Meeting:
     meeting = service.get_to_attend(session, person=person, meeting_id=meeting_id)
     if meeting is None:
         raise ResourceNotFound("班前会")
@@ -200,7 +200,7 @@ def meeting_log(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int | None, Query(description="班组；班组长可省略")] = None,
+    department_id: Annotated[Id | None, Query(description="班组；班组长可省略")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LogEntryOut]:
     """The team's meeting log, newest first: the record inspectors ask for."""

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import Conflict
 from app.meeting import service
 from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, VisibleMeeting, chosen_team, join_url
@@ -84,7 +84,7 @@ def new_meeting_page(
     person: Host,
     scope: TenantScope,
     session: SessionDep,
-    department_id: Annotated[int | None, Query()] = None,
+    department_id: Annotated[Id | None, Query()] = None,
 ) -> Response:
     teams = service.teams_for(session, person=person, scope=scope)
     team = None
@@ -101,8 +101,8 @@ def start_meeting_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int, Form()],
-    post_id: Annotated[int, Form()],
+    department_id: Annotated[Id, Form()],
+    post_id: Annotated[Id, Form()],
     count: Annotated[int, Form(ge=1, le=service.MAX_COUNT)] = 3,
 ) -> Response:
     team = chosen_team(session, scope, person, department_id)
@@ -136,7 +136,7 @@ def log_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int | None, Query()] = None,
+    department_id: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """The team's meeting log: when, which post, what was drilled, who came and how they did."""
     teams = service.teams_for(session, person=person, scope=scope)

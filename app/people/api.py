@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from sqlmodel import Session
 
 from app.context import ClockDep, SettingsDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.org.models import Person, Role
 from app.people import roster, service
@@ -91,13 +91,13 @@ def person_in_scope(session: Session, scope: TenantScope, person_id: int) -> Per
 
 
 @router.get("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404))
-def get_person(person_id: int, actor: RosterEditor, scope: TenantScope, session: SessionDep) -> PersonOut:
+def get_person(person_id: Id, actor: RosterEditor, scope: TenantScope, session: SessionDep) -> PersonOut:
     return _out(session, [person_in_scope(session, scope, person_id)])[0]
 
 
 @router.put("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404, 409, 422))
 def update_person(
-    person_id: int, body: PersonIn, actor: RosterEditor, scope: TenantScope, session: SessionDep
+    person_id: Id, body: PersonIn, actor: RosterEditor, scope: TenantScope, session: SessionDep
 ) -> PersonOut:
     person = service.update(session, actor=actor, person=person_in_scope(session, scope, person_id), data=body)
     session.commit()

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import SessionDep
+from app.db import Id, SessionDep
 from app.errors import InvalidInput, ResourceNotFound
 from app.org.models import Person
 from app.questions.model import DIMENSION_LABELS, Dimension
@@ -52,7 +52,7 @@ def start_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    post_id: Annotated[int, Form()],
+    post_id: Annotated[Id, Form()],
     mode: Annotated[str, Form(pattern="^(practice|assessment)$")] = "practice",
     notebook: Annotated[bool, Form()] = False,
     time_limit_s: Annotated[int | None, Form(ge=60, le=7200)] = None,  # a timed practice, when asked
@@ -152,7 +152,7 @@ class AnswerForm:
 
 
 def answer_form(
-    question_id: Annotated[int, Form()],
+    question_id: Annotated[Id, Form()],
     choice: Annotated[list[str] | None, Form()] = None,
     order_key: Annotated[list[str] | None, Form()] = None,
     order_pos: Annotated[list[str] | None, Form()] = None,

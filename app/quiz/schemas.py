@@ -3,9 +3,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.db import Id
+
 
 class QuizStart(BaseModel):
-    post_id: int
+    post_id: Id
     mode: Literal["practice", "assessment"] = "practice"
     count: int | None = Field(
         default=None, ge=1, le=100, description="练习题数（默认 10）；考试的题数由单位的考试规则决定，不能给"
@@ -44,7 +46,7 @@ class QuizOut(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    question_id: int
+    question_id: Id
     answer: list[str] | str = Field(description="选项键的列表（单选、多选、判断、排序按顺序）或填空文字")
 
 
