@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from annotated_types import Ge, Le
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,13 +14,6 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
 from app.settings import Settings
-
-# Every id is an INTEGER column, 32 bits on PostgreSQL. A request naming a bigger number names
-# nothing: it is refused at the edge (422) before it reaches a driver that cannot bind it (SQLite
-# stops at 2^63, PostgreSQL inserts at 2^31). Every id a route takes, in its path, query, form or
-# body, is an `Id`; tests/test_hostile_input.py walks every route to keep it so.
-MAX_ID = 2**31 - 1
-Id = Annotated[int, Ge(1), Le(MAX_ID)]
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -73,6 +73,7 @@ def create_app(
     app.state.hasher = make_password_hasher(settings)
     app.state.clock = clock
     app.state.fsrs = make_scheduler(settings.desired_retention)
+    app.state.routes = []
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
@@ -109,5 +110,6 @@ def create_app(
         offline_pages.router,
     ):
         app.include_router(router)
+        app.state.routes.extend(router.routes)  # for the Allow header of a 405 (app/errors.py)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

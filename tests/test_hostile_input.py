@@ -20,7 +20,7 @@ import app as app_package
 from app.cards.models import Post, PostVersion
 from app.cards.parsing import CARD_UPLOAD, MAX_YAML_DEPTH, parse_card_files
 from app.cli import main as cli_main
-from app.db import MAX_ID
+from app.inputs import MAX_ID
 from app.sheets import MAX_UNPACKED_BYTES
 from tests.test_questions_admin import log_in_page
 
@@ -294,7 +294,7 @@ def test_every_integer_any_route_takes_fits_the_database():
                 for where, maximum in found
                 if maximum is None or maximum > MAX_ID
             ]
-    assert unbounded == [], "use app.db.Id (or a bound) for these"
+    assert unbounded == [], "use app.inputs.Id (or a bound) for these"
 
 
 HUGE = 2**63

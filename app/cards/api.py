@@ -9,8 +9,9 @@ from app.cards.parsing import CARD_UPLOAD, Problem, dump_yaml
 from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
 from app.cards.views import post_detail, post_summaries
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
+from app.inputs import Id
 from app.org.models import Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_upload, read_uploads
@@ -80,7 +81,13 @@ def import_cards(
     editor: CardEditor,
     session: SessionDep,
     clock: ClockDep,
-    file: Annotated[list[UploadFile], File(description=".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个")],
+    file: Annotated[
+        list[UploadFile],
+        File(
+            description=f".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个（最多 {CARD_UPLOAD.files} 个）",
+            json_schema_extra={"minItems": 1, "maxItems": CARD_UPLOAD.files},
+        ),
+    ],
     publish: Annotated[bool, Query(description="导入后立即发布（默认）；false 则存为草稿待审")] = True,
 ) -> ImportAnswer:
     assert editor.enterprise_id is not None

@@ -13,8 +13,9 @@ from app.cards.diff import diff_versions
 from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import ResourceNotFound
+from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_uploads

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.cards import service as cards
 from app.cards.models import Post
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.drill import service
 from app.drill.models import ChecklistRun
 from app.drill.schemas import (
@@ -27,6 +27,7 @@ from app.drill.schemas import (
     SyncRunIn,
 )
 from app.errors import ResourceNotFound, error_responses, validation_errors
+from app.inputs import Id
 from app.org.models import Person
 from app.security import CurrentPerson, TenantScope
 

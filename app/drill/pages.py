@@ -8,11 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.drill import scheduler, service
 from app.drill.api import own_post, visible_run
 from app.drill.models import ChecklistRun, DrillPreference
 from app.errors import ResourceNotFound
+from app.inputs import Id
 from app.org.models import Person
 from app.security import CurrentPerson
 from app.web import render

@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, ResourceNotFound, error_responses
+from app.inputs import Id
 from app.meeting import service
 from app.meeting.models import Meeting, MeetingQuestion
 from app.meeting.schemas import (
@@ -224,18 +225,19 @@ def meeting_log(
     ]
 
 
-@router.get("/{meeting_id}", response_model=MeetingOut, responses=error_responses(401, 403, 404))
+# :int so that /api/meetings/join/… is never read as a meeting id
+@router.get("/{meeting_id:int}", response_model=MeetingOut, responses=error_responses(401, 403, 404))
 def get_meeting(meeting: ReadableMeeting, request: Request, session: SessionDep, clock: ClockDep) -> MeetingOut:
     return meeting_out(request, session, meeting, clock())
 
 
-@router.get("/{meeting_id}/results", response_model=MeetingResults, responses=error_responses(401, 403, 404))
+@router.get("/{meeting_id:int}/results", response_model=MeetingResults, responses=error_responses(401, 403, 404))
 def meeting_results(meeting: ReadableMeeting, session: SessionDep, clock: ClockDep) -> MeetingResults:
     """Who joined and what each answered, per question how many got it right; live while open."""
     return results_out(session, meeting, clock())
 
 
-@router.post("/{meeting_id}/end", response_model=MeetingResults, responses=error_responses(401, 403, 404, 409))
+@router.post("/{meeting_id:int}/end", response_model=MeetingResults, responses=error_responses(401, 403, 404, 409))
 def end_meeting(meeting: VisibleMeeting, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> MeetingResults:
     now = clock()
     service.end(session, meeting=meeting, person=person, now=now)
@@ -252,7 +254,7 @@ def join_meeting(meeting: MeetingByCode, person: CurrentPerson, session: Session
     return attendance_out(session, meeting, person, now)
 
 
-@router.get("/{meeting_id}/me", response_model=AttendanceOut, responses=error_responses(401, 404, 409))
+@router.get("/{meeting_id:int}/me", response_model=AttendanceOut, responses=error_responses(401, 404, 409))
 def my_attendance(
     meeting: MeetingToAttend, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> AttendanceOut:
@@ -262,7 +264,7 @@ def my_attendance(
     return attendance_out(session, meeting, person, clock())
 
 
-@router.post("/{meeting_id}/answers", response_model=MeetingFeedback, responses=error_responses(401, 404, 409, 422))
+@router.post("/{meeting_id:int}/answers", response_model=MeetingFeedback, responses=error_responses(401, 404, 409, 422))
 def answer_question(
     body: MeetingAnswerIn, meeting: MeetingToAttend, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> MeetingFeedback:

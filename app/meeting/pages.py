@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import Conflict
+from app.inputs import Id
 from app.meeting import service
 from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, VisibleMeeting, chosen_team, join_url
 from app.meeting.models import Meeting

@@ -3,12 +3,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.db import Id
+from app.inputs import Id, RequestBody
 from app.meeting.service import MAX_COUNT
 from app.quiz.schemas import OptionOut
 
 
-class MeetingStart(BaseModel):
+class MeetingStart(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     post_id: Id
@@ -67,7 +67,7 @@ class AttendanceOut(BaseModel):
     answered: list[AnsweredOut]
 
 
-class MeetingAnswerIn(BaseModel):
+class MeetingAnswerIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     question_id: Id

@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.context import ClockDep, SettingsDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import HTTPException, InvalidInput, zh_message
+from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
 from app.people import roster, service
 from app.people.api import join_url, person_in_scope

@@ -6,8 +6,9 @@ from sqlmodel import Session
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import ResourceNotFound, error_responses
+from app.inputs import Id
 from app.org.models import ENTERPRISE_ROLES, Person, Role
 from app.quiz import policy, service
 from app.quiz import progress as progress_service

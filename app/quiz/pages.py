@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
 from app.context import ClockDep
-from app.db import Id, SessionDep
+from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound
+from app.inputs import Id
 from app.org.models import Person
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz import policy, service

@@ -3,10 +3,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.db import Id
+from app.inputs import Id, RequestBody
 
 
-class QuizStart(BaseModel):
+class QuizStart(RequestBody):
     post_id: Id
     mode: Literal["practice", "assessment"] = "practice"
     count: int | None = Field(
@@ -45,7 +45,7 @@ class QuizOut(BaseModel):
     answered: list[int] = Field(default_factory=list, description="ids of questions already answered")
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(RequestBody):
     question_id: Id
     answer: list[str] | str = Field(description="选项键的列表（单选、多选、判断、排序按顺序）或填空文字")
 
