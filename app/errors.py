@@ -126,6 +126,7 @@ ZH_MESSAGES = {
     "int_type": "应为整数",
     "float_parsing": "应为数字",
     "bool_parsing": "应为是/否",
+    "bool_type": "应为 true 或 false",
     "greater_than_equal": "太小",
     "less_than_equal": "太大",
     "too_short": "条目太少",

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -22,6 +22,7 @@ from app.drill import pages as drill_pages
 from app.drill.scheduler import make_scheduler
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
+from app.inputs import refuse_nul_characters
 from app.meeting import api as meeting_api
 from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
@@ -66,6 +67,7 @@ def create_app(
         version="0.1.0",
         description="两单两卡 drills, quizzes and competitions. The JSON API under /api is a public contract.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.settings = settings
     app.state.engine = engine

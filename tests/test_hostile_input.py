@@ -21,6 +21,7 @@ from app.cards.models import Post, PostVersion
 from app.cards.parsing import CARD_UPLOAD, MAX_YAML_DEPTH, parse_card_files
 from app.cli import main as cli_main
 from app.inputs import MAX_ID
+from app.org.models import Person
 from app.sheets import MAX_UNPACKED_BYTES
 from tests.test_questions_admin import log_in_page
 
@@ -349,3 +350,36 @@ def test_ids_past_what_the_database_holds_are_refused_not_crashed(client, world)
         headers=tokens["worker"],
     )
     assert synced.status_code == 200 and synced.json()["results"][0]["error"]["status"] == 422
+
+
+def test_text_with_a_nul_character_is_refused_everywhere_it_could_be_stored(client, world, session):
+    """PostgreSQL cannot store U+0000 in text: refused with its place on either database."""
+    trainer = world.auth(world.a.people["trainer"])
+    person = {"username": "w500", "name": "张\x00三", "role": "worker", "post_codes": ["post-1"]}
+    response = client.post("/api/people", json=person, headers=trainer)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"loc": ["body", "name"], "msg": "不能含有空字符（\\0）"}]
+    joined = client.post("/api/meetings/join/AB%00CD", headers=world.auth(world.a.people["worker"]))
+    assert joined.status_code == 422 and joined.json()["errors"][0]["loc"] == ["path", "code"]
+    roster = client.post(
+        "/api/people/import",
+        files={"file": ("名单.csv", "工号/用户名,姓名,角色\nw501,李\x00四,一线员工\n".encode(), "text/csv")},
+        headers=trainer,
+    )
+    assert roster.status_code == 422 and "第2行不能含有空字符" in roster.json()["errors"][0]["msg"]
+    card = client.post(
+        "/api/cards/import",
+        files=[("file", ("nul.yaml", b'code: post-9\nname: "\\0"\n', "application/yaml"))],
+        headers=trainer,
+    )
+    assert card.status_code == 422
+    assert {"file": "nul.yaml", "location": "第2行 岗位名称", "msg": "不能含有空字符（\\0）"} in card.json()["errors"]
+    csrf = log_in_page(client, "trainer")
+    page = client.post(
+        "/people/new",
+        data={"csrf_token": csrf, "username": "w502", "name": "王\x00五", "role": "worker"},
+        headers={"accept": "text/html"},
+    )
+    assert page.status_code == 422 and "不能含有空字符" in page.text
+    names = {p.name for p in session.exec(select(Person)).all()}
+    assert not any("\x00" in name for name in names)

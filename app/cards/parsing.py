@@ -18,6 +18,7 @@ from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from app.cards.schema import SINGLE_LINE, PostContent
+from app.inputs import NUL_MESSAGE, nul_places
 from app.uploads import UploadLimits
 
 MAX_CARD_FILE_BYTES = 1024 * 1024
@@ -250,6 +251,7 @@ def duplicate_ids(data: Any) -> list[tuple[Loc, str, Loc]]:
 def validate(filename: str, raw: RawPost) -> tuple[PostContent | None, list[Problem]]:
     """The post, or every problem with the file: schema errors and repeated ids, each located."""
     problems = list(raw.problems)
+    problems += [Problem(filename, raw.locate(tuple(loc)), NUL_MESSAGE) for loc in nul_places(raw.data, [])]
     repeats = duplicate_ids(raw.data)
     for where, item_id, first in repeats:
         problems.append(Problem(filename, raw.locate(where), f"编号 {item_id} 重复（已用于 {raw.locate(first)}）"))

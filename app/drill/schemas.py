@@ -1,9 +1,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from app.inputs import Id, RequestBody
+from app.inputs import Id, RequestBody, Timestamp
 
 Rating = Literal["again", "hard", "good", "easy"]
 
@@ -19,9 +19,7 @@ class FlashcardOut(BaseModel):
 
 class ReviewIn(RequestBody):
     rating: Rating
-    reviewed_at: AwareDatetime | None = Field(
-        default=None, strict=False, description="复习的时间（离线复习时由手机给出）"
-    )
+    reviewed_at: Timestamp | None = Field(default=None, description="复习的时间（离线复习时由手机给出）")
     client_id: str | None = Field(default=None, min_length=1, max_length=64, description="同一 client_id 只计一次")
 
 
@@ -44,7 +42,7 @@ class ChecklistOut(BaseModel):
 
 class ConfirmationIn(RequestBody):
     id: str = Field(max_length=8)
-    confirmed_at: AwareDatetime = Field(strict=False)
+    confirmed_at: Timestamp
 
 
 class RunIn(RequestBody):
@@ -73,7 +71,7 @@ class SyncReviewIn(RequestBody):
     client_id: str = Field(min_length=1, max_length=64)
     card_id: Id
     rating: Rating
-    reviewed_at: AwareDatetime = Field(strict=False)
+    reviewed_at: Timestamp
 
 
 class SyncRunIn(RequestBody):

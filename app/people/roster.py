@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from app import sheets
+from app.inputs import NUL_MESSAGE
 from app.org.models import ENTERPRISE_ROLES, ROLE_LABELS, Role
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
@@ -111,6 +112,9 @@ def _bounded(table: list[list[str]]) -> list[list[str]]:
     """The table, or a reason when it runs past the rows any roster needs (blank rows included)."""
     if len(table) > MAX_SCAN_ROWS:
         raise ValueError(f"表格超过 {MAX_SCAN_ROWS} 行：一次最多导入 {MAX_ROSTER_ROWS} 人，请删除多余的行")
+    for number, row in enumerate(table, start=1):
+        if any("\x00" in cell for cell in row):
+            raise ValueError(f"第{number}行{NUL_MESSAGE}，请删除后再导入")  # PostgreSQL cannot store it
     return table
 
 
