@@ -144,3 +144,53 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(app, world, t
         assert report["failures"] == [], detail
         assert report["errors"] == [], detail
         assert report["exit_code"] == 0, detail
+
+
+# --- what the run found, pinned down one by one ---------------------------------------------------
+
+
+def test_the_document_describes_the_error_bodies_the_app_sends(client, world):
+    document = client.app.openapi()
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if "422" in responses:
+                assert responses["422"]["content"]["application/json"]["schema"] == error_body, (method, path)
+            if "requestBody" in operation:
+                assert responses["400"]["content"]["application/json"]["schema"] == error_body, (method, path)
+    worker = world.auth(world.a.people["worker"])
+    unparsable = client.post(
+        "/api/quizzes", content=b'{"post_id": "\xff"}', headers={**worker, "content-type": "application/json"}
+    )
+    assert unparsable.status_code == 400
+    assert unparsable.json() == {"detail": "请求内容无法解析：请发送 UTF-8 编码的 JSON，或完整的表单"}
+    invalid = client.post("/api/quizzes", json={"post_id": "1"}, headers=worker)
+    assert invalid.status_code == 422
+    assert invalid.json() == {"detail": "输入不合法", "errors": [{"loc": ["body", "post_id"], "msg": "应为整数"}]}
+
+
+def test_a_wrong_method_is_405_with_every_method_the_path_takes(client, world):
+    trainer = world.auth(world.a.people["trainer"])
+    listing = client.options("/api/people", headers=trainer)
+    assert listing.status_code == 405 and listing.headers["allow"] == "GET, POST"
+    one = client.delete(f"/api/people/{world.a.people['worker'].id}", headers=trainer)
+    assert one.status_code == 405 and one.headers["allow"] == "GET, PUT"
+    imported = client.put("/api/people/import", headers=trainer)  # not a person id
+    assert imported.status_code == 405 and imported.headers["allow"] == "POST"
+
+
+def test_json_bodies_take_what_the_document_calls_valid_and_nothing_else(client, world):
+    worker = world.auth(world.a.people["worker"])
+    post_id = world.a.post.id
+    assert (
+        client.post("/api/quizzes", json={"post_id": float(post_id), "count": 2.0}, headers=worker).status_code == 201
+    )
+    for wrong in ({"post_id": post_id, "notebook": 0}, {"post_id": True}, {"post_id": str(post_id)}):
+        assert client.post("/api/quizzes", json=wrong, headers=worker).status_code == 422, wrong
+    card_id = client.get(f"/api/drill/flashcards?post_id={post_id}", headers=worker).json()[0]["id"]
+    review = client.post(
+        f"/api/drill/flashcards/{card_id}/review", json={"rating": "good", "reviewed_at": 0}, headers=worker
+    )
+    assert review.status_code == 422  # not 1970-01-01
