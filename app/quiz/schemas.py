@@ -4,6 +4,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.inputs import Id, RequestBody
+from app.quiz.policy import BOUNDS
+
+
+def bounds(name: str) -> dict[str, int]:
+    return {"minimum": BOUNDS[name].low, "maximum": BOUNDS[name].high}
 
 
 class QuizStart(RequestBody):
@@ -102,10 +107,13 @@ class PostProgressOut(BaseModel):
     notebook_size: int
 
 
-class AssessmentPolicyBody(BaseModel):
-    """The enterprise's assessment rules (app/quiz/policy.py checks the bounds)."""
+class AssessmentPolicyBody(RequestBody):
+    """The enterprise's assessment rules (app/quiz/policy.py checks the bounds, with its own words;
+    the document states them too)."""
 
-    question_count: int = Field(description="考试题数（5–100）")
-    time_limit_s: int = Field(description="考试时长，秒（60–7200，每题至少 15 秒）")
-    pass_mark: int = Field(description="合格线，分（50–100）")
-    validity_days: int = Field(description="考试合格的有效天数（30–3650）")
+    question_count: int = Field(description="考试题数（5–100）", json_schema_extra=bounds("question_count"))
+    time_limit_s: int = Field(
+        description="考试时长，秒（60–7200，每题至少 15 秒）", json_schema_extra=bounds("time_limit_s")
+    )
+    pass_mark: int = Field(description="合格线，分（50–100）", json_schema_extra=bounds("pass_mark"))
+    validity_days: int = Field(description="考试合格的有效天数（30–3650）", json_schema_extra=bounds("validity_days"))
