@@ -60,18 +60,55 @@ class TooManyAttempts(HTTPException):
         self.retry_after_s = retry_after_s
 
 
+DESCRIPTIONS = {
+    400: "请求内容无法解析",
+    401: "未登录或登录已过期",
+    403: "角色无权操作",
+    404: "不存在，或属于其他单位",
+    409: "状态冲突",
+    422: "输入不合法",
+    429: "尝试次数过多",
+}
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route, so the document lists the errors it really gives."""
-    descriptions = {
-        400: "请求格式错误",
-        401: "未登录或登录已过期",
-        403: "角色无权操作",
-        404: "不存在，或属于其他单位",
-        409: "状态冲突",
-        422: "输入不合法",
-        429: "尝试次数过多",
-    }
-    return {code: {"description": descriptions[code], "model": ErrorBody} for code in codes}
+    return {code: {"description": DESCRIPTIONS[code], "model": ErrorBody} for code in codes}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document describe what the handlers below really send: every 422 is an
+    ErrorBody (FastAPI would document its own HTTPValidationError shape, which this app never
+    sends), and every operation that takes a body may answer 400 when the body cannot be parsed at
+    all (not UTF-8, a broken multipart). One place, so no route can forget either."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = build()
+        error_body = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {
+                        "description": DESCRIPTIONS[422],
+                        "content": {"application/json": {"schema": error_body}},
+                    }
+                if "requestBody" in operation and "400" not in responses:
+                    responses["400"] = {
+                        "description": DESCRIPTIONS[400],
+                        "content": {"application/json": {"schema": error_body}},
+                    }
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _wants_json(request: Request) -> bool:
@@ -89,6 +126,7 @@ ZH_MESSAGES = {
     "int_type": "应为整数",
     "float_parsing": "应为数字",
     "bool_parsing": "应为是/否",
+    "bool_type": "应为 true 或 false",
     "greater_than_equal": "太小",
     "less_than_equal": "太大",
     "too_short": "条目太少",
@@ -117,8 +155,33 @@ def validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return [{"loc": list(error.get("loc", ())), "msg": zh_message(error)} for error in errors]
 
 
+# What Starlette and FastAPI say on their own, in the app's language (our errors already speak it).
+FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": "请求内容无法解析：请发送 UTF-8 编码的 JSON，或完整的表单",
+    "Not Found": "没有这个地址",
+    "Method Not Allowed": "这个地址不支持该请求方法",
+}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path. Starlette answers 405 with the methods of the
+    first route whose path matched, but GET /api/people and POST /api/people are two routes."""
+    path = request.url.path
+    routes = [*request.app.routes, *getattr(request.app.state, "routes", [])]  # the app's own, the routers'
+    return sorted(
+        {
+            method
+            for route in routes
+            if getattr(route, "path_regex", None) is not None and route.path_regex.match(path)
+            for method in getattr(route, "methods", None) or ()
+        }
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     from app.web import render_error_page
+
+    document_errors(app)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
@@ -130,14 +193,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (methods := allowed_methods(request)):
+            headers = {**(headers or {}), "Allow": ", ".join(methods)}
+        detail = FRAMEWORK_DETAILS.get(exc.detail, exc.detail)
         if _wants_json(request):
-            body: dict[str, Any] = {"detail": exc.detail}
+            body: dict[str, Any] = {"detail": detail}
             if isinstance(exc, InvalidInput):
                 body["errors"] = exc.errors
             return JSONResponse(body, status_code=exc.status_code, headers=headers)
         if exc.status_code == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return render_error_page(request, exc.status_code, str(exc.detail), headers=headers)
+        return render_error_page(request, exc.status_code, str(detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:

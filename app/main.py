@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -22,6 +22,7 @@ from app.drill import pages as drill_pages
 from app.drill.scheduler import make_scheduler
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
+from app.inputs import refuse_nul_characters
 from app.meeting import api as meeting_api
 from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
@@ -66,6 +67,7 @@ def create_app(
         version="0.1.0",
         description="两单两卡 drills, quizzes and competitions. The JSON API under /api is a public contract.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -73,6 +75,7 @@ def create_app(
     app.state.hasher = make_password_hasher(settings)
     app.state.clock = clock
     app.state.fsrs = make_scheduler(settings.desired_retention)
+    app.state.routes = []
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
@@ -109,5 +112,6 @@ def create_app(
         offline_pages.router,
     ):
         app.include_router(router)
+        app.state.routes.extend(router.routes)  # for the Allow header of a 405 (app/errors.py)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -17,6 +17,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, true
 from sqlmodel import Session, select
 
@@ -205,7 +206,14 @@ class Credentials:
     token: str | None
 
 
-async def read_credentials(request: Request) -> Credentials:
+# Declares the bearer token in the OpenAPI document (every operation that needs a caller says so);
+# the header itself is read below, beside the pages' cookie.
+bearer_scheme = HTTPBearer(auto_error=False, description="POST /api/auth/login 得到的 access_token")
+
+
+async def read_credentials(
+    request: Request, _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> Credentials:
     """Bearer header for API clients; the session cookie for pages, which then also needs CSRF."""
     authorization = request.headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")

@@ -1,7 +1,9 @@
 from pydantic import BaseModel, Field
 
+from app.inputs import RequestBody
 
-class LoginIn(BaseModel):
+
+class LoginIn(RequestBody):
     enterprise_code: str = Field(max_length=32, description="企业编码；监管人员填写辖区编码")
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=128)

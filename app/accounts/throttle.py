@@ -25,6 +25,7 @@ processes behind one database share the counters.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.accounts.models import LoginFailure
@@ -105,7 +106,16 @@ def ensure_may_try(session: Session, keys: list[str], now: datetime) -> None:
 
 
 def record_failure(session: Session, key: str, now: datetime, limits: Limits) -> None:
-    session.add(next_state(session.get(LoginFailure, key), key, now, limits))
+    row = session.get(LoginFailure, key)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(next_state(None, key, now, limits))
+                session.flush()
+            return
+        except IntegrityError:  # a concurrent failure for the same key counted first: count on its row
+            row = session.get(LoginFailure, key)
+    session.add(next_state(row, key, now, limits))
 
 
 def forget(session: Session, key: str) -> None:

@@ -5,12 +5,13 @@ from fastapi.responses import Response
 
 from app.cards import service
 from app.cards.models import Post, PostVersion
-from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem, dump_yaml
+from app.cards.parsing import CARD_UPLOAD, Problem, dump_yaml
 from app.cards.schemas import ImportAnswer, ImportedPost, PostDetail, PostSummary, VersionOut
 from app.cards.views import post_detail, post_summaries
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
+from app.inputs import Id
 from app.org.models import Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_upload, read_uploads
@@ -21,7 +22,7 @@ CardEditor = Annotated[Person, Depends(RequireRole(Role.trainer, Role.manager))]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def visible_post(session: SessionDep, scope: TenantScope, post_id: int) -> Post:
+def visible_post(session: SessionDep, scope: TenantScope, post_id: Id) -> Post:
     post = service.get(session, scope=scope, post_id=post_id)
     if post is None:
         raise ResourceNotFound("岗位")
@@ -67,7 +68,7 @@ def list_versions(post: VisiblePost, editor: CardEditor, session: SessionDep) ->
     "/posts/{post_id}/versions/{number}/publish", response_model=PostSummary, responses=error_responses(401, 403, 404)
 )
 def publish(
-    post: VisiblePost, number: int, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
+    post: VisiblePost, number: Id, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
 ) -> PostSummary:
     if service.publish_version(session, post=post, number=number, now=clock()) is None:
         raise ResourceNotFound("版本")
@@ -80,11 +81,17 @@ def import_cards(
     editor: CardEditor,
     session: SessionDep,
     clock: ClockDep,
-    file: Annotated[list[UploadFile], File(description=".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个")],
+    file: Annotated[
+        list[UploadFile],
+        File(
+            description=f".yaml/.yml 或 .xlsx，一个文件一个岗位；可多个（最多 {CARD_UPLOAD.files} 个）",
+            json_schema_extra={"minItems": 1, "maxItems": CARD_UPLOAD.files},
+        ),
+    ],
     publish: Annotated[bool, Query(description="导入后立即发布（默认）；false 则存为草稿待审")] = True,
 ) -> ImportAnswer:
     assert editor.enterprise_id is not None
-    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    files, refused = read_uploads(file, CARD_UPLOAD)
     outcomes, problems = service.import_files(
         session,
         enterprise_id=editor.enterprise_id,
@@ -119,9 +126,9 @@ def imported(outcome: service.ImportOutcome) -> ImportedPost:
 def export_cards(
     scope: TenantScope,
     session: SessionDep,
-    post_id: int,
+    post_id: Id,
     format: Literal["yaml", "xlsx"] = "yaml",
-    version: int | None = None,
+    version: Id | None = None,
 ) -> Response:
     post = visible_post(session, scope, post_id)
     stored = service.version(session, post, version) if version else service.shown_version(session, post, scope=scope)

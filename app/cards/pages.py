@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.cards import printing, service
 from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
-from app.cards.parsing import MAX_CARD_FILE_BYTES, Problem
+from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import ResourceNotFound
+from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_uploads
@@ -120,7 +121,7 @@ def import_cards_page(
     publish: Annotated[bool, Form()] = False,
 ) -> Response:
     assert editor.enterprise_id is not None
-    files, refused = read_uploads(file, MAX_CARD_FILE_BYTES)
+    files, refused = read_uploads(file, CARD_UPLOAD)
     outcomes, problems = service.import_files(
         session,
         enterprise_id=editor.enterprise_id,
@@ -144,7 +145,7 @@ def import_cards_page(
 
 @router.get("/cards/{post_id}/versions", response_class=HTMLResponse)
 def versions_page(
-    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: int | None = None
+    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: Id | None = None
 ) -> Response:
     versions = service.versions_of(session, post)
     chosen = next((v for v in versions if v.number == number), versions[0] if versions else None)
@@ -159,7 +160,7 @@ def versions_page(
 
 
 @router.post("/cards/{post_id}/versions/{number}/publish")
-def publish_page(post: PagePost, number: int, editor: CardEditor, session: SessionDep, clock: ClockDep) -> Response:
+def publish_page(post: PagePost, number: Id, editor: CardEditor, session: SessionDep, clock: ClockDep) -> Response:
     if service.publish_version(session, post=post, number=number, now=clock()) is None:
         raise ResourceNotFound("版本")
     session.commit()

@@ -14,11 +14,21 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from app.cards.schema import SINGLE_LINE, PostContent
+from app.inputs import NUL_MESSAGE, nul_places
+from app.uploads import UploadLimits
 
 MAX_CARD_FILE_BYTES = 1024 * 1024
+# One upload: an enterprise's posts at once (real card files are 10–30 KB), not a way to keep the
+# server parsing for minutes.
+CARD_UPLOAD = UploadLimits(file_bytes=MAX_CARD_FILE_BYTES, files=50, total_bytes=5 * 1024 * 1024)
+# The deepest real card is about 7 levels (post → emergency → scenarios → scenario → actions →
+# action → text); the cap only stops a hostile file before it exhausts the recursion in the
+# YAML composer and in everything that walks the data afterwards.
+MAX_YAML_DEPTH = 20
 CARD_EXTENSIONS = (".yaml", ".yml", ".xlsx")
 
 Loc = tuple[str | int, ...]
@@ -241,6 +251,7 @@ def duplicate_ids(data: Any) -> list[tuple[Loc, str, Loc]]:
 def validate(filename: str, raw: RawPost) -> tuple[PostContent | None, list[Problem]]:
     """The post, or every problem with the file: schema errors and repeated ids, each located."""
     problems = list(raw.problems)
+    problems += [Problem(filename, raw.locate(tuple(loc)), NUL_MESSAGE) for loc in nul_places(raw.data, [])]
     repeats = duplicate_ids(raw.data)
     for where, item_id, first in repeats:
         problems.append(Problem(filename, raw.locate(where), f"编号 {item_id} 重复（已用于 {raw.locate(first)}）"))
@@ -270,6 +281,38 @@ def unknown_sources(filename: str, post: PostContent, raw: RawPost) -> list[Prob
 # --- YAML ------------------------------------------------------------------------------------
 
 
+class RefusedYaml(yaml.MarkedYAMLError):
+    """Well-formed YAML that card files may not use; `problem` is the Chinese reason."""
+
+
+class CardYamlLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and deep nesting while composing, before any value
+    is built. An alias stands for a whole subtree, so a few hundred bytes of nested aliases mean
+    billions of nodes to anything that walks them (the "billion laughs"); card files never need
+    them, so they are refused outright rather than expanded under some cap."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            reason = "不支持锚点（&）和别名（*），请把内容直接写出来"
+            raise RefusedYaml(problem=reason, problem_mark=event.start_mark)
+        if not isinstance(event, CollectionStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise RefusedYaml(
+                problem=f"嵌套超过 {MAX_YAML_DEPTH} 层，岗位卡片用不到这么深", problem_mark=event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _line_map(node: Node, path: Loc, lines: dict[Loc, int], repeats: list[tuple[Loc, int]]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
@@ -287,6 +330,10 @@ def _line_map(node: Node, path: Loc, lines: dict[Loc, int], repeats: list[tuple[
             _line_map(item, (*path, index), lines, repeats)
 
 
+def _mark_place(mark: yaml.Mark | None) -> str:
+    return f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+
+
 def read_yaml(filename: str, content: bytes) -> RawPost:
     try:
         text = content.decode("utf-8-sig")
@@ -295,15 +342,16 @@ def read_yaml(filename: str, content: bytes) -> RawPost:
     if not text.strip():
         raise CardFileError([Problem(filename, "", "文件是空的")])
     try:
-        loader = yaml.SafeLoader(text)
+        loader = CardYamlLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RefusedYaml as error:
+        raise CardFileError([Problem(filename, _mark_place(error.problem_mark), str(error.problem))]) from error
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+        where = _mark_place(error.problem_mark or error.context_mark)
         raise CardFileError([Problem(filename, where, f"YAML 格式错误：{error.problem or error.context}")]) from error
     except yaml.YAMLError as error:
         raise CardFileError([Problem(filename, "", f"YAML 格式错误：{error}")]) from error

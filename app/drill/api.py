@@ -30,6 +30,7 @@ from app.drill.schemas import (
     SyncRunIn,
 )
 from app.errors import Forbidden, ResourceNotFound, error_responses, validation_errors
+from app.inputs import Id
 from app.org.models import Person
 from app.security import CurrentPerson, TenantScope
 
@@ -49,7 +50,7 @@ def list_flashcards(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
-    post_id: Annotated[int, Query()],
+    post_id: Annotated[Id, Query()],
     due: Annotated[bool, Query(description="只要到期的卡")] = False,
 ) -> list[FlashcardOut]:
     post = own_post(session, person, post_id)
@@ -72,7 +73,7 @@ def list_flashcards(
 
 @router.post("/flashcards/{card_id}/review", response_model=ReviewOut, responses=error_responses(401, 404, 422))
 def review_flashcard(
-    card_id: int, body: ReviewIn, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    card_id: Id, body: ReviewIn, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> ReviewOut:
     card = service.find_card(session, person=person, card_id=card_id)
     if card is None:
@@ -92,7 +93,7 @@ def review_flashcard(
 
 
 @router.get("/checklists/{post_id}", response_model=ChecklistOut, responses=error_responses(401, 404))
-def get_checklist(post_id: int, person: CurrentPerson, session: SessionDep) -> ChecklistOut:
+def get_checklist(post_id: Id, person: CurrentPerson, session: SessionDep) -> ChecklistOut:
     post = own_post(session, person, post_id)
     stored = service.published(session, post)
     items = service.checklist(cards.content(stored))
@@ -102,7 +103,7 @@ def get_checklist(post_id: int, person: CurrentPerson, session: SessionDep) -> C
 @router.post(
     "/checklists/{post_id}/runs", response_model=RunOut, status_code=201, responses=error_responses(401, 404, 422)
 )
-def record_run(post_id: int, body: RunIn, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> RunOut:
+def record_run(post_id: Id, body: RunIn, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> RunOut:
     run = service.record_run(
         session,
         person=person,
@@ -118,7 +119,7 @@ def record_run(post_id: int, body: RunIn, person: CurrentPerson, session: Sessio
     return RunOut(run_id=run.id, seconds=round(timed.seconds), too_fast=timed.too_fast)
 
 
-def visible_run(run_id: int, scope: TenantScope, session: SessionDep) -> ChecklistRun:
+def visible_run(run_id: Id, scope: TenantScope, session: SessionDep) -> ChecklistRun:
     run = service.find_run(session, enterprise_ids=scope.enterprise_ids, run_id=run_id)
     if run is None:
         raise ResourceNotFound("手指口述记录")

@@ -15,6 +15,7 @@ from app.drill.api import own_post, visible_run
 from app.drill.models import ChecklistRun, DrillPreference
 from app.drill.timing import MAX_MIN_SECONDS
 from app.errors import Forbidden, ResourceNotFound
+from app.inputs import Id
 from app.org.models import Person
 from app.policy import SETTINGS_EDITORS, SIGNERS
 from app.security import CurrentPerson
@@ -31,7 +32,7 @@ def _session_screen(
     request: Request,
     person: Person,
     session: SessionDep,
-    post_id: int,
+    post_id: Id,
     now,
     show: bool = False,  # type: ignore[no-untyped-def]
     last_due=None,
@@ -64,7 +65,7 @@ def _session_screen(
 
 
 @router.get("/{post_id:int}", response_class=HTMLResponse)  # :int so /drill/signoff, /drill/offline still match
-def post_drill(post_id: int, person: CurrentPerson, session: SessionDep) -> Response:
+def post_drill(post_id: Id, person: CurrentPerson, session: SessionDep) -> Response:
     """Where the QR code on a post's printed cards leads: the finger-point-and-say for someone who
     works on the post, the post's cards for anyone else of the enterprise."""
     if service.my_post(session, person=person, post_id=post_id) is not None:
@@ -74,15 +75,15 @@ def post_drill(post_id: int, person: CurrentPerson, session: SessionDep) -> Resp
 
 @router.get("/{post_id}/flashcards", response_class=HTMLResponse)
 def flashcards_page(
-    post_id: int, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep, show: bool = False
+    post_id: Id, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep, show: bool = False
 ) -> Response:
     return _session_screen(request, person, session, post_id, clock(), show=show)
 
 
 @router.post("/{post_id}/flashcards/{card_id}/review", response_class=HTMLResponse)
 def review_page(
-    post_id: int,
-    card_id: int,
+    post_id: Id,
+    card_id: Id,
     request: Request,
     person: CurrentPerson,
     session: SessionDep,
@@ -159,7 +160,7 @@ def drill_home(request: Request, person: CurrentPerson, session: SessionDep, clo
 
 
 @router.get("/{post_id}/checklist", response_class=HTMLResponse)
-def checklist_page(post_id: int, request: Request, person: CurrentPerson, session: SessionDep) -> Response:
+def checklist_page(post_id: Id, request: Request, person: CurrentPerson, session: SessionDep) -> Response:
     post = own_post(session, person, post_id)
     stored = service.published(session, post)
     return render(

@@ -1,9 +1,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SkipValidation
+from pydantic import BaseModel, Field
 
 from app.drill.timing import MAX_MIN_SECONDS
+from app.inputs import Id, RequestBody, Timestamp
 
 Rating = Literal["again", "hard", "good", "easy"]
 
@@ -18,9 +19,9 @@ class FlashcardOut(BaseModel):
     due: datetime
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestBody):
     rating: Rating
-    reviewed_at: AwareDatetime | None = Field(default=None, description="复习的时间（离线复习时由手机给出）")
+    reviewed_at: Timestamp | None = Field(default=None, description="复习的时间（离线复习时由手机给出）")
     client_id: str | None = Field(default=None, min_length=1, max_length=64, description="同一 client_id 只计一次")
 
 
@@ -41,18 +42,18 @@ class ChecklistOut(BaseModel):
     items: list[ChecklistItemOut]
 
 
-class ConfirmationIn(BaseModel):
+class ConfirmationIn(RequestBody):
     id: str = Field(max_length=8)
-    confirmed_at: AwareDatetime
+    confirmed_at: Timestamp
 
 
 STARTED_AT = "点“开始”的时间；给出时第一条也计时（判断是否太快）"
 
 
-class RunIn(BaseModel):
+class RunIn(RequestBody):
     items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
     client_id: str | None = Field(default=None, min_length=1, max_length=64)
-    started_at: AwareDatetime | None = Field(default=None, description=STARTED_AT)
+    started_at: Timestamp | None = Field(default=None, description=STARTED_AT)
 
 
 class RunOut(BaseModel):
@@ -61,17 +62,13 @@ class RunOut(BaseModel):
     too_fast: bool = Field(description="平均每条快于企业设置的最少秒数；签认时需要再次确认")
 
 
-class SignoffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignoffIn(RequestBody):
     confirm_fast: bool = Field(
         default=False, description="这次用时太短（too_fast）时，签认人再次确认确实在现场看到了逐条指认口述"
     )
 
 
-class DrillPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DrillPolicy(RequestBody):
     checklist_min_seconds_per_item: int = Field(
         ge=0,
         le=MAX_MIN_SECONDS,
@@ -87,27 +84,36 @@ class SignoffOut(BaseModel):
 
 
 # --- offline sync ------------------------------------------------------------------------------
-# Each entry is validated on its own (SkipValidation keeps the documented schema but lets one bad
-# entry be reported by its client_id instead of refusing the whole batch).
+# Each entry is validated on its own, so one bad entry is answered by its client_id instead of
+# refusing the whole batch. The body therefore takes any object as an entry, and says so: the
+# entry shapes below are documented in the field descriptions and in each entry's answer.
 
 
-class SyncReviewIn(BaseModel):
+class SyncReviewIn(RequestBody):
     client_id: str = Field(min_length=1, max_length=64)
-    card_id: int
+    card_id: Id
     rating: Rating
-    reviewed_at: AwareDatetime
+    reviewed_at: Timestamp
 
 
-class SyncRunIn(BaseModel):
+class SyncRunIn(RequestBody):
     client_id: str = Field(min_length=1, max_length=64)
-    post_id: int
+    post_id: Id
     items: list[ConfirmationIn] = Field(min_length=1, max_length=100)
-    started_at: AwareDatetime | None = Field(default=None, description=STARTED_AT)
+    started_at: Timestamp | None = Field(default=None, description=STARTED_AT)
 
 
-class SyncIn(BaseModel):
-    reviews: list[SkipValidation[SyncReviewIn]] = Field(default_factory=list, max_length=500)
-    runs: list[SkipValidation[SyncRunIn]] = Field(default_factory=list, max_length=50)
+class SyncIn(RequestBody):
+    reviews: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=500,
+        description="离线复习，每条 {client_id, card_id, rating, reviewed_at}；不合格的条目在 results 里按 client_id 答复（422）",
+    )
+    runs: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="离线手指口述，每条 {client_id, post_id, items:[{id, confirmed_at}]}；不合格的条目同样逐条答复",
+    )
 
 
 class SyncError(BaseModel):

@@ -10,6 +10,7 @@ from app.cards import service as cards
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, ResourceNotFound, error_responses
+from app.inputs import Id
 from app.meeting import service
 from app.meeting.models import Meeting, MeetingQuestion
 from app.meeting.schemas import (
@@ -38,7 +39,7 @@ router = APIRouter(prefix="/api/meetings", tags=["meetings"])
 # --- dependencies: tenancy first (404), then the role (403) --------------------------------------
 
 
-def visible_meeting(meeting_id: int, scope: TenantScope, session: SessionDep) -> Meeting:
+def visible_meeting(meeting_id: Id, scope: TenantScope, session: SessionDep) -> Meeting:
     meeting = service.get(session, scope=scope, meeting_id=meeting_id)
     if meeting is None:
         raise ResourceNotFound("班前会")
@@ -50,7 +51,7 @@ def readable_meeting(meeting: Annotated[Meeting, Depends(visible_meeting)], pers
     return meeting
 
 
-def meeting_to_attend(meeting_id: int, person: CurrentPerson, session: SessionDep) -> Meeting:
+def meeting_to_attend(meeting_id: Id, person: CurrentPerson, session: SessionDep) -> Meeting:
     meeting = service.get_to_attend(session, person=person, meeting_id=meeting_id)
     if meeting is None:
         raise ResourceNotFound("班前会")
@@ -201,7 +202,7 @@ def meeting_log(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int | None, Query(description="班组；班组长可省略")] = None,
+    department_id: Annotated[Id | None, Query(description="班组；班组长可省略")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LogEntryOut]:
     """The team's meeting log, newest first: the record inspectors ask for."""
@@ -225,18 +226,19 @@ def meeting_log(
     ]
 
 
-@router.get("/{meeting_id}", response_model=MeetingOut, responses=error_responses(401, 403, 404))
+# :int so that /api/meetings/join/… is never read as a meeting id
+@router.get("/{meeting_id:int}", response_model=MeetingOut, responses=error_responses(401, 403, 404))
 def get_meeting(meeting: ReadableMeeting, request: Request, session: SessionDep, clock: ClockDep) -> MeetingOut:
     return meeting_out(request, session, meeting, clock())
 
 
-@router.get("/{meeting_id}/results", response_model=MeetingResults, responses=error_responses(401, 403, 404))
+@router.get("/{meeting_id:int}/results", response_model=MeetingResults, responses=error_responses(401, 403, 404))
 def meeting_results(meeting: ReadableMeeting, session: SessionDep, clock: ClockDep) -> MeetingResults:
     """Who joined and what each answered, per question how many got it right; live while open."""
     return results_out(session, meeting, clock())
 
 
-@router.post("/{meeting_id}/end", response_model=MeetingResults, responses=error_responses(401, 403, 404, 409))
+@router.post("/{meeting_id:int}/end", response_model=MeetingResults, responses=error_responses(401, 403, 404, 409))
 def end_meeting(meeting: VisibleMeeting, person: CurrentPerson, session: SessionDep, clock: ClockDep) -> MeetingResults:
     now = clock()
     service.end(session, meeting=meeting, person=person, now=now)
@@ -254,7 +256,7 @@ def join_meeting(meeting: MeetingByCode, person: CurrentPerson, session: Session
     return attendance_out(session, meeting, person, now)
 
 
-@router.get("/{meeting_id}/me", response_model=AttendanceOut, responses=error_responses(401, 404, 409))
+@router.get("/{meeting_id:int}/me", response_model=AttendanceOut, responses=error_responses(401, 404, 409))
 def my_attendance(
     meeting: MeetingToAttend, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> AttendanceOut:
@@ -264,7 +266,7 @@ def my_attendance(
     return attendance_out(session, meeting, person, clock())
 
 
-@router.post("/{meeting_id}/answers", response_model=MeetingFeedback, responses=error_responses(401, 404, 409, 422))
+@router.post("/{meeting_id:int}/answers", response_model=MeetingFeedback, responses=error_responses(401, 404, 409, 422))
 def answer_question(
     body: MeetingAnswerIn, meeting: MeetingToAttend, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> MeetingFeedback:

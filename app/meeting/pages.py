@@ -14,6 +14,7 @@ from app.cards import service as cards
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import Conflict
+from app.inputs import Id
 from app.meeting import service
 from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, VisibleMeeting, chosen_team, join_url
 from app.meeting.models import Meeting
@@ -78,7 +79,7 @@ def new_meeting_page(
     person: Host,
     scope: TenantScope,
     session: SessionDep,
-    department_id: Annotated[int | None, Query()] = None,
+    department_id: Annotated[Id | None, Query()] = None,
 ) -> Response:
     teams = service.teams_for(session, person=person, scope=scope)
     team = None
@@ -95,8 +96,8 @@ def start_meeting_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int, Form()],
-    post_id: Annotated[int, Form()],
+    department_id: Annotated[Id, Form()],
+    post_id: Annotated[Id, Form()],
     count: Annotated[int, Form(ge=1, le=service.MAX_COUNT)] = 3,
 ) -> Response:
     team = chosen_team(session, scope, person, department_id)
@@ -130,7 +131,7 @@ def log_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    department_id: Annotated[int | None, Query()] = None,
+    department_id: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """The team's meeting log: when, which post, what was drilled, who came and how they did."""
     teams = service.teams_for(session, person=person, scope=scope)

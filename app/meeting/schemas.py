@@ -3,15 +3,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.inputs import Id, RequestBody
 from app.meeting.service import MAX_COUNT
 from app.quiz.schemas import OptionOut
 
 
-class MeetingStart(BaseModel):
+class MeetingStart(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
-    post_id: int
-    department_id: int | None = Field(default=None, description="班组；班组长可省略（就是本班组）")
+    post_id: Id
+    department_id: Id | None = Field(default=None, description="班组；班组长可省略（就是本班组）")
     count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 3
 
 
@@ -66,10 +67,10 @@ class AttendanceOut(BaseModel):
     answered: list[AnsweredOut]
 
 
-class MeetingAnswerIn(BaseModel):
+class MeetingAnswerIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
-    question_id: int
+    question_id: Id
     answer: list[Annotated[str, Field(max_length=10)]] | Annotated[str, Field(max_length=200)] = Field(
         description='选择/判断/排序题为选项列表，如 ["A"]；填空题为文字'
     )

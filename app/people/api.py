@@ -6,6 +6,7 @@ from sqlmodel import Session
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
+from app.inputs import Id
 from app.org.models import Person
 from app.people import roster, service
 from app.people.schemas import ImportResult, PersonCreated, PersonIn, PersonOut
@@ -91,14 +92,15 @@ def person_in_scope(session: Session, scope: TenantScope, person_id: int) -> Per
     return person
 
 
-@router.get("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404))
-def get_person(person_id: int, actor: RosterEditor, scope: TenantScope, session: SessionDep) -> PersonOut:
+# :int so that /api/people/import is never read as a person id (PUT /api/people/import → 405)
+@router.get("/{person_id:int}", response_model=PersonOut, responses=error_responses(401, 403, 404))
+def get_person(person_id: Id, actor: RosterEditor, scope: TenantScope, session: SessionDep) -> PersonOut:
     return _out(session, [person_in_scope(session, scope, person_id)])[0]
 
 
-@router.put("/{person_id}", response_model=PersonOut, responses=error_responses(401, 403, 404, 409, 422))
+@router.put("/{person_id:int}", response_model=PersonOut, responses=error_responses(401, 403, 404, 409, 422))
 def update_person(
-    person_id: int, body: PersonIn, actor: RosterEditor, scope: TenantScope, session: SessionDep
+    person_id: Id, body: PersonIn, actor: RosterEditor, scope: TenantScope, session: SessionDep
 ) -> PersonOut:
     person = service.update(session, actor=actor, person=person_in_scope(session, scope, person_id), data=body)
     session.commit()

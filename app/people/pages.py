@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.context import ClockDep, SettingsDep
 from app.db import SessionDep
 from app.errors import HTTPException, InvalidInput, zh_message
+from app.inputs import Id
 from app.org.models import Enterprise, Person
 from app.people import roster, service
 from app.people.api import join_url, person_in_scope
@@ -141,7 +142,7 @@ def _service_problems(error: HTTPException) -> dict[str, str]:
 
 @router.get("/{person_id}/edit", response_class=HTMLResponse)
 def edit_person_page(
-    person_id: int, request: Request, actor: RosterEditor, scope: TenantScope, session: SessionDep
+    person_id: Id, request: Request, actor: RosterEditor, scope: TenantScope, session: SessionDep
 ) -> Response:
     target = person_in_scope(session, scope, person_id)
     departments = {d.id: d.name for d in service.departments_of(session, enterprise_id=actor.enterprise_id or 0)}
@@ -158,7 +159,7 @@ def edit_person_page(
 
 @router.post("/{person_id}/edit", response_class=HTMLResponse)
 def edit_person_submit(
-    person_id: int,
+    person_id: Id,
     request: Request,
     actor: RosterEditor,
     scope: TenantScope,
@@ -247,7 +248,7 @@ def join_codes(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-    person_ids: Annotated[list[int] | None, Form()] = None,
+    person_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """Print fresh join QR codes for people who have not set a password (all of them, or those ticked)."""
     assert actor.enterprise_id is not None

@@ -8,11 +8,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
+from app import sheets
+from app.inputs import NUL_MESSAGE
 from app.org.models import ENTERPRISE_ROLES, ROLE_LABELS, Role
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 MAX_ROSTER_ROWS = 5000
+# Rows read at most, blank ones included: room for a header, every person and stray blank lines.
+MAX_SCAN_ROWS = 2 * MAX_ROSTER_ROWS
 
 # Header → field; a few spellings enterprises actually use.
 HEADERS: dict[str, str] = {
@@ -76,7 +81,8 @@ class RosterProblems:
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The sheet's cells as text. Raises ValueError with a plain-Chinese reason for unreadable files."""
+    """The sheet's cells as text. Raises ValueError with a plain-Chinese reason for unreadable files
+    (sheets.SheetError is one)."""
     if len(data) > MAX_ROSTER_BYTES:
         raise ValueError(f"文件超过 {MAX_ROSTER_BYTES // 1024 // 1024} MB")
     lower = filename.lower()
@@ -89,19 +95,27 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
                 continue
         else:
             raise ValueError("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV")
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        return _bounded(
+            [[cell.strip() for cell in row] for row in islice(csv.reader(io.StringIO(text)), MAX_SCAN_ROWS + 1)]
+        )
     if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:
-            raise ValueError("不是有效的 Excel (.xlsx) 文件") from error
-        sheet = workbook.worksheets[0]
-        rows = [["" if cell is None else _cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
+        with sheets.open_workbook(data) as workbook:
+            table = [
+                ["" if cell is None else _cell_text(cell) for cell in row]
+                for row in sheets.rows(workbook.worksheets[0], limit=MAX_SCAN_ROWS + 1)
+            ]
+        return _bounded(table)
     raise ValueError("只接受 .xlsx 或 .csv 文件")
+
+
+def _bounded(table: list[list[str]]) -> list[list[str]]:
+    """The table, or a reason when it runs past the rows any roster needs (blank rows included)."""
+    if len(table) > MAX_SCAN_ROWS:
+        raise ValueError(f"表格超过 {MAX_SCAN_ROWS} 行：一次最多导入 {MAX_ROSTER_ROWS} 人，请删除多余的行")
+    for number, row in enumerate(table, start=1):
+        if any("\x00" in cell for cell in row):
+            raise ValueError(f"第{number}行{NUL_MESSAGE}，请删除后再导入")  # PostgreSQL cannot store it
+    return table
 
 
 def _cell_text(value: object) -> str:

@@ -3,6 +3,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.inputs import RequestBody
+
 QuestionKey = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
@@ -31,7 +33,7 @@ class ReviewedQuestionOut(BaseModel):
     warnings: list[str]
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(RequestBody):
     approve: list[QuestionKey] = Field(default_factory=list, max_length=2000)
     retire: list[QuestionKey] = Field(default_factory=list, max_length=2000)
 

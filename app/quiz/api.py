@@ -8,6 +8,7 @@ from app.cards.models import Post, PostVersion
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import ResourceNotFound, error_responses
+from app.inputs import Id
 from app.org.models import ENTERPRISE_ROLES, Person, Role
 from app.quiz import policy, service
 from app.quiz import progress as progress_service
@@ -28,7 +29,7 @@ from app.security import CurrentPerson, RequireRole, Scope, TenantScope
 router = APIRouter(prefix="/api", tags=["quizzes"])
 
 
-def own_attempt(attempt_id: int, person: CurrentPerson, session: SessionDep) -> QuizAttempt:
+def own_attempt(attempt_id: Id, person: CurrentPerson, session: SessionDep) -> QuizAttempt:
     attempt = service.get(session, person=person, attempt_id=attempt_id)
     if attempt is None:
         raise ResourceNotFound("答卷")

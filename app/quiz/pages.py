@@ -12,6 +12,7 @@ from app.cards import service as cards
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound
+from app.inputs import Id
 from app.org.models import Person
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz import policy, service
@@ -52,7 +53,7 @@ def start_page(
     scope: TenantScope,
     session: SessionDep,
     clock: ClockDep,
-    post_id: Annotated[int, Form()],
+    post_id: Annotated[Id, Form()],
     mode: Annotated[str, Form(pattern="^(practice|assessment)$")] = "practice",
     notebook: Annotated[bool, Form()] = False,
     time_limit_s: Annotated[int | None, Form(ge=60, le=7200)] = None,  # a timed practice, when asked
@@ -152,7 +153,7 @@ class AnswerForm:
 
 
 def answer_form(
-    question_id: Annotated[int, Form()],
+    question_id: Annotated[Id, Form()],
     choice: Annotated[list[str] | None, Form()] = None,
     order_key: Annotated[list[str] | None, Form()] = None,
     order_pos: Annotated[list[str] | None, Form()] = None,

@@ -3,9 +3,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.inputs import Id, RequestBody
+from app.quiz.policy import BOUNDS
 
-class QuizStart(BaseModel):
-    post_id: int
+
+def bounds(name: str) -> dict[str, int]:
+    return {"minimum": BOUNDS[name].low, "maximum": BOUNDS[name].high}
+
+
+class QuizStart(RequestBody):
+    post_id: Id
     mode: Literal["practice", "assessment"] = "practice"
     count: int | None = Field(
         default=None, ge=1, le=100, description="练习题数（默认 10）；考试的题数由单位的考试规则决定，不能给"
@@ -43,8 +50,8 @@ class QuizOut(BaseModel):
     answered: list[int] = Field(default_factory=list, description="ids of questions already answered")
 
 
-class AnswerIn(BaseModel):
-    question_id: int
+class AnswerIn(RequestBody):
+    question_id: Id
     answer: list[str] | str = Field(description="选项键的列表（单选、多选、判断、排序按顺序）或填空文字")
 
 
@@ -100,10 +107,13 @@ class PostProgressOut(BaseModel):
     notebook_size: int
 
 
-class AssessmentPolicyBody(BaseModel):
-    """The enterprise's assessment rules (app/quiz/policy.py checks the bounds)."""
+class AssessmentPolicyBody(RequestBody):
+    """The enterprise's assessment rules (app/quiz/policy.py checks the bounds, with its own words;
+    the document states them too)."""
 
-    question_count: int = Field(description="考试题数（5–100）")
-    time_limit_s: int = Field(description="考试时长，秒（60–7200，每题至少 15 秒）")
-    pass_mark: int = Field(description="合格线，分（50–100）")
-    validity_days: int = Field(description="考试合格的有效天数（30–3650）")
+    question_count: int = Field(description="考试题数（5–100）", json_schema_extra=bounds("question_count"))
+    time_limit_s: int = Field(
+        description="考试时长，秒（60–7200，每题至少 15 秒）", json_schema_extra=bounds("time_limit_s")
+    )
+    pass_mark: int = Field(description="合格线，分（50–100）", json_schema_extra=bounds("pass_mark"))
+    validity_days: int = Field(description="考试合格的有效天数（30–3650）", json_schema_extra=bounds("validity_days"))

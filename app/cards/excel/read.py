@@ -6,16 +6,14 @@ rest is left to the schema, with a `locate` that names sheet, row and column for
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from app import sheets
 from app.cards.excel.layout import (
     GUIDE_SHEET,
     INFO_FIELDS,
@@ -39,8 +37,6 @@ from app.cards.schema import JUDGE_ANSWERS
 
 # Caps on what is read at all (see MAX_ROWS): rows scanned, columns per row, unpacked bytes.
 SCAN_ROWS = 5000
-MAX_COLUMNS = 40
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 
 def tidy_judge(item: dict[str, Any]) -> None:
@@ -87,53 +83,18 @@ def is_blank(cells: Iterable[str]) -> bool:
     return not any(cells)
 
 
-def unreadable(filename: str) -> CardFileError:
-    message = "不是有效的 Excel 工作簿（.xlsx），或文件已损坏：请在 Excel 或 WPS 中另存为 Excel 工作簿（.xlsx）后再导入"
-    return CardFileError([Problem(filename, "", message)])
-
-
-def check_package(filename: str, content: bytes) -> None:
-    """Refuse what openpyxl should never be handed: an empty file, an old .xls, a zip bomb."""
-    if not content:
-        raise CardFileError([Problem(filename, "", "文件是空的")])
-    if content.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE container of .xls and of password-protected files
-        message = (
-            "这是旧版 .xls 文件或设了密码的文件，请在 Excel 或 WPS 中另存为不设密码的 Excel 工作簿（.xlsx）后再导入"
-        )
-        raise CardFileError([Problem(filename, "", message)])
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as package:
-            unpacked = sum(entry.file_size for entry in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise unreadable(filename) from error
-    # openpyxl holds all shared strings in memory even in read-only mode; a small file that
-    # unpacks to gigabytes would take the server down with it.
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise CardFileError(
-            [Problem(filename, "", "文件解压后过大，不像是一张岗位卡片，请检查是否放进了图片或其他内容")]
-        )
-
-
 def read_workbook_grids(filename: str, content: bytes, found: Found) -> dict[str, Grid]:
-    check_package(filename, content)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl fails on a broken package in many ways; all mean the same to a user
-        raise unreadable(filename) from error
-    try:
-        return read_grids(filename, workbook, found)
-    except CardFileError:
-        raise
-    except Exception as error:  # read-only sheets parse lazily, so broken sheet XML fails only here
-        raise unreadable(filename) from error
-    finally:
-        workbook.close()
+        with sheets.open_workbook(content) as workbook:
+            return read_grids(filename, workbook, found)
+    except sheets.SheetError as error:
+        raise CardFileError([Problem(filename, "", str(error))]) from error
 
 
 def read_grid(filename: str, sheet: Any, found: Found) -> Grid:
     name = normalise_name(sheet.title)
     rows: list[tuple[int, list[str]]] = []
-    values = sheet.iter_rows(min_row=1, max_row=SCAN_ROWS, max_col=MAX_COLUMNS, values_only=True)
+    values = sheets.rows(sheet, limit=SCAN_ROWS)
     for number, raw in enumerate(values, start=1):
         cells = [cell_text(value) for value in raw]
         if is_blank(cells):
@@ -393,25 +354,17 @@ def read_question_workbook(
     read as a question bank (not an .xlsx, missing 题型/题干/答案/维度 columns, unknown headers).
     """
     found = Found()
-    check_package(filename, content)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # as in read_workbook_grids: every failure means a broken file
-        raise unreadable(filename) from error
-    try:
-        names = [normalise_name(sheet.title) for sheet in workbook.worksheets]
-        chosen = names.index(QUESTION_SHEET) if QUESTION_SHEET in names else None
-        if chosen is None:
-            chosen = next((index for index, name in enumerate(names) if name != GUIDE_SHEET), None)
-        if chosen is None:
-            raise CardFileError([Problem(filename, "", f"没有找到“{QUESTION_SHEET}”工作表")])
-        grid = read_grid(filename, workbook.worksheets[chosen], found)
-    except CardFileError:
-        raise
-    except Exception as error:  # read-only sheets parse lazily, so broken sheet XML fails only here
-        raise unreadable(filename) from error
-    finally:
-        workbook.close()
+        with sheets.open_workbook(content) as workbook:
+            names = [normalise_name(sheet.title) for sheet in workbook.worksheets]
+            chosen = names.index(QUESTION_SHEET) if QUESTION_SHEET in names else None
+            if chosen is None:
+                chosen = next((index for index, name in enumerate(names) if name != GUIDE_SHEET), None)
+            if chosen is None:
+                raise CardFileError([Problem(filename, "", f"没有找到“{QUESTION_SHEET}”工作表")])
+            grid = read_grid(filename, workbook.worksheets[chosen], found)
+    except sheets.SheetError as error:
+        raise CardFileError([Problem(filename, "", str(error))]) from error
     questions, rows = read_question_sheet(filename, grid, found, check_empty=True)
     if found.fatal:
         raise CardFileError(found.fatal)
