@@ -47,6 +47,9 @@ def test_the_verdict_is_on_screen_after_confirming_a_long_question(phone):
         long_pages += below_the_fold
         answer_current_question(phone)  # Playwright scrolls down to 确定 first, as a thumb would
         expect(phone.locator(".progress-count")).to_have_text(f"{number}/10")
+        # htmx scrolls when the swap settles (20 ms after it): measure what the worker then sees
+        phone.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')")
+        phone.wait_for_timeout(100)
         box = verdict_box(phone)
         assert box["text"] in ("答对了", "答错了")
         assert box["top"] >= 0 and box["bottom"] <= box["viewport"], f"question {number}: verdict at {box}"
