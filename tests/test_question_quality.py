@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
 from app.questions.families import FAMILY_INFO, is_assessable
-from app.questions.generator import generate_candidates
+from app.questions.generator import generate_candidates, generate_questions
 from app.questions.guesser import chance, figures, overall
 from app.questions.lint import lint, lint_all
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
@@ -172,3 +172,17 @@ def test_chance_is_the_blind_guess():
     question = single("?", "甲", ["乙", "丙", "丁"])
     assert chance(question) == 0.25
     assert chance(judge("甲乙丙")) == 0.5
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, len(BANK) - 1), seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_for_any_post_seed_and_peers_the_questions_pass_the_linter_and_truths_balance(index, seed, data):
+    post = BANK[index]
+    peers = data.draw(st.lists(st.sampled_from(same_industry(post, BANK)), unique_by=lambda p: p.code))
+    questions = generate_questions(post, peers=peers, seed=seed)
+    assert all(not found for found in lint_all(questions, post).values())
+    truths: dict[str, Counter[str]] = defaultdict(Counter)
+    for question in questions:
+        if question.type == QuestionType.judge:
+            truths[question.family][question.answer[0]] += 1
+    assert all(counts[JUDGE_TRUE] == counts[JUDGE_FALSE] for counts in truths.values())
