@@ -101,7 +101,9 @@ def step_phase(ctx: Context) -> Iterator[Question]:
 
 def step_practice_judge(ctx: Context) -> Iterator[Question]:
     """判断做法对错 for each step: the step's key point and its text (正确) and its common wrong
-    ways of working and what its prohibitions forbid (错误), in one plain form “（步骤）做法。”."""
+    ways of working and what its prohibitions forbid (错误), in one plain form “（步骤）做法。”.
+    The checklist items' mistakes are not used: a check done badly, read alone ("查看外衣口袋，口述
+    身上没有火种"), can pass for the check itself."""
     for step in ctx.post.operation.steps:
         base = f"operation.steps[{step.id}]"
         if step.key_point:
@@ -117,17 +119,6 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
         right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"
         yield from judge_statements(
             ctx, family="step_practice_judge", where=where, rights=rights, wrongs=wrongs, right_way=right_way
-        )
-    for item in ctx.post.operation.checklist:
-        base = f"operation.checklist[{item.id}]"
-        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(item.mistakes)]
-        yield from judge_statements(
-            ctx,
-            family="step_practice_judge",
-            where=f"（手指口述，指着{item.point_at}）",
-            rights=[],
-            wrongs=wrongs,
-            right_way=f"{cite(base)}：指着“{item.point_at}”，{item.say}。",
         )
 
 
