@@ -168,6 +168,18 @@ def test_card_ids_and_a_wrong_option_true_for_the_post_are_flagged():
     assert {"id_in_stem", "distractor_true"} <= found
 
 
+def test_two_wrong_options_saying_the_same_act_are_flagged():
+    question = single(
+        "下列做法正确的是？",
+        "断电后用干粉灭火器扑救",
+        ["带电用水扑救电气火灾", "电气设备着火，带电用水枪扑救", "甲乙丙丁"],
+    )
+    assert "wrong_options_alike" in codes(question)
+    assert "wrong_options_alike" not in codes(
+        single("下列做法正确的是？", "甲乙丙丁", ["子丑寅卯", "辰巳午未", "申酉戌亥"])
+    )
+
+
 def test_chance_is_the_blind_guess():
     question = single("?", "甲", ["乙", "丙", "丁"])
     assert chance(question) == 0.25

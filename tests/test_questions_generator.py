@@ -385,8 +385,12 @@ def editable_lines(content: dict) -> list[tuple[str, tuple]]:
 
 def touched_by(question: Question, item: str) -> bool:
     """Whether editing a line of `item` may change this question: it comes from that item, or it
-    is an order question whose window is chosen among the steps of the operation card."""
+    is an order question whose window is chosen among the steps of the operation card, or a duty
+    question (whose wrong options avoid every duty of the post)."""
     if question.family == "step_order" and item.startswith("operation.steps["):
+        return True
+    # a duty question never offers another post's duty that is like any of this post's duties
+    if question.family == "duty_of_post" and item.startswith("duties["):
         return True
     ids = re.findall(r"\[([^\]]+)\]", question.source)
     root = question.source.split("[")[0]

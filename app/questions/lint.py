@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.cards.schema import PostContent
-from app.questions.families.common import reads_as_practice
+from app.questions.families.common import alike, reads_as_practice
 from app.questions.model import Question, QuestionType
 from app.questions.text import bigrams, normalise, similar
 from app.questions.wording import sounding, statement_practice
@@ -95,6 +95,8 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         if key_right and not any(sounding(text)[1] for text in wrongs):
             words = "、".join(f"“{word}”" for word in key_right)
             warnings.append(LintWarning("key_sounds_right", f"只有正确选项用了{words}这样的措辞，会提示答案"))
+    if any(alike(first, second) for index, first in enumerate(wrongs) for second in wrongs[index + 1 :]):
+        warnings.append(LintWarning("wrong_options_alike", "有两个干扰项说的是同一种做法，等于提示它们都错"))
     if post is not None:
         practices = [line for line in post.right_lines() if reads_as_practice(line)]
         true_here = [text for text in wrongs if any(similar(text, line) for line in practices)]

@@ -120,6 +120,18 @@ def pick_distractors(
     return seeded if len(seeded) == count else canonical
 
 
+# Two wrong options that say the same act in other words ("带电用水扑救电气火灾" and "电气设备着火，
+# 带电用水枪扑救") tell the guesser both are wrong: half the word pieces of the shorter in common.
+ALIKE_SHARE = 0.5
+ALIKE_MIN_PIECES = 4
+
+
+def alike(a: str, b: str) -> bool:
+    grams_a, grams_b = bigrams(a), bigrams(b)
+    common = len(grams_a & grams_b)
+    return similar(a, b) or (common >= ALIKE_MIN_PIECES and common / min(len(grams_a), len(grams_b)) >= ALIKE_SHARE)
+
+
 def _take(
     pools: Sequence[Sequence[str]],
     *,
@@ -135,7 +147,7 @@ def _take(
         for text in pool:
             if len(chosen) == count or (cap is not None and taken == cap):
                 break
-            if any(similar(text, other) for other in (*rights, *avoid, *chosen)):
+            if any(similar(text, other) for other in (*rights, *avoid)) or any(alike(text, c) for c in chosen):
                 continue
             chosen.append(text)
             taken += 1
