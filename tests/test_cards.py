@@ -141,6 +141,14 @@ def test_a_mistake_is_located_at_its_own_line_even_when_the_check_is_post_wide()
     assert message == "E1 的错误做法“先检测后进入”和本岗位卡片上的正确做法相同"
 
 
+def test_a_mistake_about_the_emergency_kit_is_not_taken_for_a_duty():
+    data = yaml.safe_load(VALID_YAML)
+    data["operation"]["checklist"][0]["mistakes"] = ["应急柜钥匙随身带走，柜门上锁", "应当先检测"]
+    _, problems = problems_of(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    [(location, message)] = problems  # the kit line passes; the duty is refused
+    assert location.endswith("手指口述 C1 错误做法 第2项") and "应当先检测" in message
+
+
 def test_two_files_with_one_code_are_refused():
     _, problems = parse_card_files([("a.yaml", VALID_YAML.encode()), ("b.yaml", VALID_YAML.encode())])
     assert len(problems) == 1 and "与 a.yaml 重复" in problems[0].msg

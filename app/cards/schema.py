@@ -27,10 +27,12 @@ ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z
 # plausible wrong version of the right line beside it. Quizzes use them as distractors and as false
 # statements, so a mistake is never phrased as a prohibition or a duty.
 MISTAKE_OPENINGS = ("严禁", "禁止", "不准", "不得", "应", "必须")
+# Words that open with 应 without being a duty: "应急设施…" describes what people did with the kit.
+NOT_A_DUTY = ("应急",)
 
 
 def not_a_rule(text: str) -> str:
-    if text.startswith(MISTAKE_OPENINGS):
+    if text.startswith(MISTAKE_OPENINGS) and not text.startswith(NOT_A_DUTY):
         raise ValueError(f"错误做法要写成人们实际的做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
     return text
 

@@ -120,15 +120,16 @@ def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
         if question.type == QuestionType.single and question.family != MANUAL_FAMILY:
             by_family.setdefault(question.family, []).append(question)
     dropped: set[str] = set()
-    for family_questions in by_family.values():
+    for family, family_questions in by_family.items():
         kept = sorted(family_questions, key=lambda q: q.key)
+        roundings = {cue: rounding_point(family, cue, kept) for cue in BALANCED_CUES}
         changed = True
         while changed and kept:
             changed = False
             share = sum(1 / len(q.options) for q in kept) / len(kept) + CUE_SLACK
             for cue in BALANCED_CUES:
                 hits = [q for q in kept if unique_pick(q, cue) == q.answer[0]]
-                allowed = int(share * len(kept) + 0.5)  # a small family may keep one
+                allowed = int(share * len(kept) + roundings[cue])
                 if len(hits) > allowed:
                     # drop one at a time: every drop changes the others' shares
                     victim = max(hits, key=stable_rank)
@@ -137,3 +138,14 @@ def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
                     changed = True
                     break
     return dropped
+
+
+def rounding_point(family: str, cue: str, questions: Sequence[Question]) -> float:
+    """Where a post's fair share of cue hits is rounded up: a fraction in [0, 1) drawn from the
+    family's own lines. A post has a handful of questions per family, so its fair share is a fraction
+    (two questions of four options: half a hit); always rounding half up would let every small post
+    keep one hit and the bank as a whole twice its share. Rounding at a point that differs between
+    posts makes the bank's total come out at the fair share, while each post stays deterministic."""
+    lines = "\n".join(sorted(question.quote for question in questions))
+    digest = hashlib.sha256(f"{family}\n{cue}\n{lines}".encode()).digest()
+    return int.from_bytes(digest[:8]) / 2**64
