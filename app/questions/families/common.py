@@ -487,6 +487,17 @@ def reads_as_practice(text: str) -> bool:
     return not any(word in text for word in RULE_WORDS) and not text.startswith(PURPOSE_OPENINGS)
 
 
+# Right lines that make poor true statements: a phone call everybody makes anyway (拨打120), a rule
+# that defers to another document (按规定/按规程/按设计) with nothing in it to know, and the
+# enterprise's training duty (培训…), which is not a practice of the worker's. The blind review and
+# the learning guesser found them true every time: no mistake is ever phrased that way.
+UNJUDGED_WORDS = ("拨打", "按规定", "按规程", "按设计", "培训")
+
+
+def worth_judging(text: str) -> bool:
+    return not any(word in text for word in UNJUDGED_WORDS)
+
+
 def as_practice(text: str) -> str:
     return LEADING_MODAL.sub("", text.strip()).rstrip("。；;，, ")
 
@@ -521,7 +532,7 @@ def judge_statements(
     form for both truths, so only knowing the card tells them apart. `rights`/`wrongs` are
     (source path, text); each question's source is its own line. `right_way` is what the card
     says instead, for the explanation of a false statement."""
-    statements = [(source, text, True) for source, text in rights if reads_as_practice(text)]
+    statements = [(source, text, True) for source, text in rights if reads_as_practice(text) and worth_judging(text)]
     statements += [
         (source, text, False) for source, text in wrongs if not any(similar(text, line) for line in ctx.right_practices)
     ]
