@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
 from app.questions.families import FAMILY_INFO, is_assessable
+from app.questions.families.common import negates, prohibition_objects, text_lines, worth_asking
 from app.questions.generator import generate_candidates, generate_questions
 from app.questions.guesser import chance, figures, overall
 from app.questions.lint import lint, lint_all
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import bank_questions, same_industry
+from app.questions.text import normalise
 from app.questions.wording import WRONG_SOUNDING
 
 BANK = reference_bank()
@@ -87,6 +89,56 @@ def test_most_candidates_built_from_mistakes_survive(used):
         built += sum(1 for q in candidates if q.family in {"risk_control", "emergency_action"})
         used_count += sum(1 for q in used[post.code] if q.family in {"risk_control", "emergency_action"})
     assert used_count >= 0.4 * built, (used_count, built)
+
+
+PRACTICE_FAMILIES = {
+    "risk_control",
+    "risk_practice_judge",
+    "key_point",
+    "step_practice_judge",
+    "emergency_action",
+    "emergency_practice_judge",
+}
+
+
+def test_no_key_or_true_statement_is_a_line_with_nothing_to_know(used):
+    """Keys and true statements are things the worker does: never the plant's design, the
+    enterprise's training, protective equipment, a phone call, a rule deferring to another document
+    or a truism (two blind reviews found them right by their look)."""
+    for code, questions in used.items():
+        for question in questions:
+            if question.family in {"risk_control", "risk_practice_judge"} and question.answer != (JUDGE_FALSE,):
+                assert ".controls.management[" in question.source or ".controls.emergency[" in question.source, (
+                    code,
+                    question.source,
+                )
+            if question.family in PRACTICE_FAMILIES and question.answer != (JUDGE_FALSE,):
+                assert worth_asking(question.quote), (code, question.key, question.quote)
+            if question.family == "number_fill":
+                assert ".controls.training[" not in question.source
+
+
+def test_no_wrong_option_or_false_statement_is_a_rule_with_its_word_taken_out_or_the_key_negated(used):
+    for code, questions in used.items():
+        for question in questions:
+            assert ".prohibitions[" not in question.source or question.answer != (JUDGE_FALSE,), question.key
+            if question.type == QuestionType.single and question.family in PRACTICE_FAMILIES:
+                [key] = [option.text for option in question.options if option.key == question.answer[0]]
+                wrongs = [option.text for option in question.options if option.key != question.answer[0]]
+                assert not any(negates(wrong, key) for wrong in wrongs), (code, question.key)
+                prohibited = {
+                    normalise(objects[0])
+                    for _, text in text_lines(BY_CODE[code])
+                    if len(objects := prohibition_objects(text)) == 1
+                }
+                assert not {normalise(wrong) for wrong in wrongs} & prohibited, (code, question.key)
+
+
+def test_negates_spots_the_key_with_a_negation_put_in():
+    assert negates("相邻带电部位不加绝缘隔板", "相邻带电部位加绝缘隔板")
+    assert negates("未检查上方浮料和工具，进入坠落点施救", "检查上方浮料和工具后进入坠落点施救")
+    assert not negates("相邻带电部位用纸板隔开", "相邻带电部位加绝缘隔板")
+    assert not negates("不系安全绳下水救人", "通知关闭上游阀门或停泵，切断来水")
 
 
 # --- the linter's rules on made-up items ----------------------------------------------------

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, Phase, PostContent
 from app.questions.families.common import as_practice
+from app.questions.families.operation import step_label
 from app.questions.generator import FAMILY_NAMES, generate_candidates, generate_questions, resolve_source
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import report
@@ -174,7 +175,10 @@ def supports_practice_judge(post: PostContent, q: Question) -> None:
 def supports_key_point(post: PostContent, q: Question) -> None:
     supports_mistake_choice(post, q)
     step_text = item_of(post, q.source)
-    assert step_text and as_practice(step_text) in q.stem
+    label = step_label(step_text) if step_text else None
+    assert step_text and (as_practice(step_text) in q.stem if label is None else f"“{label}”" in q.stem), (
+        "the stem names the step: by its own name before the colon where the card gives one"
+    )
 
 
 def supports_fill(post: PostContent, q: Question) -> None:

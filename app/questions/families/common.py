@@ -487,15 +487,26 @@ def reads_as_practice(text: str) -> bool:
     return not any(word in text for word in RULE_WORDS) and not text.startswith(PURPOSE_OPENINGS)
 
 
-# Right lines that make poor true statements: a phone call everybody makes anyway (拨打120), a rule
-# that defers to another document (按规定/按规程/按设计) with nothing in it to know, and the
-# enterprise's training duty (培训…), which is not a practice of the worker's. The blind review and
-# the learning guesser found them true every time: no mistake is ever phrased that way.
-UNJUDGED_WORDS = ("拨打", "按规定", "按规程", "按设计", "培训")
+# Right lines that make poor keys and true statements: a phone call everybody makes anyway
+# (拨打120), a rule that defers to another document (按规定/按规程/按制度) with nothing in it to
+# know, the enterprise's training duty (培训…), and truisms about equipment (保持完好) that cannot
+# be false. Two blind reviews and the learning guesser found them right every time: no mistake is
+# ever phrased that way.
+NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度", "按要求", "培训", "保持完好", "完好有效")
 
 
-def worth_judging(text: str) -> bool:
-    return not any(word in text for word in UNJUDGED_WORDS)
+def worth_asking(text: str) -> bool:
+    return not any(word in text for word in NOTHING_TO_KNOW)
+
+
+NEGATION_CHARACTERS = re.compile("[不未没无]")
+
+
+def negates(wrong: str, right: str) -> bool:
+    """`wrong` is `right` with a 不/未 put in ("相邻带电部位加绝缘隔板" → "…不加绝缘隔板"): the
+    reviewers' "key negated" option, which gives both itself and the key away."""
+    more_negations = len(NEGATION_CHARACTERS.findall(wrong)) > len(NEGATION_CHARACTERS.findall(right))
+    return more_negations and alike(NEGATION_CHARACTERS.sub("", wrong), NEGATION_CHARACTERS.sub("", right))
 
 
 def as_practice(text: str) -> str:
@@ -532,9 +543,12 @@ def judge_statements(
     form for both truths, so only knowing the card tells them apart. `rights`/`wrongs` are
     (source path, text); each question's source is its own line. `right_way` is what the card
     says instead, for the explanation of a false statement."""
-    statements = [(source, text, True) for source, text in rights if reads_as_practice(text) and worth_judging(text)]
+    statements = [(source, text, True) for source, text in rights if reads_as_practice(text) and worth_asking(text)]
     statements += [
-        (source, text, False) for source, text in wrongs if not any(similar(text, line) for line in ctx.right_practices)
+        (source, text, False)
+        for source, text in wrongs
+        if not any(similar(text, line) for line in ctx.right_practices)
+        and not any(negates(text, line) for _, line in rights)
     ]
     for source, text, true in statements:
         yield judge_question(
@@ -543,8 +557,24 @@ def judge_statements(
             source=source,
             statement=f"判断：{where}{as_practice(text)}。",
             true=true,
-            explanation=f"正确。{cite(source)}：{text}。" if true else f"错误。这是现场常见的错误做法。{right_way}",
+            explanation=f"正确。{cite(source)}：{text}。" if true else wrong_explanation(text, rights, right_way),
         )
+
+
+def wrong_explanation(wrong: str, rights: Sequence[tuple[str, str]], right_way: str) -> str:
+    """Why a wrong practice is wrong: the right line it is the wrong version of (the one sharing the
+    most word pieces with it), not the whole list of the item's lines; `right_way` when none is
+    close."""
+    pieces = bigrams(wrong)
+    shared, source, line = max(
+        ((len(pieces & bigrams(text)), source, text) for source, text in rights), default=(0, "", "")
+    )
+    if shared >= CLOSE_LINE_PIECES:
+        return f"错误。这是现场常见的错误做法。{cite(source)}：{line}。"
+    return f"错误。这是现场常见的错误做法。{right_way}"
+
+
+CLOSE_LINE_PIECES = 3
 
 
 def practice_choice(
@@ -553,6 +583,9 @@ def practice_choice(
     """下列做法正确的是？ with `right` (a line of the card) among up to three of `wrongs` (the same
     item's mistakes and forbidden acts, already passed through ctx.wrong_practices); None when
     fewer than two wrong options are left."""
+    if not worth_asking(right):
+        return None
+    wrongs = [text for text in wrongs if not negates(text, right)]
     distractors = pick_distractors(
         ctx.rng(f"{family}:{source}"), [wrongs], rights=[right], count=3, avoid=ctx.right_practices
     )

@@ -10,7 +10,6 @@ from app.questions.families.common import (
     BRANCH_LABEL,
     Context,
     cite,
-    forbidden_practices,
     is_sequence_action,
     judge_statements,
     order_question,
@@ -32,8 +31,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
     what people really do in the first minutes, never another post's lines."""
     for scenario in ctx.post.emergency.scenarios:
         base = f"emergency.scenarios[{scenario.id}]"
-        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
-        wrong = ctx.wrong_practices([*scenario.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
+        wrong = ctx.wrong_practices(scenario.mistakes)
         for index, action in enumerate(scenario.actions):
             if not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue
@@ -83,9 +81,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
             for index, text in enumerate(scenario.actions)
             if not BRANCH_LABEL.match(text)
         ]
-        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
         wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(scenario.mistakes)]
-        wrongs += forbidden_practices(prohibitions)
         yield from judge_statements(
             ctx,
             family="emergency_practice_judge",

@@ -3,6 +3,7 @@ prohibitions, key points and what to say when pointing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 
@@ -12,7 +13,6 @@ from app.questions.families.common import (
     as_practice,
     choice_question,
     cite,
-    forbidden_practices,
     is_sequence_step,
     judge_statements,
     order_question,
@@ -33,6 +33,17 @@ ORDER_SIZE = (3, 4)
 def phase_groups(steps: Sequence[Step]) -> list[list[Step]]:
     """Consecutive steps of the same phase, in card order."""
     return [list(group) for _, group in groupby(steps, key=lambda step: step.phase)]
+
+
+# A step's own name, when the card gives one before a colon ("稳车：支腿落在稳固岩面上…" → 稳车):
+# the setting of a question about the step without the step's rule in it, which the blind review
+# found stating the very rule a false statement breaks.
+STEP_LABEL = re.compile(r"^([^，；：,;:]{2,10})[：:]")
+
+
+def step_label(text: str) -> str | None:
+    found = STEP_LABEL.match(as_practice(text))
+    return found.group(1) if found else None
 
 
 def step_order(ctx: Context) -> Iterator[Question]:
@@ -106,16 +117,11 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
     身上没有火种"), can pass for the check itself."""
     for step in ctx.post.operation.steps:
         base = f"operation.steps[{step.id}]"
-        if step.key_point:
-            where = f"（{step.phase.value}，{as_practice(step.text)}）"
-            rights = [(f"{base}.key_point", step.key_point)]
-        else:
-            # no key point: the step itself is the right practice, set in its phase only
-            where = f"（{step.phase.value}）"
-            rights = [(base, step.text)]
-        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
+        label = step_label(step.text)
+        where = f"（{step.phase.value}，{label}）" if label else f"（{step.phase.value}）"
+        # the step's key point is the practice that matters; without one, the step itself
+        rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
         wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(step.mistakes)]
-        wrongs += forbidden_practices(prohibitions)
         right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"
         yield from judge_statements(
             ctx, family="step_practice_judge", where=where, rights=rights, wrongs=wrongs, right_way=right_way
@@ -131,13 +137,15 @@ def key_point(ctx: Context) -> Iterator[Question]:
             continue
         base = f"operation.steps[{step.id}]"
         source = f"{base}.key_point"
-        prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
-        wrong = ctx.wrong_practices([*step.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
+        wrong = ctx.wrong_practices(step.mistakes)
+        label = step_label(step.text)
         question = practice_choice(
             ctx,
             family="key_point",
             source=source,
-            stem=f"“{as_practice(step.text)}”这一步，下列做法正确的是？",
+            stem=f"{step.phase.value}“{label}”时，下列做法正确的是？"
+            if label
+            else f"“{as_practice(step.text)}”这一步，下列做法正确的是？",
             right=step.key_point,
             wrongs=wrong,
             explanation=f"{cite(source)}的要点：{step.key_point}。",

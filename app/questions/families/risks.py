@@ -10,7 +10,6 @@ from app.questions.families.common import (
     Context,
     choice_question,
     cite,
-    forbidden_practices,
     judge_statements,
     pick_distractors,
     practice_choice,
@@ -152,17 +151,21 @@ def risk_accidents(ctx: Context) -> Iterator[Question]:
         )
 
 
+# The control groups that hold what the worker does. Engineering measures are the plant's design
+# (护栏、报警器), training is the enterprise's duty and protective equipment is the same on every
+# card: as keys they are true by their look, and no mistake is ever phrased like them (blind review).
+WORKER_GROUPS = ("management", "emergency")
+
+
 def risk_control(ctx: Context) -> Iterator[Question]:
     """针对“{hazard}”，下列做法正确的是？ One question per control measure that reads as a practice.
     Wrong options: the same risk's common wrong ways of working (`mistakes`) — the plausible wrong
     versions of these very measures, so only knowing the card tells them apart. None is similar()
     to any right line of the post."""
     for risk in distinct_risks(ctx.post):
-        measures = [(f"risks[{risk.id}].controls.{g}[{i}]", text) for g, i, text in risk.controls.all()]
-        wrong = [*risk.mistakes, *(text for _, text in forbidden_practices(measures))]
-        wrong = ctx.wrong_practices(wrong)
+        wrong = ctx.wrong_practices(risk.mistakes)
         for group, index, measure in risk.controls.all():
-            if not reads_as_practice(measure):
+            if group not in WORKER_GROUPS or not reads_as_practice(measure):
                 continue
             source = f"risks[{risk.id}].controls.{group}[{index}]"
             question = practice_choice(
@@ -184,16 +187,16 @@ def risk_practice_judge(ctx: Context) -> Iterator[Question]:
     values are balanced per post (judge_statements)."""
     for risk in ctx.post.risks:
         where = f"（{risk.point}）"
-        rights = [(f"risks[{risk.id}].controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
+        measures = [(f"risks[{risk.id}].controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
+        rights = [(source, text) for source, text in measures if source.split(".")[-1].split("[")[0] in WORKER_GROUPS]
         wrongs = [(f"risks[{risk.id}].mistakes[{index}]", text) for index, text in enumerate(risk.mistakes)]
-        wrongs += forbidden_practices(rights)
         yield from judge_statements(
             ctx,
             family="risk_practice_judge",
             where=where,
             rights=rights,
             wrongs=wrongs,
-            right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in rights)}。",
+            right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in measures)}。",
         )
 
 
