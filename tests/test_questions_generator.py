@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, Phase, PostContent
-from app.questions.families.common import as_practice
+from app.questions.families.common import as_practice, statement_text
 from app.questions.families.operation import step_label
 from app.questions.generator import FAMILY_NAMES, generate_candidates, generate_questions, resolve_source
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
@@ -165,10 +165,12 @@ def supports_practice_judge(post: PostContent, q: Question) -> None:
     statement = q.stem.removeprefix("判断：")
     assert not PROHIBITION.search(statement_practice(q.stem)), "one plain form: no 严禁 in the practice"
     rights, wrongs = practice_lines(owner_of(post, q.source))
+    step = re.match(r"operation\.steps\[[^\]]+\]", q.source)
+    label = step_label(resolve_source(post, step.group()) or "") if step else None
     if q.answer == (JUDGE_TRUE,):
-        assert q.quote in rights and as_practice(q.quote) in statement, "a true statement states a right line"
+        assert q.quote in rights and statement_text(q.quote, label) in statement, "a true statement states a right line"
     else:
-        said = [text for text in wrongs if as_practice(text) in statement]
+        said = [text for text in wrongs if statement_text(text, label) in statement]
         assert said, "a false statement states a mistake or a forbidden act of the same item"
 
 

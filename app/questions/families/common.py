@@ -537,12 +537,18 @@ def judge_statements(
     rights: Sequence[tuple[str, str]],
     wrongs: Sequence[tuple[str, str]],
     right_way: str,
+    rules: Sequence[tuple[str, str]] = (),
+    also_right: Sequence[tuple[str, str]] = (),
+    label: str | None = None,
 ) -> Iterable[Question]:
     """One plain statement per practice: "判断：{where}{practice}。", 正确 for the card's right lines
-    that read as practices, 错误 for its wrong ways of working and for what its rules forbid. One
-    form for both truths, so only knowing the card tells them apart. `rights`/`wrongs` are
-    (source path, text); each question's source is its own line. `right_way` is what the card
-    says instead, for the explanation of a false statement."""
+    that read as practices, 错误 for its wrong ways of working. One form for both truths, so only
+    knowing the card tells them apart. `rights`/`wrongs`/`rules` are (source path, text); each
+    question's source is its own line. A false statement is explained by the right line or the
+    prohibition (`rules`) it breaks (`also_right`: more right lines that may be it, not stated
+    themselves); `right_way` (what the card says instead) when none is close.
+    `label` is the item's own name when `where` already gives it, so a line starting with it
+    ("检查工作面：…") does not say it twice."""
     statements = [(source, text, True) for source, text in rights if reads_as_practice(text) and worth_asking(text)]
     statements += [
         (source, text, False)
@@ -555,26 +561,59 @@ def judge_statements(
             ctx,
             family=family,
             source=source,
-            statement=f"判断：{where}{as_practice(text)}。",
+            statement=f"判断：{where}{statement_text(text, label)}。",
             true=true,
-            explanation=f"正确。{cite(source)}：{text}。" if true else wrong_explanation(text, rights, right_way),
+            explanation=f"正确。{cite(source)}：{text}。"
+            if true
+            else wrong_explanation(text, [*rights, *also_right], rules, right_way),
         )
 
 
-def wrong_explanation(wrong: str, rights: Sequence[tuple[str, str]], right_way: str) -> str:
-    """Why a wrong practice is wrong: the right line it is the wrong version of (the one sharing the
-    most word pieces with it), not the whole list of the item's lines; `right_way` when none is
-    close."""
-    pieces = bigrams(wrong)
-    shared, source, line = max(
-        ((len(pieces & bigrams(text)), source, text) for source, text in rights), default=(0, "", "")
+def statement_text(text: str, label: str | None) -> str:
+    """A card line as the practice of a statement: without a leading duty word, without the item's
+    name when the setting already gives it, and a branch label ("眼睛溅入：…") read as its case
+    ("眼睛溅入，…") rather than a heading in mid-sentence."""
+    practice = as_practice(text)
+    if label and practice.startswith(label) and practice[len(label) : len(label) + 1] in ("：", ":"):
+        practice = practice[len(label) + 1 :]
+    branch = BRANCH_LABEL.match(practice)
+    if branch:
+        practice = branch.group()[:-1] + "，" + practice[branch.end() :]
+    return practice
+
+
+def wrong_explanation(
+    wrong: str, rights: Sequence[tuple[str, str]], rules: Sequence[tuple[str, str]], right_way: str
+) -> str:
+    """Why a wrong practice is wrong: the prohibition it breaks and the right line it is the wrong
+    version of (the ones sharing the most word pieces with it), not the whole list of the item's
+    lines; `right_way` when none is close. Raising the alarm is never the reason (it is on every
+    card, and "报告班组长" read beside "先报告班组长再断电" seems to support the wrong one)."""
+    reasons = [
+        line
+        for lines, least in ((rules, CLOSE_RULE_PIECES), (rights, CLOSE_LINE_PIECES))
+        if (line := closest_line(wrong, lines, least)) is not None
+    ]
+    if not reasons:
+        return f"错误。这是现场常见的错误做法。{right_way}"
+    by_card: dict[str, list[str]] = {}
+    for source, text in reasons:
+        by_card.setdefault(cite(source), []).append(text)
+    return "错误。这是现场常见的错误做法。" + "".join(
+        f"{card}：{'；'.join(texts)}。" for card, texts in by_card.items()
     )
-    if shared >= CLOSE_LINE_PIECES:
-        return f"错误。这是现场常见的错误做法。{cite(source)}：{line}。"
-    return f"错误。这是现场常见的错误做法。{right_way}"
+
+
+def closest_line(wrong: str, lines: Sequence[tuple[str, str]], least: int) -> tuple[str, str] | None:
+    pieces = bigrams(wrong)
+    scored = [(len(pieces & bigrams(text)), source, text) for source, text in lines if not REPORTING_LINE.search(text)]
+    shared, source, text = max(scored, default=(0, "", ""))
+    return (source, text) if shared >= least else None
 
 
 CLOSE_LINE_PIECES = 3
+CLOSE_RULE_PIECES = 2
+REPORTING_LINE = re.compile(r"^(立即)?(大声)?(呼救|呼喊|报告|拨打)")
 
 
 def practice_choice(

@@ -79,15 +79,20 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
         rights = [
             (f"{base}.actions[{index}]", text)
             for index, text in enumerate(scenario.actions)
-            if not BRANCH_LABEL.match(text)
+            # raising the alarm is true on every card in the same words: recognised, not known
+            if not BRANCH_LABEL.match(text) and not REPORTING.search(text)
         ]
         wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(scenario.mistakes)]
+        rules = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
         yield from judge_statements(
             ctx,
             family="emergency_practice_judge",
-            where=f"发生“{scenario.title}”时，",
+            # in brackets like the other settings: "发生“…”时，" before a line that has its own
+            # "…时" read twice (blind review)
+            where=f"（{scenario.title}）",
             rights=rights,
             wrongs=wrongs,
+            rules=rules,
             right_way=f"{cite(base)}的处置：{'；'.join(scenario.actions)}。",
         )
 

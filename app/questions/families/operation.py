@@ -39,10 +39,13 @@ def phase_groups(steps: Sequence[Step]) -> list[list[Step]]:
 # the setting of a question about the step without the step's rule in it, which the blind review
 # found stating the very rule a false statement breaks.
 STEP_LABEL = re.compile(r"^([^，；：,;:]{2,10})[：:]")
+# Without one, a first clause saying when ("进入货车车厢前，确认…" → 进入货车车厢前) sets the scene.
+STEP_WHEN = re.compile(r"^([^，；：,;:]{2,10}(?:前|时|后))[，,]")
 
 
 def step_label(text: str) -> str | None:
-    found = STEP_LABEL.match(as_practice(text))
+    practice = as_practice(text)
+    found = STEP_LABEL.match(practice) or STEP_WHEN.match(practice)
     return found.group(1) if found else None
 
 
@@ -122,9 +125,19 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
         # the step's key point is the practice that matters; without one, the step itself
         rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
         wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(step.mistakes)]
+        rules = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
         right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"
         yield from judge_statements(
-            ctx, family="step_practice_judge", where=where, rights=rights, wrongs=wrongs, right_way=right_way
+            ctx,
+            family="step_practice_judge",
+            where=where,
+            rights=rights,
+            wrongs=wrongs,
+            right_way=right_way,
+            rules=rules,
+            # the step itself can be the line a mistake breaks, even when its key point is asked
+            also_right=[(base, step.text)] if step.key_point else [],
+            label=label,
         )
 
 

@@ -3,6 +3,7 @@ each risk point."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk
@@ -151,6 +152,12 @@ def risk_accidents(ctx: Context) -> Iterator[Question]:
         )
 
 
+def setting(point: str) -> str:
+    """A risk point as the setting of a statement, without its own bracketed detail: brackets in
+    brackets ("（钻机行走、移位（上下坡、转弯…））") read badly (blind review)."""
+    return re.sub(r"（[^（）]*）|\([^()]*\)", "", point).strip() or point
+
+
 # The control groups that hold what the worker does. Engineering measures are the plant's design
 # (护栏、报警器), training is the enterprise's duty and protective equipment is the same on every
 # card: as keys they are true by their look, and no mistake is ever phrased like them (blind review).
@@ -186,7 +193,7 @@ def risk_practice_judge(ctx: Context) -> Iterator[Question]:
     all in one plain form “（风险点）做法。” so that no wording tells which is which; the truth
     values are balanced per post (judge_statements)."""
     for risk in ctx.post.risks:
-        where = f"（{risk.point}）"
+        where = f"（{setting(risk.point)}）"
         measures = [(f"risks[{risk.id}].controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
         rights = [(source, text) for source, text in measures if source.split(".")[-1].split("[")[0] in WORKER_GROUPS]
         wrongs = [(f"risks[{risk.id}].mistakes[{index}]", text) for index, text in enumerate(risk.mistakes)]
