@@ -106,6 +106,8 @@ FIELD_LABELS: dict[str, str] = {
     "id": "编号",
     "questions": "手工题",
     "mistakes": "错误做法",
+    "wrong": "错误做法",
+    "right": "正确做法",
     "type": "题型",
     "stem": "题干",
     "options": "选项",
@@ -113,6 +115,10 @@ FIELD_LABELS: dict[str, str] = {
     "explanation": "解析",
     "dimension": "维度",
 }
+
+
+# The tags of a field that takes one of several shapes (schema.AnyMistake): not part of the path.
+FORM_TAGS = {"line", "pair"}
 
 
 def field_path(loc: Loc, data: Any = None) -> str:
@@ -135,6 +141,8 @@ def field_path(loc: Loc, data: Any = None) -> str:
             }
             parts.append(str(item_id) if is_item_list and item_id else f"第{key + 1}项")
             node = item
+        elif key in FORM_TAGS and isinstance(parent, int):
+            continue  # which form of a mistake (line or pair) the error is in: the path says it
         else:
             label = "应急处置措施" if key == "emergency" and parent == "controls" else FIELD_LABELS.get(key, key)
             if not (key in {"operation", "emergency"} and index == 0 and len(loc) > 1):

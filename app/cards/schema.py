@@ -13,7 +13,17 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.org.models import Industry
@@ -42,6 +52,20 @@ Mistake = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=SINGLE_LINE),
     AfterValidator(not_a_rule),
+]
+
+
+def an_act(text: str) -> str:
+    if text.startswith(MISTAKE_OPENINGS) and not text.startswith(NOT_A_DUTY):
+        raise ValueError(f"正确做法要写成同一情形下的实际做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
+    return text
+
+
+# The right twin of a mistake: an act like the mistake, not a rule.
+Twin = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=SINGLE_LINE),
+    AfterValidator(an_act),
 ]
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
@@ -96,8 +120,47 @@ def mistakes_field(description: str) -> Any:
     return Field(default_factory=list, max_length=12, description=description)
 
 
-def check_mistakes(value: list[str]) -> list[str]:
-    if len(set(value)) != len(value):
+class MistakePair(BaseModel):
+    """A common wrong way of working written with its twin: the right way of doing the very same
+    thing, in the same situation and the same words but for the one thing the mistake gets wrong
+    ("发现边坡裂缝，装完本车后停铲" / "发现边坡裂缝，当即停铲"). Quizzes set the two side by side, so
+    only knowing the card tells them apart: two blind reviews found right answers recognisable as
+    card rules ("作业前检查…") beside wrong ones written as acts. In a file:
+    `- {wrong: 错误做法, right: 对应的正确做法}`; a plain line is a mistake without a twin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wrong: Mistake = Field(description="常见错误做法")
+    right: Twin = Field(description="对应的正确做法：同一情形下正确的做法，写法与错误做法相同")
+
+    @model_validator(mode="after")
+    def differs(self) -> MistakePair:
+        if normalise_line(self.wrong) == normalise_line(self.right):
+            raise ValueError(f"正确做法和错误做法相同：{self.right}")
+        return self
+
+
+def _mistake_form(value: Any) -> str:
+    return "pair" if isinstance(value, dict | MistakePair) else "line"
+
+
+# A plain line or a pair, told apart by its shape, so an error names the one form it has.
+AnyMistake = Annotated[
+    Annotated[Mistake, Tag("line")] | Annotated[MistakePair, Tag("pair")], Discriminator(_mistake_form)
+]
+
+
+def wrong_text(mistake: str | MistakePair) -> str:
+    return mistake.wrong if isinstance(mistake, MistakePair) else mistake
+
+
+def wrong_texts(mistakes: Sequence[str | MistakePair]) -> list[str]:
+    return [wrong_text(mistake) for mistake in mistakes]
+
+
+def check_mistakes(value: list[str | MistakePair]) -> list[str | MistakePair]:
+    texts = wrong_texts(value)
+    if len(set(texts)) != len(texts):
         raise ValueError("错误做法重复")
     return value
 
@@ -154,7 +217,7 @@ class Risk(Strict):
     accident_types: list[AccidentType] = Field(min_length=1, description="可能导致的事故类型（GB 6441）")
     level: RiskLevel = Field(description="风险等级：重大/较大/一般/低（红/橙/黄/蓝）")
     controls: Controls
-    mistakes: list[Mistake] = mistakes_field("常见错误做法：管控措施走样的实际做法（用作干扰项和判断题的错误说法）")
+    mistakes: list[AnyMistake] = mistakes_field("常见错误做法：管控措施走样的实际做法（用作干扰项和判断题的错误说法）")
     basis: Text = Field(description="依据（标准条款或法规）")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
@@ -179,7 +242,7 @@ class Step(Strict):
     text: Text = Field(description="操作步骤")
     key_point: Text | None = Field(default=None, description="要点")
     prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，以“严禁”开头")
-    mistakes: list[Mistake] = mistakes_field("常见错误做法：这一步和要点在现场常见的错误做法")
+    mistakes: list[AnyMistake] = mistakes_field("常见错误做法：这一步和要点在现场常见的错误做法")
     basis: Text | None = Field(default=None, description="依据")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
@@ -200,7 +263,7 @@ class CheckItem(Strict):
     phase: Phase
     point_at: Text = Field(description="手指的对象，如“气体检测仪读数”")
     say: Text = Field(description="口述内容，以“确认完毕”结尾")
-    mistakes: list[Mistake] = mistakes_field("常见错误做法：这一项检查走过场的实际做法")
+    mistakes: list[AnyMistake] = mistakes_field("常见错误做法：这一项检查走过场的实际做法")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
 
@@ -237,7 +300,7 @@ class Scenario(Strict):
     actions: list[Text] = Field(min_length=2, description="最初约10分钟内的处置步骤，按顺序")
     prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，如“严禁盲目施救”")
     contacts: list[Contact] = Field(min_length=1, description="报告对象与电话")
-    mistakes: list[Mistake] = mistakes_field("常见错误做法：现场常见的错误应对，如“先下去救人再报告”")
+    mistakes: list[AnyMistake] = mistakes_field("常见错误做法：现场常见的错误应对，如“先下去救人再报告”")
     basis: Text | None = Field(default=None, description="依据")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
@@ -357,7 +420,7 @@ class PostContent(Strict):
         lines += [item.say for item in self.operation.checklist]
         for scenario in self.emergency.scenarios:
             lines += [*scenario.actions, *scenario.prohibitions]
-        return lines
+        return lines + self.twin_lines()
 
     def mistake_lines(self) -> list[tuple[str, str]]:
         """Every mistake as (the id of the line it belongs to, text)."""
@@ -372,10 +435,29 @@ class PostContent(Strict):
             ("emergency", "scenarios"): self.emergency.scenarios,
         }
         return [
-            ((*path, index, "mistakes", line), owner.id, text)
+            (
+                (*path, index, "mistakes", line, *(("wrong",) if isinstance(mistake, MistakePair) else ())),
+                owner.id,
+                text,
+            )
             for path, items in owners.items()
             for index, owner in enumerate(items)
-            for line, text in enumerate(owner.mistakes)
+            for line, mistake in enumerate(owner.mistakes)
+            if (text := wrong_text(mistake))
+        ]
+
+    def twin_lines(self) -> list[str]:
+        """The right twins written beside mistakes: right lines too, in the words of an act."""
+        return [twin for _, twin in self.mistake_twins()]
+
+    def mistake_twins(self) -> list[tuple[str, str]]:
+        """Every mistake written with its twin, as (mistake, twin)."""
+        owners = [*self.risks, *self.operation.steps, *self.operation.checklist, *self.emergency.scenarios]
+        return [
+            (mistake.wrong, mistake.right)
+            for owner in owners
+            for mistake in owner.mistakes
+            if isinstance(mistake, MistakePair)
         ]
 
     def content_hash(self) -> str:

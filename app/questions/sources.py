@@ -14,7 +14,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
-from app.cards.schema import CheckItem, Contact, Duty, Mnemonic, PostContent, Risk, Scenario, Step
+from app.cards.schema import CheckItem, Contact, Duty, MistakePair, Mnemonic, PostContent, Risk, Scenario, Step
 from app.questions.model import Dimension
 
 SEGMENT = re.compile(r"^([a-z_]+)(?:\[([^\]]+)\])?$")
@@ -54,6 +54,8 @@ def _as_text(value: object) -> str | None:
             return f"{value.point_at}：{value.say}"
         case Scenario():
             return value.title
+        case MistakePair():
+            return value.wrong
         case Contact():
             return f"{value.who}：{value.phone}" if value.phone else value.who
         case list() if value and all(isinstance(item, Enum) for item in value):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.cards.schema import PostContent
+from app.cards.schema import MistakePair, PostContent, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
 from app.questions.text import bigrams, normalise, similar
@@ -58,14 +58,23 @@ class Context:
         similar() to one of them is true here, and is never offered."""
         return [line for line in self.post.right_lines() if reads_as_practice(line)]
 
+    @cached_property
+    def mistakes(self) -> frozenset[str]:
+        return frozenset(normalise(text) for _, text in self.post.mistake_lines())
+
+    def true_here(self, text: str) -> bool:
+        """A wrong practice that is a right line of this post, so it cannot be offered as wrong. A
+        mistake the card writes down is the right line with one thing changed ("发现裂缝，装完本车
+        后停铲" beside "发现裂缝立即停铲"): the card says it is wrong, so only a mistake that says
+        the whole of a right line counts; any other text counts when it is similar() to one."""
+        if normalise(text) in self.mistakes:
+            return any(says_all_of(text, line) for line in self.right_practices)
+        return any(similar(text, line) for line in self.right_practices)
+
     def wrong_practices(self, texts: Iterable[str]) -> list[str]:
         """Wrong options fit to offer: not true here, and not worded so that they sound wrong
         ("冒险…", "擅自…": forbidden acts as the card's rules name them)."""
-        return [
-            text
-            for text in texts
-            if not any(similar(text, line) for line in self.right_practices) and not sounding(text)[0]
-        ]
+        return [text for text in texts if not self.true_here(text) and not sounding(text)[0]]
 
     def quote(self, source: str) -> str:
         text = resolve_source(self.post, source)
@@ -495,6 +504,32 @@ def reads_as_practice(text: str) -> bool:
 NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度", "按要求", "培训", "保持完好", "完好有效")
 
 
+def says_all_of(text: str, line: str) -> bool:
+    """`text` says all that `line` says: the same words, or every one of them and more."""
+    return normalise(line) in normalise(text)
+
+
+def mistake_lines(base: str, mistakes: Sequence[str | MistakePair]) -> list[tuple[str, str]]:
+    """Each mistake of the item at `base` as (source path, text)."""
+    return [(f"{base}.mistakes[{index}]", wrong_text(mistake)) for index, mistake in enumerate(mistakes)]
+
+
+def twin_lines(base: str, mistakes: Sequence[str | MistakePair]) -> list[tuple[str, str, str]]:
+    """Each right twin of the item's mistakes as (source path, twin, the mistake it answers)."""
+    return [
+        (f"{base}.mistakes[{index}].right", mistake.right, mistake.wrong)
+        for index, mistake in enumerate(mistakes)
+        if isinstance(mistake, MistakePair)
+    ]
+
+
+def twin_explanation(twin: str, lines: Sequence[tuple[str, str]]) -> str:
+    """Why the twin is right: the card line it follows (the one sharing most word pieces with it)."""
+    basis = closest_line(twin, lines, CLOSE_LINE_PIECES)
+    said = f"{cite(basis[0])}：{basis[1]}。" if basis else ""
+    return f"{said}正确做法：{twin}。"
+
+
 def worth_asking(text: str) -> bool:
     return not any(word in text for word in NOTHING_TO_KNOW)
 
@@ -553,8 +588,7 @@ def judge_statements(
     statements += [
         (source, text, False)
         for source, text in wrongs
-        if not any(similar(text, line) for line in ctx.right_practices)
-        and not any(negates(text, line) for _, line in rights)
+        if not ctx.true_here(text) and not any(negates(text, line) for _, line in rights)
     ]
     for source, text, true in statements:
         yield judge_question(
@@ -617,17 +651,27 @@ REPORTING_LINE = re.compile(r"^(立即)?(大声)?(呼救|呼喊|报告|拨打)")
 
 
 def practice_choice(
-    ctx: Context, *, family: str, source: str, stem: str, right: str, wrongs: Sequence[str], explanation: str
+    ctx: Context,
+    *,
+    family: str,
+    source: str,
+    stem: str,
+    right: str,
+    wrongs: Sequence[str],
+    explanation: str,
+    contrast: str | None = None,
 ) -> Question | None:
-    """下列做法正确的是？ with `right` (a line of the card) among up to three of `wrongs` (the same
-    item's mistakes and forbidden acts, already passed through ctx.wrong_practices); None when
-    fewer than two wrong options are left."""
+    """下列做法正确的是？ with `right` (a line of the card, or a mistake's twin) among up to three of
+    `wrongs` (the same item's mistakes, already passed through ctx.wrong_practices); None when
+    fewer than two wrong options are left. `contrast` is the mistake `right` is the twin of: it is
+    left out, since two options alike beside two others tell a test-wise reader that the answer is
+    one of the pair (the judge statements set the two against each other instead)."""
     if not worth_asking(right):
         return None
-    wrongs = [text for text in wrongs if not negates(text, right)]
-    distractors = pick_distractors(
-        ctx.rng(f"{family}:{source}"), [wrongs], rights=[right], count=3, avoid=ctx.right_practices
-    )
+    others = [text for text in wrongs if text != contrast and not negates(text, right)]
+    # `wrongs` have passed ctx.wrong_practices: none is true here; one alike the key is still
+    # refused, since a look-alike pair points at the answer
+    distractors = pick_distractors(ctx.rng(f"{family}:{source}"), [others], rights=[right], count=3)
     if len(distractors) < 2:
         return None
     return choice_question(

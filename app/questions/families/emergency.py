@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from app.cards.schema import wrong_texts
 from app.questions.families.common import (
     BRANCH_LABEL,
     Context,
     cite,
     is_sequence_action,
     judge_statements,
+    mistake_lines,
     order_question,
     practice_choice,
     reads_as_practice,
     runs,
+    twin_explanation,
+    twin_lines,
     windows,
 )
 from app.questions.model import Question
@@ -31,9 +35,25 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
     what people really do in the first minutes, never another post's lines."""
     for scenario in ctx.post.emergency.scenarios:
         base = f"emergency.scenarios[{scenario.id}]"
-        wrong = ctx.wrong_practices(scenario.mistakes)
+        wrong = ctx.wrong_practices(wrong_texts(scenario.mistakes))
+        stem = f"发生“{scenario.title}”时，下列做法正确的是？"
+        twins = twin_lines(base, scenario.mistakes)
+        actions = [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.actions)]
+        for source, twin, mistake in twins:
+            question = practice_choice(
+                ctx,
+                family="emergency_action",
+                source=source,
+                stem=stem,
+                right=twin,
+                wrongs=wrong,
+                contrast=mistake,
+                explanation=twin_explanation(twin, actions),
+            )
+            if question is not None:
+                yield question
         for index, action in enumerate(scenario.actions):
-            if not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
+            if twins or not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue
             source = f"{base}.actions[{index}]"
             question = practice_choice(
@@ -82,17 +102,18 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
             # raising the alarm is true on every card in the same words: recognised, not known
             if not BRANCH_LABEL.match(text) and not REPORTING.search(text)
         ]
-        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(scenario.mistakes)]
         rules = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
+        twins = [(source, twin) for source, twin, _ in twin_lines(base, scenario.mistakes)]
         yield from judge_statements(
             ctx,
             family="emergency_practice_judge",
             # in brackets like the other settings: "发生“…”时，" before a line that has its own
             # "…时" read twice (blind review)
             where=f"（{scenario.title}）",
-            rights=rights,
-            wrongs=wrongs,
+            rights=twins or rights,
+            wrongs=mistake_lines(base, scenario.mistakes),
             rules=rules,
+            also_right=rights,
             right_way=f"{cite(base)}的处置：{'；'.join(scenario.actions)}。",
         )
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 
-from app.cards.schema import Phase, Step
+from app.cards.schema import Phase, Step, wrong_texts
 from app.questions.families.common import (
     Context,
     as_practice,
@@ -15,10 +15,13 @@ from app.questions.families.common import (
     cite,
     is_sequence_step,
     judge_statements,
+    mistake_lines,
     order_question,
     practice_choice,
     reads_as_practice,
     runs,
+    twin_explanation,
+    twin_lines,
     windows,
 )
 from app.questions.model import Question
@@ -123,8 +126,10 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
         label = step_label(step.text)
         where = f"（{step.phase.value}，{label}）" if label else f"（{step.phase.value}）"
         # the step's key point is the practice that matters; without one, the step itself
-        rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
-        wrongs = [(f"{base}.mistakes[{index}]", text) for index, text in enumerate(step.mistakes)]
+        card_rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
+        twins = [(source, twin) for source, twin, _ in twin_lines(base, step.mistakes)]
+        rights = twins or card_rights
+        wrongs = mistake_lines(base, step.mistakes)
         rules = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
         right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"
         yield from judge_statements(
@@ -136,7 +141,7 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
             right_way=right_way,
             rules=rules,
             # the step itself can be the line a mistake breaks, even when its key point is asked
-            also_right=[(base, step.text)] if step.key_point else [],
+            also_right=[*card_rights, *([(base, step.text)] if step.key_point else [])],
             label=label,
         )
 
@@ -150,15 +155,35 @@ def key_point(ctx: Context) -> Iterator[Question]:
             continue
         base = f"operation.steps[{step.id}]"
         source = f"{base}.key_point"
-        wrong = ctx.wrong_practices(step.mistakes)
+        wrong = ctx.wrong_practices(wrong_texts(step.mistakes))
         label = step_label(step.text)
+        stem = (
+            f"{step.phase.value}“{label}”时，下列做法正确的是？"
+            if label
+            else f"“{as_practice(step.text)}”这一步，下列做法正确的是？"
+        )
+        twins = twin_lines(base, step.mistakes)
+        lines = [(source, step.key_point), (base, step.text)]
+        for twin_source, twin, mistake in twins:
+            question = practice_choice(
+                ctx,
+                family="key_point",
+                source=twin_source,
+                stem=stem,
+                right=twin,
+                wrongs=wrong,
+                contrast=mistake,
+                explanation=twin_explanation(twin, lines),
+            )
+            if question is not None:
+                yield question
+        if twins:
+            continue  # the key point is a rule; beside acts it is recognised by its look
         question = practice_choice(
             ctx,
             family="key_point",
             source=source,
-            stem=f"{step.phase.value}“{label}”时，下列做法正确的是？"
-            if label
-            else f"“{as_practice(step.text)}”这一步，下列做法正确的是？",
+            stem=stem,
             right=step.key_point,
             wrongs=wrong,
             explanation=f"{cite(source)}的要点：{step.key_point}。",

@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk
+from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk, wrong_texts
 from app.questions.families.common import (
     Context,
     choice_question,
     cite,
     judge_statements,
+    mistake_lines,
     pick_distractors,
     practice_choice,
     reads_as_practice,
+    twin_explanation,
+    twin_lines,
 )
 from app.questions.model import Question
 from app.questions.text import similar
@@ -170,9 +173,30 @@ def risk_control(ctx: Context) -> Iterator[Question]:
     versions of these very measures, so only knowing the card tells them apart. None is similar()
     to any right line of the post."""
     for risk in distinct_risks(ctx.post):
-        wrong = ctx.wrong_practices(risk.mistakes)
+        base = f"risks[{risk.id}]"
+        wrong = ctx.wrong_practices(wrong_texts(risk.mistakes))
+        twins = twin_lines(base, risk.mistakes)
+        # a twin is set in the risk's place: the hazard's words would be echoed by the twin and by
+        # its own mistake only, which is left out (see practice_choice)
+        twin_stem = f"在“{setting(risk.point)}”，下列做法正确的是？"
+        measures = [(f"{base}.controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
+        for source, twin, mistake in twins:
+            question = practice_choice(
+                ctx,
+                family="risk_control",
+                source=source,
+                stem=twin_stem,
+                right=twin,
+                wrongs=wrong,
+                contrast=mistake,
+                explanation=twin_explanation(twin, measures),
+            )
+            if question is not None:
+                yield question
         for group, index, measure in risk.controls.all():
-            if group not in WORKER_GROUPS or not reads_as_practice(measure):
+            # once the card writes right ways as acts beside its mistakes, its rules are not keys:
+            # a rule among acts is recognised by its look (blind review)
+            if twins or group not in WORKER_GROUPS or not reads_as_practice(measure):
                 continue
             source = f"risks[{risk.id}].controls.{group}[{index}]"
             question = practice_choice(
@@ -196,13 +220,15 @@ def risk_practice_judge(ctx: Context) -> Iterator[Question]:
         where = f"（{setting(risk.point)}）"
         measures = [(f"risks[{risk.id}].controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
         rights = [(source, text) for source, text in measures if source.split(".")[-1].split("[")[0] in WORKER_GROUPS]
-        wrongs = [(f"risks[{risk.id}].mistakes[{index}]", text) for index, text in enumerate(risk.mistakes)]
+        twins = [(source, twin) for source, twin, _ in twin_lines(f"risks[{risk.id}]", risk.mistakes)]
         yield from judge_statements(
             ctx,
             family="risk_practice_judge",
             where=where,
-            rights=rights,
-            wrongs=wrongs,
+            # right ways written as acts, like the mistakes, when the card has them (see risk_control)
+            rights=twins or rights,
+            wrongs=mistake_lines(f"risks[{risk.id}]", risk.mistakes),
+            also_right=measures,
             right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in measures)}。",
         )
 

@@ -1,0 +1,114 @@
+"""Mistakes written with their right twin ({wrong, right}): validated with located errors, quoted by
+path, and used by the generator as keys and true statements in the words of an act."""
+
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from app.cards.bank import reference_bank
+from app.cards.parsing import parse_card_files
+from app.cards.schema import MistakePair, PostContent
+from app.questions.families.common import OPTION_KEYS
+from app.questions.generator import generate_candidates
+from app.questions.lint import lint
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, QuestionType
+from app.questions.sources import resolve_source
+from app.questions.stats import same_industry
+
+BANK = reference_bank()
+LOADING = next(post for post in BANK if post.code == "mine-loading")
+
+R1_PAIRS = [
+    {"wrong": "从坡脚掏底开挖，待上部矿石塌落后装车", "right": "从台阶上部自上而下分层挖掘，挖下的矿石再装车"},
+    {"wrong": "伞檐、浮石处理前，在下方装运爆堆", "right": "伞檐、浮石处理掉后，再到下方装运爆堆"},
+    {
+        "wrong": "发现边坡裂缝、掉块，装完本车后停铲并报告",
+        "right": "发现边坡裂缝、掉块，当即停铲，把设备开到安全地带并报告",
+    },
+]
+
+
+def with_r1_pairs(pairs: list) -> dict:
+    data = copy.deepcopy(LOADING.model_dump(mode="json", exclude_none=True))
+    data["risks"][0]["mistakes"] = pairs
+    return data
+
+
+def parse(data: dict):
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    posts, problems = parse_card_files([("mine-loading.yaml", text.encode("utf-8"))])
+    return posts, [(problem.location, problem.msg) for problem in problems]
+
+
+def test_pairs_parse_beside_plain_lines_and_keep_the_hash_of_a_post_without_them():
+    [post], problems = parse(with_r1_pairs([R1_PAIRS[0], "伞檐、浮石处理前，在下方装运爆堆"]))
+    assert problems == []
+    first, second = post.risks[0].mistakes
+    assert isinstance(first, MistakePair) and first.right.startswith("从台阶上部") and second == R1_PAIRS[1]["wrong"]
+    assert post.content_hash() != LOADING.content_hash()
+    [unchanged], _ = parse(LOADING.model_dump(mode="json", exclude_none=True))
+    assert unchanged.content_hash() == LOADING.content_hash()
+
+
+def test_a_bad_pair_is_refused_at_its_own_line_with_the_reason():
+    cases = [
+        ({"wrong": "回转前不鸣笛", "right": "必须鸣笛并确认无人"}, "正确做法", "正确做法要写成同一情形下的实际做法"),
+        ({"wrong": "回转前不鸣笛", "right": "回转前不鸣笛。"}, "", "正确做法和错误做法相同"),
+        ({"wrong": "回转前不鸣笛"}, "正确做法", "必填"),
+        ({"wrong": "回转前不鸣笛", "right": "回转前鸣笛", "why": "x"}, "why", "不认识的字段"),
+        ({"wrong": "严禁回转前鸣笛", "right": "回转前鸣笛"}, "错误做法", "错误做法要写成人们实际的做法"),
+    ]
+    for pair, field, message in cases:
+        posts, problems = parse(with_r1_pairs([R1_PAIRS[0], pair]))
+        assert posts == [] and len(problems) == 1, (pair, problems)
+        [(location, text)] = problems
+        assert "风险清单 R1 错误做法 第2项" in location and location.rstrip().endswith(field), location
+        assert message in text, text
+
+
+def test_a_mistake_may_not_be_another_mistakes_twin():
+    pairs = [R1_PAIRS[0], "从台阶上部自上而下分层挖掘，挖下的矿石再装车"]
+    _, problems = parse(with_r1_pairs(pairs))
+    [(location, message)] = problems
+    assert "R1" in location and "和本岗位卡片上的正确做法相同" in message
+
+
+def generated_with_pairs() -> tuple[PostContent, list]:
+    [post], problems = parse(with_r1_pairs(R1_PAIRS))
+    assert problems == []
+    return post, generate_candidates(post, peers=same_industry(post, BANK))
+
+
+def test_a_twin_is_quoted_by_its_path():
+    post, _ = generated_with_pairs()
+    assert resolve_source(post, "risks[R1].mistakes[2]") == R1_PAIRS[2]["wrong"]
+    assert resolve_source(post, "risks[R1].mistakes[2].right") == R1_PAIRS[2]["right"]
+
+
+def test_twins_are_the_keys_and_true_statements_and_the_card_rules_step_aside():
+    post, questions = generated_with_pairs()
+    r1 = [q for q in questions if q.source.startswith("risks[R1]")]
+    choices = [q for q in r1 if q.family == "risk_control"]
+    assert choices and all(q.source.endswith(".right") for q in choices)
+    for question in choices:
+        index = int(question.source.split("mistakes[")[1][0])
+        [key] = [option.text for option in question.options if option.key == question.answer[0]]
+        assert key == question.quote == R1_PAIRS[index]["right"]
+        # the twin's own mistake is not beside it: a pair of look-alikes would point at the answer
+        assert R1_PAIRS[index]["wrong"] not in {option.text for option in question.options}
+        assert [option.key for option in question.options] == list(OPTION_KEYS[: len(question.options)])
+        assert "distractor_true" not in {warning.code for warning in lint(question, post)}
+    judges = [q for q in r1 if q.family == "risk_practice_judge"]
+    trues = {q.quote for q in judges if q.answer == (JUDGE_TRUE,)}
+    falses = {q.quote for q in judges if q.answer == (JUDGE_FALSE,)}
+    assert trues == {pair["right"] for pair in R1_PAIRS}
+    assert falses == {pair["wrong"] for pair in R1_PAIRS}
+    assert all(q.type == QuestionType.judge for q in judges)
+
+
+def test_a_false_statement_with_a_twin_is_explained_by_it():
+    _, questions = generated_with_pairs()
+    [statement] = [q for q in questions if q.source == "risks[R1].mistakes[2]" and q.family == "risk_practice_judge"]
+    assert R1_PAIRS[2]["right"] in statement.explanation or "立即停铲" in statement.explanation
