@@ -36,7 +36,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         summary = load_demo(session, hasher=make_password_hasher(settings))
         session.commit()
     print(f"演示数据已就绪（新建 {summary.created} 个账号）。所有演示账号密码：{DEMO_PASSWORD}")
-    print("  企业 DEMO / DEMO2：manager、trainer、leader、worker01…worker30；监管：企业编码 DEMO-R，用户名 regulator")
+    print(
+        "  企业 DEMO / DEMO2 / DEMO3：manager、trainer、leader、worker01…worker30；监管：企业编码 DEMO-R，用户名 regulator"
+    )
     return 0
 
 

@@ -1,7 +1,8 @@
 """`postdrill demo`: idempotent demo data, so every page has something real to show.
 
-Region DEMO-R (演示区); enterprise DEMO (an open-pit limestone mine) and DEMO2 (a glass-fibre
-plant), each with the reference posts of its industry imported and published, people assigned to
+Region DEMO-R (演示区); enterprise DEMO (an open-pit limestone mine), DEMO2 (a glass-fibre plant)
+and DEMO3 (a steel works, for the metallurgical-gas and contractor-maintenance posts), each with
+the reference posts of its industry imported and published, people assigned to
 their team's posts; accounts admin, regulator (code DEMO-R) and, in each enterprise, manager,
 trainer, leader and worker01…worker30. All demo passwords are DEMO_PASSWORD. Running it again changes nothing.
 """
@@ -55,6 +56,17 @@ DEMO_ENTERPRISES = (
             "仓储动力班": ("hazchem-warehouse", "ammonia-refrigeration", "electrician", "confined-space"),
         },
         "023-00000002",
+    ),
+    DemoEnterprise(
+        "DEMO3",
+        "演示钢铁厂",
+        Industry.industry_trade,
+        {
+            "煤气防护班": ("metallurgical-gas", "confined-space"),
+            "设备检修班": ("trade-maintenance", "welder-hot-work", "electrician"),
+            "天车运输班": ("overhead-crane", "forklift"),
+        },
+        "023-00000003",
     ),
 )
 WORKERS_PER_ENTERPRISE = 30

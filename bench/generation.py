@@ -2,12 +2,12 @@
 
     .venv/bin/python bench/generation.py [--runs 10] [--cold-runs 5] [--output bench/GENERATION.md]
 
-For each of the 16 posts in the reference bank (question_bank/*.yaml), `generate_questions` runs
+For each of the posts in the reference bank (question_bank/*.yaml), `generate_questions` runs
 with the other bank posts of the same industry as peers, as a server does for a post's first
 quiz. Cold: the first run in a fresh Python process (modules imported, nothing generated yet, the
 text caches of app.questions.text empty), median of --cold-runs processes (this one and fresh
 children). Warm: further runs in this process (median of --runs), with those caches filled. The baseline, measured the
-same way in the same processes, is reading and validating the same 16 YAML files with
+same way in the same processes, is reading and validating the same YAML files with
 `parse_card_files`; the ratio to it is the figure to compare across runs on this noisy machine.
 See bench/README.md.
 """
@@ -145,7 +145,7 @@ def report(cold: Sequence[Run], warm: Sequence[Run], kinds: dict[str, str], comm
         "How to read it: `generate_questions` for each reference post, with the other bank posts of its",
         "industry as peers. A server pays the cold figure once per post and process (then the pool is",
         "cached per card version); warm runs reuse the process-wide text caches. Compare the ratio to",
-        "the baseline (reading and validating the same 16 YAML files), not the absolute times. Every",
+        "the baseline (reading and validating the same YAML files), not the absolute times. Every",
         "row is a median of its own, so the post rows do not add up exactly to the total.",
         "",
         "| post | industry | questions | cold ms | warm ms | ms per question (warm) |",
@@ -159,9 +159,9 @@ def report(cold: Sequence[Run], warm: Sequence[Run], kinds: dict[str, str], comm
             f"| {code} | {kinds[code]} | {count} | {ms(cold_s)} | {ms(warm_s)} | {warm_s * 1000 / count:.2f} |"
         )
     lines += [
-        f"| **all 16 posts** | | **{total_questions:,}** | **{ms(cold_generate)}** | **{ms(warm_generate)}** "
+        f"| **all {len(codes)} posts** | | **{total_questions:,}** | **{ms(cold_generate)}** | **{ms(warm_generate)}** "
         f"| {warm_generate * 1000 / total_questions:.2f} |",
-        f"| baseline: parse_card_files, 16 YAML files | | | {ms(cold_parse)} | {ms(warm_parse)} | |",
+        f"| baseline: parse_card_files, {len(codes)} YAML files | | | {ms(cold_parse)} | {ms(warm_parse)} | |",
         f"| **generation ÷ baseline** (median of the runs' ratios) | | | **{run_ratio(cold)}** "
         f"| **{run_ratio(warm)}** | |",
         "",

@@ -62,9 +62,9 @@ def test_demo_data_is_complete_and_idempotent(db, settings):
         session.commit()
         second = load_demo(session, hasher=hasher)
         session.commit()
-        assert first.created == 2 + 2 * (3 + WORKERS_PER_ENTERPRISE)
+        assert first.created == 2 + 3 * (3 + WORKERS_PER_ENTERPRISE)
         assert second.created == 0
-        assert {e.code for e in session.exec(select(Enterprise)).all()} == {"DEMO", "DEMO2"}
+        assert {e.code for e in session.exec(select(Enterprise)).all()} == {"DEMO", "DEMO2", "DEMO3"}
         assert session.exec(select(Region.code)).all() == ["DEMO-R"]
         count = session.exec(select(func.count()).select_from(Person)).one()
         assert count == first.created
@@ -77,6 +77,7 @@ def test_demo_accounts_log_in(client, db, settings):
     for code, username in [
         ("DEMO", "worker01"),
         ("DEMO2", "worker30"),
+        ("DEMO3", "worker07"),
         ("DEMO", "trainer"),
         ("DEMO-R", "regulator"),
         ("DEMO-R", "admin"),

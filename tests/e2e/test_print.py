@@ -81,7 +81,7 @@ def test_each_post_prints_the_pages_its_page_states(browser, live_server, phone)
                     page.screenshot(path=str(ARTIFACTS / f"print-{code}-{post_id}.png"))
         finally:
             context.close()
-    assert len(checked) == 17  # the 16 reference posts and the crowded one
+    assert len(checked) == 19  # the 18 reference posts and the crowded one
     print({name: counts[0] for name, counts in checked.items()})
     wrong = {name: counts for name, counts in checked.items() if len(set(counts)) != 1}
     assert wrong == {}, "stated pages, sheets on the page, PDF pages"
