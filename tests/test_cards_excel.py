@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from pydantic import ValidationError
 from sqlmodel import func, select
 
 from app.cards.excel import (
@@ -20,7 +21,7 @@ from app.cards.excel import (
 )
 from app.cards.models import PostVersion
 from app.cards.parsing import CardFileError, Problem, RawPost, read_card_file, read_yaml, validate
-from app.cards.schema import PostContent
+from app.cards.schema import MistakePair, PostContent
 
 BANK = Path(__file__).resolve().parents[1] / "question_bank"
 BANK_FILES = sorted(BANK.glob("*.yaml"))
@@ -670,10 +671,26 @@ def test_mistakes_are_written_one_per_line_next_to_their_line():
         headers = headers_of(content, sheet)
         assert headers.index(MISTAKES) == headers.index("依据") - 1  # the schema's order
     assert headers_of(content, "手指口述")[-1] == MISTAKES
-    assert sheet_rows(content, "风险清单")[0][MISTAKES] == "\n".join(post.risks[0].mistakes)
+    assert sheet_rows(content, "风险清单")[0][MISTAKES] == cell_lines(post.risks[0].mistakes)
     steps = {row["编号"]: row[MISTAKES] for row in sheet_rows(content, "操作卡")}
-    assert all(steps[step.id] == ("\n".join(step.mistakes) or None) for step in post.operation.steps)
-    assert sheet_rows(content, "应急处置卡")[0][MISTAKES] == "\n".join(post.emergency.scenarios[0].mistakes)
+    assert all(steps[step.id] == (cell_lines(step.mistakes) or None) for step in post.operation.steps)
+    assert sheet_rows(content, "应急处置卡")[0][MISTAKES] == cell_lines(post.emergency.scenarios[0].mistakes)
+
+
+def cell_lines(mistakes: list) -> str:
+    """One line per mistake; one written with its right twin as "错误做法｜正确做法"."""
+    return "\n".join(f"{m.wrong}｜{m.right}" if isinstance(m, MistakePair) else m for m in mistakes)
+
+
+def test_a_mistake_with_its_twin_round_trips_on_one_line_and_a_bar_inside_is_refused():
+    post = bank_post("confined-space.yaml")
+    assert any(isinstance(m, MistakePair) for m in post.risks[0].mistakes)  # the bank writes twins
+    back, problems = validate("card.xlsx", read_workbook("card.xlsx", write_workbook(post)))
+    assert problems == [] and back is not None and back.content_hash() == post.content_hash()
+    data = post.model_dump(mode="json", exclude_none=True)
+    data["risks"][0]["mistakes"][0] = {"wrong": "只测上部｜中部不测", "right": "上中下都测"}
+    with pytest.raises(ValidationError, match="竖线"):
+        PostContent.model_validate(data)
 
 
 def test_a_workbook_without_the_mistakes_column_still_imports():

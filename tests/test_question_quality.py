@@ -108,7 +108,8 @@ def test_no_key_or_true_statement_is_a_line_with_nothing_to_know(used):
     for code, questions in used.items():
         for question in questions:
             if question.family in {"risk_control", "risk_practice_judge"} and question.answer != (JUDGE_FALSE,):
-                assert ".controls.management[" in question.source or ".controls.emergency[" in question.source, (
+                worker_line = (".controls.management[", ".controls.emergency[", ".right")
+                assert any(part in question.source for part in worker_line), (
                     code,
                     question.source,
                 )

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
-from app.cards.schema import AccidentType, Phase, PostContent
+from app.cards.schema import AccidentType, MistakePair, Phase, PostContent
+from app.cards.schema import wrong_texts as mistake_texts
 from app.questions.families.common import as_practice, statement_text
 from app.questions.families.operation import step_label
 from app.questions.generator import FAMILY_NAMES, generate_candidates, generate_questions, resolve_source
@@ -127,8 +128,9 @@ def supports_order(post: PostContent, q: Question) -> None:
 
 def practice_lines(owner) -> tuple[set[str], set[str]]:
     """The right practices and the wrong ones (mistakes, what its rules forbid) of a card item."""
-    rights: set[str] = set()
-    wrongs: set[str] = set(getattr(owner, "mistakes", []))
+    mistakes = getattr(owner, "mistakes", [])
+    rights: set[str] = {pair.right for pair in mistakes if isinstance(pair, MistakePair)}
+    wrongs: set[str] = set(mistake_texts(mistakes))
     lines = [*getattr(owner, "actions", []), *getattr(owner, "prohibitions", [])]
     if hasattr(owner, "controls"):
         lines += [text for _, _, text in owner.controls.all()]
@@ -159,6 +161,8 @@ def supports_mistake_choice(post: PostContent, q: Question) -> None:
     supports_same_line(post, q)
     _, wrongs = practice_lines(owner_of(post, q.source))
     assert all(text in wrongs for text in wrong_texts(q)), "wrong options: this item's mistakes or forbidden acts"
+    if q.source.endswith(".right"):  # a twin: its own mistake is not beside it
+        assert resolve_source(post, q.source.removesuffix(".right")) not in wrong_texts(q)
 
 
 def supports_practice_judge(post: PostContent, q: Question) -> None:
@@ -176,7 +180,8 @@ def supports_practice_judge(post: PostContent, q: Question) -> None:
 
 def supports_key_point(post: PostContent, q: Question) -> None:
     supports_mistake_choice(post, q)
-    step_text = item_of(post, q.source)
+    step = re.match(r"operation\.steps\[[^\]]+\]", q.source)
+    step_text = resolve_source(post, step.group()) if step else None
     label = step_label(step_text) if step_text else None
     assert step_text and (as_practice(step_text) in q.stem if label is None else f"“{label}”" in q.stem), (
         "the stem names the step: by its own name before the colon where the card gives one"

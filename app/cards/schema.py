@@ -137,6 +137,9 @@ class MistakePair(BaseModel):
     def differs(self) -> MistakePair:
         if normalise_line(self.wrong) == normalise_line(self.right):
             raise ValueError(f"正确做法和错误做法相同：{self.right}")
+        if any(bar in self.wrong + self.right for bar in "｜|"):
+            # the workbook keeps a pair on one line as "错误做法｜正确做法"
+            raise ValueError("错误做法和正确做法里不能有竖线“｜”")
         return self
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cards.excel.values import (
+    TWIN_SEPARATOR,
     read_accident_type,
     read_accident_types,
     read_contacts,
@@ -18,6 +19,7 @@ from app.cards.excel.values import (
     read_industry,
     read_level,
     read_lines,
+    read_mistakes,
     read_question_id,
     read_question_type,
     read_text,
@@ -27,6 +29,7 @@ from app.cards.excel.values import (
     write_dimension,
     write_industry,
     write_lines,
+    write_mistakes,
     write_question_type,
     write_text,
     write_yes_no,
@@ -127,10 +130,12 @@ def mistakes_column(what: str) -> Column:
         MISTAKES_HEADER,
         ("mistakes",),
         f"选填。{what}写成人们实际的做法（出题时用作错误选项），{ONE_PER_LINE}，最多 12 条；"
-        "不以“严禁”“禁止”“不准”“不得”“应”“必须”开头，也不能和本岗位卡片上的正确做法相同。",
+        "不以“严禁”“禁止”“不准”“不得”“应”“必须”开头，也不能和本岗位卡片上的正确做法相同。"
+        f"可在一条后面加“{TWIN_SEPARATOR}”写同一情形下的正确做法（写法相同，只改做错的那一点），"
+        f"如“发现边坡裂缝，装完本车后停铲{TWIN_SEPARATOR}发现边坡裂缝，当即停铲并报告”。",
         width=30,
-        read=read_lines,
-        write=write_lines,
+        read=read_mistakes,
+        write=write_mistakes,
         itemised=True,
     )
 

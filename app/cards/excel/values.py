@@ -51,6 +51,27 @@ def write_lines(values: list[str] | None) -> str | None:
     return "\n".join(values) if values else None
 
 
+# A mistake written with its right twin takes one line of the cell: "错误做法｜正确做法".
+TWIN_SEPARATOR = "｜"
+TWIN_SEPARATORS = re.compile(r"[｜|]")
+
+
+def read_mistakes(text: str) -> list[str | dict[str, str]]:
+    mistakes: list[str | dict[str, str]] = []
+    for line in read_lines(text):
+        wrong, *right = TWIN_SEPARATORS.split(line, maxsplit=1)
+        mistakes.append({"wrong": wrong.strip(), "right": right[0].strip()} if right else line)
+    return mistakes
+
+
+def write_mistakes(values: list[str | dict[str, str]] | None) -> str | None:
+    lines = [
+        f"{value['wrong']}{TWIN_SEPARATOR}{value['right']}" if isinstance(value, dict) else value
+        for value in values or []
+    ]
+    return write_lines(lines)
+
+
 def read_accident_type(text: str) -> str:
     return ACCIDENT_TYPE_ALIASES.get(text, text)
 
