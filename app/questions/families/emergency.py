@@ -34,7 +34,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
         base = f"emergency.scenarios[{scenario.id}]"
         prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
         wrong = ctx.wrong_practices([*scenario.mistakes, *(text for _, text in forbidden_practices(prohibitions))])
-        for index, action in enumerate(scenario.actions):
+        for index, action in enumerate(scenario.action_texts):
             if not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue
             source = f"{base}.actions[{index}]"
@@ -56,11 +56,11 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
     actions with a fixed place are used: none that applies only in some case ("有人受伤…",
     "火势扩大时…") and none of several labelled branches ("眼睛：…", "皮肤：…")."""
     for scenario in ctx.post.emergency.scenarios:
-        for run in runs([is_sequence_action(action) for action in scenario.actions]):
+        for run in runs([is_sequence_action(action) for action in scenario.action_texts]):
             for window in windows(run, smallest=3, largest=5):
                 positions = list(window)
                 source = f"emergency.scenarios[{scenario.id}].actions[{','.join(map(str, positions))}]"
-                items = [scenario.actions[index] for index in positions]
+                items = [scenario.action_texts[index] for index in positions]
                 yield order_question(
                     ctx,
                     family="emergency_order",
@@ -80,7 +80,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
         base = f"emergency.scenarios[{scenario.id}]"
         rights = [
             (f"{base}.actions[{index}]", text)
-            for index, text in enumerate(scenario.actions)
+            for index, text in enumerate(scenario.action_texts)
             if not BRANCH_LABEL.match(text)
         ]
         prohibitions = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
@@ -92,7 +92,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
             where=f"发生“{scenario.title}”时，",
             rights=rights,
             wrongs=wrongs,
-            right_way=f"{cite(base)}的处置：{'；'.join(scenario.actions)}。",
+            right_way=f"{cite(base)}的处置：{'；'.join(scenario.action_texts)}。",
         )
 
 
