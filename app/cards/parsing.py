@@ -398,6 +398,9 @@ def dump_yaml(post: PostContent) -> bytes:
     """YAML that re-imports to the same content hash: defaults and empty values left out."""
     data = post.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     data.setdefault("key_post", post.key_post)
+    for scenario in data["emergency"]["scenarios"]:
+        # An action nobody is named for reads as the plain line it always was.
+        scenario["actions"] = [action if action.get("who") else action["text"] for action in scenario["actions"]]
     header = "# yaml-language-server: $schema=post.schema.json\n"
     return (header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)).encode("utf-8")
 

@@ -161,7 +161,7 @@
             el("ol", {}, s.actions.map(function (a) {
               // Stored cards before 谁去做 existed give plain lines; the API gives {text, who}.
               if (typeof a === "string") { return el("li", { text: a }); }
-              return el("li", {}, [a.who ? el("span", { class: "who", text: a.who }) : null, document.createTextNode(a.text)]);
+              return el("li", {}, [a.who ? el("span", { class: "doer", text: a.who }) : null, document.createTextNode(a.text)]);
             })),
             el("div", {}, (s.prohibitions || []).map(function (no) { return el("p", { class: "forbid", text: no }); })),
             s.escape_route ? el("p", { text: "撤离路线：" + s.escape_route }) : null,
