@@ -180,7 +180,7 @@ def test_diff_names_added_removed_and_changed_items():
         ("手指口述", "C2", "added"),
     }
     level = next(c for c in changes if c.item_id == "R1").lines[0]
-    assert (level.field, level.kind, level.before, level.after) == ("风险等级", "changed", "较大", "重大")
+    assert (level.field, level.kind, level.before, level.after) == ("风险等级", "changed", "较大（橙）", "重大（红）")
 
 
 def one_word_changed():

@@ -653,10 +653,35 @@ MISTAKE_SHEETS = ("风险清单", "操作卡", "手指口述", "应急处置卡"
 
 def without_mistakes(value):
     """The dumped post as it was before mistakes existed: no `mistakes` key anywhere."""
+    return without(value, {"mistakes"})
+
+
+# The fields of the risk list's holder and the emergency card's who/where/what-to-report, added
+# after the first versions were stored.
+FORMAT_KEYS = {
+    "control_level",
+    "responsible",
+    "substance",
+    "muster_point",
+    "escape_route",
+    "kit_location",
+    "report_items",
+}
+
+
+def as_first_stored(value):
+    """The dumped post as the first versions stored it: no later field anywhere, and every
+    emergency action the plain line it was then."""
+    return without(value, {"mistakes", *FORMAT_KEYS}, plain_actions=True)
+
+
+def without(value, keys, plain_actions=False):
     if isinstance(value, dict):
-        return {key: without_mistakes(item) for key, item in value.items() if key != "mistakes"}
+        if plain_actions and set(value) == {"text", "who"}:
+            return value["text"]
+        return {key: without(item, keys, plain_actions) for key, item in value.items() if key not in keys}
     if isinstance(value, list):
-        return [without_mistakes(item) for item in value]
+        return [without(item, keys, plain_actions) for item in value]
     return value
 
 
@@ -710,7 +735,7 @@ def test_a_workbook_without_the_mistakes_column_still_imports():
 
 
 def test_empty_mistake_cells_give_no_mistakes_and_the_hash_from_before_mistakes():
-    data = without_mistakes(bank_post("confined-space.yaml").model_dump(mode="json"))
+    data = as_first_stored(bank_post("confined-space.yaml").model_dump(mode="json"))
     post = PostContent.model_validate(data)
     content = write_workbook(post)
     assert all(row[MISTAKES] is None for name in MISTAKE_SHEETS for row in sheet_rows(content, name))

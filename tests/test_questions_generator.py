@@ -131,7 +131,7 @@ def practice_lines(owner) -> tuple[set[str], set[str]]:
     mistakes = getattr(owner, "mistakes", [])
     rights: set[str] = {pair.right for pair in mistakes if isinstance(pair, MistakePair)}
     wrongs: set[str] = set(mistake_texts(mistakes))
-    lines = [*getattr(owner, "actions", []), *getattr(owner, "prohibitions", [])]
+    lines = [*getattr(owner, "action_texts", []), *getattr(owner, "prohibitions", [])]
     if hasattr(owner, "controls"):
         lines += [text for _, _, text in owner.controls.all()]
     if hasattr(owner, "key_point"):
@@ -307,7 +307,7 @@ def test_resolve_source_reads_lines_and_refuses_bad_paths():
     assert resolve_source(post, f"risks[{risk.id}].accident_types") == "、".join(t.value for t in risk.accident_types)
     assert resolve_source(post, f"operation.steps[{step.id}].phase") == step.phase.value
     assert resolve_source(post, f"emergency.scenarios[{scenario.id}].actions[1,0]") == ARROW.join(
-        [scenario.actions[1], scenario.actions[0]]
+        [scenario.actions[1].text, scenario.actions[0].text]
     )
     assert resolve_source(post, "mnemonics[0]") == post.mnemonics[0].text
     for bad in ("risks[R99].hazard", "risks[R1].nothing", "mnemonics[9]", "duties", "risks[R1].controls", ""):
@@ -387,7 +387,10 @@ def editable_lines(content: dict) -> list[tuple[str, tuple]]:
         lines.append((f"operation.checklist[{check['id']}]", ("operation", "checklist", index, "say")))
     for index, scenario in enumerate(content["emergency"]["scenarios"]):
         item = f"emergency.scenarios[{scenario['id']}]"
-        lines += [(item, ("emergency", "scenarios", index, "actions", i)) for i in range(len(scenario["actions"]))]
+        # an action is {text, who}: its text is the line
+        lines += [
+            (item, ("emergency", "scenarios", index, "actions", i, "text")) for i in range(len(scenario["actions"]))
+        ]
         lines += [
             (item, ("emergency", "scenarios", index, "prohibitions", i)) for i in range(len(scenario["prohibitions"]))
         ]

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from app.cards.parsing import FIELD_LABELS
-from app.cards.schema import CONTROL_GROUPS, QUESTION_TYPES, PostContent
+from app.cards.schema import CONTROL_GROUPS, QUESTION_TYPES, Action, PostContent, RiskLevel
 
 # (card, section, where its items are); items are matched by id within a section.
 DOCUMENTS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -81,6 +81,10 @@ def _value_text(key: str, value: Any) -> str:
         return QUESTION_TYPES.get(value, value)
     if key == "dimension":
         return DIMENSION_NAMES.get(value, value)
+    if key == "level":
+        return f"{value}（{RiskLevel(value).colour_zh}）"
+    if key == "control_level":
+        return f"{value}级"
     return str(value)
 
 
@@ -88,6 +92,8 @@ def _entry_text(key: str, entry: Any) -> str:
     """One list entry as a line: contacts, mnemonics and standards are small records."""
     if not isinstance(entry, dict):
         return str(entry)
+    if key == "actions":
+        return Action.model_validate(entry).line
     if key == "contacts":
         return f"{entry['who']}：{entry.get('phone') or '企业调度电话'}"
     if key == "mnemonics":

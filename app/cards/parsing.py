@@ -81,6 +81,9 @@ FIELD_LABELS: dict[str, str] = {
     "accident_types": "事故类型",
     "accident_type": "事故类型",
     "level": "风险等级",
+    "control_level": "管控层级",
+    "responsible": "责任岗位",
+    "substance": "危险物质",
     "controls": "管控措施",
     "engineering": "工程技术措施",
     "management": "管理措施",
@@ -100,6 +103,10 @@ FIELD_LABELS: dict[str, str] = {
     "scenarios": "应急情景",
     "signs": "征兆",
     "actions": "处置步骤",
+    "muster_point": "集合点",
+    "escape_route": "撤离路线",
+    "kit_location": "应急物资存放处",
+    "report_items": "报告内容",
     "contacts": "报告对象",
     "who": "报告对象",
     "phone": "电话",
@@ -119,6 +126,8 @@ FIELD_LABELS: dict[str, str] = {
 
 # The tags of a field that takes one of several shapes (schema.AnyMistake): not part of the path.
 FORM_TAGS = {"line", "pair"}
+# An emergency action's own fields, named apart from the scenario's contacts (also `who`).
+ACTION_LABELS = {"who": "谁去做", "text": "做什么"}
 
 
 def field_path(loc: Loc, data: Any = None) -> str:
@@ -145,6 +154,8 @@ def field_path(loc: Loc, data: Any = None) -> str:
             continue  # which form of a mistake (line or pair) the error is in: the path says it
         else:
             label = "应急处置措施" if key == "emergency" and parent == "controls" else FIELD_LABELS.get(key, key)
+            if key in ACTION_LABELS and "actions" in loc[:index]:
+                label = ACTION_LABELS[key]
             if not (key in {"operation", "emergency"} and index == 0 and len(loc) > 1):
                 parts.append(label)
             node = node.get(key) if isinstance(node, Mapping) else None
@@ -156,6 +167,7 @@ ENUM_MESSAGES = {
     "accident_types": "不是 GB 6441 的事故类别",
     "accident_type": "不是 GB 6441 的事故类别",
     "level": "不是风险等级（应为 重大/较大/一般/低）",
+    "control_level": "不是管控层级（应为 公司/车间/班组/岗位）",
     "phase": "不是作业阶段（应为 作业前/作业中/作业后）",
     "industry": "不是行业（应为 non_coal_mine 非煤矿山 或 industry_trade 工贸）",
 }
@@ -202,6 +214,10 @@ def error_message(error: Mapping[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         if context.get("pattern") == SINGLE_LINE:
             return "不能换行：每条写成一句，多条请分开写"
+        if field == "who" and "actions" in loc:
+            return "谁去做只写岗位或职务（如“班组长”），不能有冒号、方括号或换行"
+        if field == "responsible":
+            return "责任岗位只写岗位或职务（如“班组长”），不能有冒号、方括号或换行"
         return PATTERN_MESSAGES.get(field, "格式不正确")
     if kind == "value_error":
         return str(error.get("msg", "")).removeprefix("Value error, ")
@@ -388,6 +404,9 @@ def dump_yaml(post: PostContent) -> bytes:
     """YAML that re-imports to the same content hash: defaults and empty values left out."""
     data = post.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     data.setdefault("key_post", post.key_post)
+    for scenario in data["emergency"]["scenarios"]:
+        # An action nobody is named for reads as the plain line it always was.
+        scenario["actions"] = [action if action.get("who") else action["text"] for action in scenario["actions"]]
     header = "# yaml-language-server: $schema=post.schema.json\n"
     return (header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)).encode("utf-8")
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from app.cards.schema import CONTROL_GROUPS, Phase, PostContent, RiskLevel
+from app.cards.schema import CONTROL_GROUPS, Phase, PostContent, Risk, RiskLevel
 
 # --- the sheet, in millimetres (mirrored in app.css `@media print`) ---------------------------
 PAGE_WIDTH, PAGE_HEIGHT, PAGE_MARGIN = 148.0, 210.0, 8.0  # A5
@@ -26,7 +26,7 @@ FONT_PT = {"item": 10.0, "line": 10.0, "small": 9.0, "heading": 11.0}
 # space above + below each kind of block: margins, the dashed rule above an item
 BLOCK_SPACE = {"item": 1.5 + 1.0 + 0.3 + 1.0, "line": 1.0, "small": 1.0, "heading": 2.0 + 1.0}
 NUMBER_INDENT_EM = 1.8
-BADGE_EM = 3.5  # a risk level badge: two characters and its padding
+BADGE_EM = 5.5  # a risk level badge: “重大·红” and its padding
 QR_SIZE = 20.0
 HEAD_GAP = 3.0
 HEAD_META_PT, HEAD_TITLE_PT, HEAD_TITLE_LINE = 8.0, 12.0, 1.3
@@ -148,10 +148,21 @@ def risk_blocks(content: PostContent) -> Iterator[Block]:
         types = "、".join(t.value for t in risk.accident_types)
         head = (Run(risk.point, strong=True), Run(f"：{risk.hazard}（{types}）"))
         yield Block("item", head, badge=risk.level, keep_with_next=True)
+        held = risk_holder(risk)
+        if held:
+            yield Block("small", (Run(held),), keep_with_next=True)
         for group, label in CONTROL_GROUPS.items():
             measures = getattr(risk.controls, group)
             if measures:
                 yield from _listed("small", label, measures)
+
+
+def risk_holder(risk: Risk) -> str:
+    """Who holds the risk and what it involves, in one line: “公司级管控 · 责任岗位：… · 危险物质：…”."""
+    parts = [f"{risk.control_level.value}级管控"] if risk.control_level else []
+    parts += [f"责任岗位：{risk.responsible}"] if risk.responsible else []
+    parts += [f"危险物质：{risk.substance}"] if risk.substance else []
+    return " · ".join(parts)
 
 
 def duty_blocks(content: PostContent) -> Iterator[Block]:
@@ -186,11 +197,19 @@ def emergency_blocks(content: PostContent, dispatch_phone: str | None) -> Iterat
         if scenario.signs:
             yield from _listed("small", "征兆", scenario.signs)
         for number, action in enumerate(scenario.actions, start=1):
-            yield Block("small", (Run(action),), number=f"{number}.")
+            runs = (Run(f"【{action.who}】", strong=True), Run(action.text)) if action.who else (Run(action.text),)
+            yield Block("small", runs, number=f"{number}.")
         if scenario.prohibitions:
             yield from _listed("small", "禁止", scenario.prohibitions, strong=True)
+        places = [f"撤离路线：{scenario.escape_route}"] if scenario.escape_route else []
+        places += [f"集合点：{scenario.muster_point}"] if scenario.muster_point else []
+        places += [f"应急物资：{scenario.kit_location}"] if scenario.kit_location else []
+        if places:
+            yield Block("small", (Run("；".join(places) + "。"),))
         contacts = [f"{c.who} {c.phone or dispatch_phone or '内部电话'}" for c in scenario.contacts]
         yield from _listed("small", "报告", contacts)
+        if scenario.report_items:
+            yield from _listed("small", "报告内容", scenario.report_items)
 
 
 # --- packing --------------------------------------------------------------------------------

@@ -44,4 +44,37 @@ def reference_shortfalls(post: PostContent) -> list[str]:
         problems.append(f"以下条目的常见错误做法少于 {MIN_MISTAKES} 条：" + "、".join(thin))
     if not post.standards:
         problems.append("没有列出引用的标准")
+    problems += format_shortfalls(post)
+    return problems
+
+
+MIN_REPORT_ITEMS = 3
+
+
+def format_shortfalls(post: PostContent) -> list[str]:
+    """The columns the notices' risk lists and emergency cards carry: the schema leaves them
+    optional (older versions lack them), the reference cards fill every one."""
+    problems = []
+    unheld = [risk.id for risk in post.risks if risk.control_level is None or risk.responsible is None]
+    if unheld:
+        problems.append("以下风险没有写管控层级或责任岗位：" + "、".join(unheld))
+    nobody = [
+        f"{scenario.id} 第{number}步"
+        for scenario in post.emergency.scenarios
+        for number, action in enumerate(scenario.actions, start=1)
+        if not action.who
+    ]
+    if nobody:
+        problems.append("以下处置步骤没有写谁去做：" + "、".join(nobody))
+    fields = {
+        "escape_route": "撤离路线",
+        "muster_point": "集合点",
+        "kit_location": "应急物资存放处",
+    }
+    for scenario in post.emergency.scenarios:
+        missing = [label for name, label in fields.items() if not getattr(scenario, name)]
+        if len(scenario.report_items) < MIN_REPORT_ITEMS:
+            missing.append(f"报告内容（至少 {MIN_REPORT_ITEMS} 项）")
+        if missing:
+            problems.append(f"应急情景 {scenario.id} 缺少：" + "、".join(missing))
     return problems

@@ -16,11 +16,13 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,6 +34,11 @@ from app.org.models import Industry
 SINGLE_LINE = r"^[^\r\n]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=SINGLE_LINE)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SINGLE_LINE)]
+# A role, never a person's name (people change, the card stays): 班组长, 监护人, 调度员. No colon
+# or square brackets: Excel writes an action as “【谁去做】做什么”.
+RoleName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[^\r\n：:【】\[\]]*$")
+]
 ItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{1,3}[0-9]{1,3}$")]
 # A common wrong way of working (常见错误做法 / 三违), stated plainly as what people actually do: the
 # plausible wrong version of the right line beside it. Quizzes use them as distractors and as false
@@ -44,6 +51,12 @@ NOT_A_DUTY = ("应急",)
 def not_a_rule(text: str) -> str:
     if text.startswith(MISTAKE_OPENINGS) and not text.startswith(NOT_A_DUTY):
         raise ValueError(f"错误做法要写成人们实际的做法，不以“严禁/禁止/不准/不得/应/必须”开头：{text}")
+    return text
+
+
+def not_bracketed(text: str) -> str:
+    if text.startswith(("【", "[")):
+        raise ValueError("处置步骤不以“【”开头：谁去做请写在 who（Excel 里写成“【班组长】做什么”）")
     return text
 
 
@@ -108,6 +121,26 @@ class RiskLevel(StrEnum):
     @property
     def colour_zh(self) -> str:
         return {"重大": "红", "较大": "橙", "一般": "黄", "低": "蓝"}[self.value]
+
+
+class ControlLevel(StrEnum):
+    """管控层级: who in the enterprise holds a risk under control, from the top down."""
+
+    company = "公司"
+    workshop = "车间"
+    team = "班组"
+    post = "岗位"
+
+
+# 分级管控: the higher the risk, the higher the level that must control it. A level may be
+# controlled higher than this, never lower (a 重大 risk left to the post is a defect).
+LOWEST_CONTROL_LEVEL: dict[RiskLevel, ControlLevel] = {
+    RiskLevel.major: ControlLevel.company,
+    RiskLevel.high: ControlLevel.workshop,
+    RiskLevel.general: ControlLevel.team,
+    RiskLevel.low: ControlLevel.post,
+}
+CONTROL_LEVEL_ORDER = tuple(ControlLevel)  # top (公司) first
 
 
 class Phase(StrEnum):
@@ -219,11 +252,35 @@ class Risk(Strict):
     hazard: Text = Field(description="危险有害因素（危险源或潜在事件）")
     accident_types: list[AccidentType] = Field(min_length=1, description="可能导致的事故类型（GB 6441）")
     level: RiskLevel = Field(description="风险等级：重大/较大/一般/低（红/橙/黄/蓝）")
+    # Optional in the schema (versions stored before they existed must still load); the reference
+    # bank requires the first two (reference.py).
+    control_level: ControlLevel | None = Field(
+        default=None,
+        description="管控层级：公司/车间/班组/岗位；重大风险由公司管控，较大风险不低于车间，一般风险不低于班组",
+    )
+    responsible: RoleName | None = Field(
+        default=None, description="责任岗位：负责管控这项风险的岗位或职务，如“班组长”“车间主任”（写岗位，不写人名）"
+    )
+    substance: ShortText | None = Field(
+        default=None, description="涉及的危险物质（有才填），如“液氨”“铝镁粉尘”“一氧化碳”"
+    )
     controls: Controls
     mistakes: list[AnyMistake] = mistakes_field("常见错误做法：管控措施走样的实际做法（用作干扰项和判断题的错误说法）")
     basis: Text = Field(description="依据（标准条款或法规）")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
+
+    @field_validator("control_level")
+    @classmethod
+    def controlled_high_enough(cls, value: ControlLevel | None, info: ValidationInfo) -> ControlLevel | None:
+        level = info.data.get("level")
+        if value is None or not isinstance(level, RiskLevel):
+            return value
+        lowest = LOWEST_CONTROL_LEVEL[level]
+        if CONTROL_LEVEL_ORDER.index(value) > CONTROL_LEVEL_ORDER.index(lowest):
+            allowed = "、".join(item.value for item in CONTROL_LEVEL_ORDER[: CONTROL_LEVEL_ORDER.index(lowest) + 1])
+            raise ValueError(f"{level.value}风险不能只由{value.value}管控，管控层级应为：{allowed}")
+        return value
 
     @field_validator("accident_types")
     @classmethod
@@ -295,18 +352,53 @@ class Contact(Strict):
     )
 
 
+def action_from_text(value: Any) -> Any:
+    # The first cards wrote each action as a plain line; that form stays valid (no 谁去做 then).
+    return {"text": value} if isinstance(value, str) else value
+
+
+class Action(Strict):
+    """One emergency action and who does it (the notices' “谁去做”)."""
+
+    text: Annotated[Text, AfterValidator(not_bracketed)] = Field(description="做什么：一句话的处置动作")
+    who: RoleName | None = Field(default=None, description="谁去做，如“发现人”“班组长”“监护人”“电工”“调度员”")
+
+    @property
+    def line(self) -> str:
+        """The action as one printed line, who first: “【监护人】立即呼救……” (the Excel cell form too)."""
+        return f"【{self.who}】{self.text}" if self.who else self.text
+
+
+ActionField = Annotated[Action, BeforeValidator(action_from_text, json_schema_input_type=str | Action)]
+
+
 class Scenario(Strict):
     id: ItemId = Field(description="稳定编号，如 E1")
     title: ShortText = Field(description="情景名称，如“有人中毒窒息倒在罐内”")
     accident_type: AccidentType
     signs: list[Text] = Field(default_factory=list, description="征兆 / 判断依据")
-    actions: list[Text] = Field(min_length=2, description="最初约10分钟内的处置步骤，按顺序")
+    actions: list[ActionField] = Field(
+        min_length=2,
+        description="最初约10分钟内的处置步骤，按顺序；每步写成一行文字，或写成 {who: 谁去做, text: 做什么}",
+    )
     prohibitions: list[Text] = Field(default_factory=list, description="禁止事项，如“严禁盲目施救”")
     contacts: list[Contact] = Field(min_length=1, description="报告对象与电话")
     mistakes: list[AnyMistake] = mistakes_field("常见错误做法：现场常见的错误应对，如“先下去救人再报告”")
+    muster_point: ShortText | None = Field(default=None, description="集合点：撤离后在哪里集合清点人数")
+    escape_route: Text | None = Field(default=None, description="撤离路线：从岗位往哪里、沿什么路撤")
+    kit_location: ShortText | None = Field(default=None, description="应急物资存放处：呼吸器、急救箱等放在哪里")
+    report_items: list[ShortText] = Field(
+        default_factory=list,
+        max_length=10,
+        description="报告内容：报告时要说清的事项，每项一条，如“时间、地点”“人员伤亡”“已采取的措施”",
+    )
     basis: Text | None = Field(default=None, description="依据")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
+
+    @property
+    def action_texts(self) -> list[str]:
+        return [action.text for action in self.actions]
 
 
 class Emergency(Strict):
@@ -422,7 +514,7 @@ class PostContent(Strict):
             lines += [step.text, *([step.key_point] if step.key_point else []), *step.prohibitions]
         lines += [item.say for item in self.operation.checklist]
         for scenario in self.emergency.scenarios:
-            lines += [*scenario.actions, *scenario.prohibitions]
+            lines += [*scenario.action_texts, *scenario.prohibitions]
         return lines + self.twin_lines()
 
     def mistake_lines(self) -> list[tuple[str, str]]:
@@ -476,11 +568,25 @@ def normalise_line(text: str) -> str:
 
 # Fields added after the first versions were stored: left out of the hash while empty, so those
 # versions keep their hash (and their flashcard memory and approvals).
-LATER_FIELDS = ("questions", "mistakes")
+LATER_FIELDS = (
+    "questions",
+    "mistakes",
+    "control_level",
+    "responsible",
+    "substance",
+    "who",
+    "muster_point",
+    "escape_route",
+    "kit_location",
+    "report_items",
+)
 
 
 def drop_empty_later_fields(node: Any) -> Any:
     if isinstance(node, dict):
+        if set(node) <= {"text", "who"} and "text" in node and node.get("who") in (None, ""):
+            # An action without 谁去做 hashes as the plain line the first versions stored.
+            return node["text"]
         return {
             key: drop_empty_later_fields(value)
             for key, value in node.items()

@@ -2,9 +2,19 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from app.cards.schema import CheckItem, Duty, Mnemonic, Risk, Scenario, Standard, Step
+
+
+class RiskOut(Risk):
+    """A risk as the API gives it: with the colour of its level (API.md), which the stored content
+    leaves to the level itself."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def colour(self) -> str:
+        return self.level.colour
 
 
 class PostSummary(BaseModel):
@@ -44,7 +54,7 @@ class PostDetail(BaseModel):
     key_post: bool
     compiled: bool
     content_hash: str
-    risks: list[Risk]
+    risks: list[RiskOut]
     duties: list[Duty]
     operation: OperationOut
     emergency: EmergencyOut

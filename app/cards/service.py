@@ -236,7 +236,12 @@ def card_lines(post: PostContent) -> list[tuple[str, str, str, str]]:
     lines += [("操作", "operation", item.id, f"{item.point_at}：{item.say}") for item in post.operation.checklist]
     for scenario in post.emergency.scenarios:
         lines.append(
-            ("应急", "emergency", scenario.id, "；".join([scenario.title, *scenario.actions, *scenario.prohibitions]))
+            (
+                "应急",
+                "emergency",
+                scenario.id,
+                "；".join([scenario.title, *scenario.action_texts, *scenario.prohibitions]),
+            )
         )
     lines += [("口诀", "mnemonics", "", f"{m.title}：{m.text}") for m in post.mnemonics]
     return lines

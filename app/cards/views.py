@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.cards import service
 from app.cards.models import Post, PostVersion
-from app.cards.schemas import EmergencyOut, OperationOut, PostDetail, PostSummary
+from app.cards.schemas import EmergencyOut, OperationOut, PostDetail, PostSummary, RiskOut
 from app.org.models import Enterprise, Person
 from app.security import Scope
 
@@ -50,7 +50,7 @@ def post_detail(session: Session, post: Post, stored: PostVersion) -> PostDetail
         key_post=content.key_post,
         compiled=post.compiled,
         content_hash=stored.content_hash,
-        risks=content.risks,
+        risks=[RiskOut.model_validate(risk.model_dump()) for risk in content.risks],
         duties=content.duties,
         operation=OperationOut(
             steps=content.operation.steps,

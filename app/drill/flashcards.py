@@ -162,7 +162,8 @@ def step_cards(step: Step) -> list[Flashcard]:
 
 def scenario_cards(scenario: Scenario) -> list[Flashcard]:
     front = f"发生“{scenario.title}”，最初几步怎么做？"
-    back = "\n".join(f"{number}. {_clean(action)}" for number, action in enumerate(scenario.actions, start=1))
+    # Who does each step is part of knowing the card (the notices' 谁去做), so the back says it.
+    back = "\n".join(f"{number}. {_clean(action.line)}" for number, action in enumerate(scenario.actions, start=1))
     positions = ",".join(str(index) for index in range(len(scenario.actions)))
     source = f"emergency.scenarios[{scenario.id}]"
     cards = [_card(f"scenario:{scenario.id}:actions", "scenario", front, back, f"{source}.actions[{positions}]")]

@@ -14,7 +14,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
-from app.cards.schema import CheckItem, Contact, Duty, MistakePair, Mnemonic, PostContent, Risk, Scenario, Step
+from app.cards.schema import Action, CheckItem, Contact, Duty, MistakePair, Mnemonic, PostContent, Risk, Scenario, Step
 from app.questions.model import Dimension
 
 SEGMENT = re.compile(r"^([a-z_]+)(?:\[([^\]]+)\])?$")
@@ -48,7 +48,7 @@ def _as_text(value: object) -> str | None:
             return str(value.value)
         case Risk():
             return value.point
-        case Duty() | Step() | Mnemonic():
+        case Duty() | Step() | Mnemonic() | Action():
             return value.text
         case CheckItem():
             return f"{value.point_at}：{value.say}"

@@ -40,7 +40,8 @@ def crowded_post() -> bytes:
         step["key_point"] = ("；".join([step.get("key_point") or step["text"]] * 4))[:400]
     for scenario in base["emergency"]["scenarios"]:
         scenario["actions"] = [
-            f"{a}，并在现场记录时间、人员和处置经过，交接给到场的救援人员" for a in scenario["actions"]
+            {**a, "text": f"{a['text']}，并在现场记录时间、人员和处置经过，交接给到场的救援人员"}
+            for a in scenario["actions"]
         ] * 2
     return dump_yaml(PostContent.model_validate(base))
 

@@ -14,7 +14,9 @@ from app.cards.excel.values import (
     TWIN_SEPARATOR,
     read_accident_type,
     read_accident_types,
+    read_actions,
     read_contacts,
+    read_control_level,
     read_dimension,
     read_industry,
     read_level,
@@ -25,6 +27,7 @@ from app.cards.excel.values import (
     read_text,
     read_yes_no,
     write_accident_types,
+    write_actions,
     write_contacts,
     write_dimension,
     write_industry,
@@ -34,7 +37,16 @@ from app.cards.excel.values import (
     write_text,
     write_yes_no,
 )
-from app.cards.schema import DIMENSIONS, OPTION_LETTERS, QUESTION_TYPES, AccidentType, Phase, RiskLevel
+from app.cards.schema import (
+    DIMENSIONS,
+    LOWEST_CONTROL_LEVEL,
+    OPTION_LETTERS,
+    QUESTION_TYPES,
+    AccidentType,
+    ControlLevel,
+    Phase,
+    RiskLevel,
+)
 from app.org.models import INDUSTRY_LABELS, Industry
 
 # Real cards have tens of rows; the cap only stops a hostile or broken file from costing minutes.
@@ -58,6 +70,7 @@ class Column:
     write: Callable[[Any], str | None] = write_text
     itemised: bool = False  # one item per line: locations then name the line (第2条)
     choices: tuple[str, ...] = ()  # offered as an Excel drop-down list
+    fills: tuple[tuple[str, str], ...] = ()  # (value, RGB): the cell is coloured when it holds the value
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,12 @@ class InfoField:
 
 ACCIDENT_TYPES = tuple(member.value for member in AccidentType)
 LEVELS = tuple(member.value for member in RiskLevel)
+CONTROL_LEVELS = tuple(member.value for member in ControlLevel)
+# The colours of the four levels (红橙黄蓝) as the risk list and the notice board show them.
+LEVEL_FILLS = (("重大", "FF0000"), ("较大", "FF9900"), ("一般", "FFFF00"), ("低", "0070C0"))
+CONTROL_LEVEL_RULE = "；".join(
+    f"{level.value}风险不低于{lowest.value}" for level, lowest in LOWEST_CONTROL_LEVEL.items()
+)
 PHASES = tuple(member.value for member in Phase)
 INDUSTRIES = tuple(INDUSTRY_LABELS[member] for member in Industry)
 ONE_PER_LINE = "每条一行"
@@ -201,7 +220,23 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
                 width=9,
                 read=read_level,
                 choices=LEVELS,
+                fills=LEVEL_FILLS,
             ),
+            Column(
+                "管控层级",
+                ("control_level",),
+                f"选填（参考卡必填）。只能填：{'、'.join(CONTROL_LEVELS)}（也认“公司级”）。{CONTROL_LEVEL_RULE}。",
+                width=9,
+                read=read_control_level,
+                choices=CONTROL_LEVELS,
+            ),
+            Column(
+                "责任岗位",
+                ("responsible",),
+                "选填（参考卡必填）。负责管控这项风险的岗位或职务，如“班组长”“车间主任”；写岗位，不写人名。",
+                width=12,
+            ),
+            Column("危险物质", ("substance",), "选填。涉及危险物质时填写，如“液氨”“铝镁粉尘”“一氧化碳”。", width=12),
             control_column("工程技术措施", "engineering"),
             control_column("管理措施", "management"),
             control_column("培训教育措施", "training"),
@@ -285,11 +320,12 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
             Column(
                 "处置步骤",
                 ("actions",),
-                f"必填，至少 2 条。最初约 10 分钟内怎么做，按先后顺序，{ONE_PER_LINE}。",
+                f"必填，至少 2 条。最初约 10 分钟内怎么做，按先后顺序，{ONE_PER_LINE}；"
+                "谁去做写在前面的方括号里，如“【监护人】立即呼救，报告班组长”（参考卡每条都写）。",
                 required=True,
-                width=44,
-                read=read_lines,
-                write=write_lines,
+                width=48,
+                read=read_actions,
+                write=write_actions,
                 itemised=True,
             ),
             Column(
@@ -312,6 +348,25 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
                 write=write_contacts,
                 itemised=True,
             ),
+            Column(
+                "报告内容",
+                ("report_items",),
+                f"选填（参考卡必填）。报告时要说清的事项，{ONE_PER_LINE}，如“时间、地点”“人员伤亡情况”“已采取的措施”。",
+                width=24,
+                read=read_lines,
+                write=write_lines,
+                itemised=True,
+            ),
+            Column(
+                "撤离路线", ("escape_route",), "选填（参考卡必填）。从岗位往哪里、沿什么路撤离，写成一句。", width=28
+            ),
+            Column("集合点", ("muster_point",), "选填（参考卡必填）。撤离后集合清点人数的地方。", width=16),
+            Column(
+                "应急物资存放处",
+                ("kit_location",),
+                "选填（参考卡必填）。呼吸器、急救箱、灭火器等应急物资放在哪里。",
+                width=20,
+            ),
             mistakes_column("遇到这种情况时常见的错误应对，如“先下去救人，救上来再报告”。"),
             basis_column(required=False),
         ),
@@ -323,7 +378,7 @@ SHEET_NAMES = (INFO_SHEET, *(sheet.name for sheet in LIST_SHEETS), QUESTION_SHEE
 
 GENERAL_HELP = (
     "一个文件填写一个岗位。工作表名称和第1行表头不要改；选填的列可以留空。",
-    f"一个单元格写多条（各类措施、禁止事项、常见错误做法、征兆、处置步骤、报告对象）时，{NEW_LINE_HINT}；其他单元格只写一句，不换行。",
+    f"一个单元格写多条（各类措施、禁止事项、常见错误做法、征兆、处置步骤、报告对象、报告内容）时，{NEW_LINE_HINT}；其他单元格只写一句，不换行。",
     "空行会被跳过；行的先后顺序就是卡片上的顺序。",
     "编号在整个文件内不能重复（风险 R、职责 D、操作步骤 S、手指口述 C、应急处置 E、题库 Q）。",
     f"“{QUESTION_SHEET}”工作表选填：手工出的题，一行一题；不出题就留空（其余题目由卡片自动生成）。",

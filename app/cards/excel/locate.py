@@ -20,7 +20,8 @@ from app.cards.parsing import FIELD_LABELS, Loc
 
 # A loc that names a whole document made of several sheets points at its first sheet.
 DOCUMENT_SHEETS = {"operation": "操作卡", "emergency": "应急处置卡"}
-CONTACT_PARTS = {"phone": "电话"}
+# The named part of one line of a one-per-line cell: a contact's phone, an action's doer.
+LINE_PARTS = {("contacts",): {"phone": "电话"}, ("actions",): {"who": "谁去做"}}
 
 
 def where(sheet: str, row: int | None = None, column: str | int | None = None) -> str:
@@ -120,5 +121,6 @@ def describe_field(sheet: ListSheet, loc: Loc) -> str:
     tail = loc[len(column.path) :]
     if column.itemised and tail and isinstance(tail[0], int):
         parts.append(f"第{tail[0] + 1}条")
-        parts.extend(CONTACT_PARTS[str(key)] for key in tail[1:] if key in CONTACT_PARTS)
+        named = LINE_PARTS.get(column.path, {})
+        parts.extend(named[str(key)] for key in tail[1:] if key in named)
     return " ".join(parts)

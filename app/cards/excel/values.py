@@ -109,6 +109,39 @@ def write_contacts(values: list[dict[str, Any]] | None) -> str | None:
     return "\n".join(f"{c['who']}：{c['phone']}" if c.get("phone") else str(c["who"]) for c in values)
 
 
+def read_control_level(text: str) -> str:
+    # Risk lists write “公司级”“车间级管控” as often as “公司”.
+    return text.removesuffix("管控").removesuffix("级")
+
+
+# An action's doer stands in front in square brackets, “【班组长】组织撤离”: action lines have
+# colons of their own (“眼睛：立即冲洗”), so “谁：做什么” could not be told apart.
+ACTION_WHO = re.compile(r"^[【\[]([^】\]]*)[】\]]\s*(.*)$")
+
+
+def read_actions(text: str) -> list[dict[str, str]]:
+    return [read_action(line) for line in read_lines(text)]
+
+
+def read_action(line: str) -> dict[str, str]:
+    """“【监护人】立即呼救” → who and text; a line without brackets is the action alone."""
+    match = ACTION_WHO.match(line)
+    if match is None:
+        return {"text": line}
+    who, action = match.group(1).strip(), match.group(2).strip()
+    return {"who": who, "text": action} if who else {"text": action}
+
+
+def write_actions(values: list[Any] | None) -> str | None:
+    if not values:
+        return None
+    lines = []
+    for value in values:
+        action = value if isinstance(value, dict) else {"text": value}
+        lines.append(f"【{action['who']}】{action['text']}" if action.get("who") else str(action["text"]))
+    return "\n".join(lines)
+
+
 def read_industry(text: str) -> str:
     # An unknown value goes through unchanged so the schema names it with the allowed values.
     return INDUSTRY_ALIASES.get(text, text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -137,6 +138,15 @@ def write_list_sheet(workbook: Workbook, sheet_spec: ListSheet, items: list[dict
         if column.choices:
             letter = get_column_letter(index)
             add_choices(sheet, column.choices, f"{letter}2:{letter}{MAX_ROWS}")
+        if column.fills:
+            add_fills(sheet, column.fills, f"{get_column_letter(index)}2:{get_column_letter(index)}{MAX_ROWS}")
+
+
+def add_fills(sheet: Worksheet, fills: tuple[tuple[str, str], ...], cells: str) -> None:
+    # Conditional, not fixed: a level typed or changed later in the template is coloured too.
+    for value, colour in fills:
+        fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+        sheet.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{value}"'], fill=fill))
 
 
 def question_row(question: dict[str, Any]) -> list[str | None]:

@@ -418,7 +418,7 @@ def text_lines(post: PostContent) -> list[tuple[str, str]]:
         base = f"emergency.scenarios[{scenario.id}]"
         lines.append((f"{base}.title", scenario.title))
         lines += [(f"{base}.signs[{index}]", text) for index, text in enumerate(scenario.signs)]
-        lines += [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.actions)]
+        lines += [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.action_texts)]
         lines += [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(scenario.prohibitions)]
     return lines
 

@@ -38,7 +38,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
         wrong = ctx.wrong_practices(wrong_texts(scenario.mistakes))
         stem = f"发生“{scenario.title}”时，下列做法正确的是？"
         twins = twin_lines(base, scenario.mistakes)
-        actions = [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.actions)]
+        actions = [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.action_texts)]
         for source, twin, mistake in twins:
             question = practice_choice(
                 ctx,
@@ -52,7 +52,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
             )
             if question is not None:
                 yield question
-        for index, action in enumerate(scenario.actions):
+        for index, action in enumerate(scenario.action_texts):
             if twins or not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue
             source = f"{base}.actions[{index}]"
@@ -74,11 +74,11 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
     actions with a fixed place are used: none that applies only in some case ("有人受伤…",
     "火势扩大时…") and none of several labelled branches ("眼睛：…", "皮肤：…")."""
     for scenario in ctx.post.emergency.scenarios:
-        for run in runs([is_sequence_action(action) for action in scenario.actions]):
+        for run in runs([is_sequence_action(action) for action in scenario.action_texts]):
             for window in windows(run, smallest=3, largest=5):
                 positions = list(window)
                 source = f"emergency.scenarios[{scenario.id}].actions[{','.join(map(str, positions))}]"
-                items = [scenario.actions[index] for index in positions]
+                items = [scenario.action_texts[index] for index in positions]
                 yield order_question(
                     ctx,
                     family="emergency_order",
@@ -98,7 +98,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
         base = f"emergency.scenarios[{scenario.id}]"
         rights = [
             (f"{base}.actions[{index}]", text)
-            for index, text in enumerate(scenario.actions)
+            for index, text in enumerate(scenario.action_texts)
             # raising the alarm is true on every card in the same words: recognised, not known
             if not BRANCH_LABEL.match(text) and not REPORTING.search(text)
         ]
@@ -114,7 +114,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
             wrongs=mistake_lines(base, scenario.mistakes),
             rules=rules,
             also_right=rights,
-            right_way=f"{cite(base)}的处置：{'；'.join(scenario.actions)}。",
+            right_way=f"{cite(base)}的处置：{'；'.join(scenario.action_texts)}。",
         )
 
 

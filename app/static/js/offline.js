@@ -14,6 +14,7 @@
   var RATINGS = [["again", "重来"], ["hard", "困难"], ["good", "良好"], ["easy", "简单"]];
   var KINDS = { risk: "风险", step: "操作要点", prohibition: "禁止事项", scenario: "应急", mnemonic: "口诀", duty: "职责" };
   var LEVELS = { "重大": "red", "较大": "orange", "一般": "yellow", "低": "blue" };
+  var COLOURS = { "重大": "红", "较大": "橙", "一般": "黄", "低": "蓝" };
   var CONTROLS = [["engineering", "工程技术"], ["management", "管理"], ["training", "培训教育"], ["ppe", "个体防护"], ["emergency", "应急处置"]];
 
   function el(tag, props, children) {
@@ -157,8 +158,16 @@
           return el("article", { class: "item scenario" }, [
             el("header", {}, [el("strong", { text: s.id + " " + s.title })]),
             s.signs && s.signs.length ? el("p", { text: "征兆：" + s.signs.join("；") }) : null,
-            el("ol", {}, s.actions.map(function (a) { return el("li", { text: a }); })),
+            el("ol", {}, s.actions.map(function (a) {
+              // Stored cards before 谁去做 existed give plain lines; the API gives {text, who}.
+              if (typeof a === "string") { return el("li", { text: a }); }
+              return el("li", {}, [a.who ? el("span", { class: "doer", text: a.who }) : null, document.createTextNode(a.text)]);
+            })),
             el("div", {}, (s.prohibitions || []).map(function (no) { return el("p", { class: "forbid", text: no }); })),
+            s.escape_route ? el("p", { text: "撤离路线：" + s.escape_route }) : null,
+            s.muster_point ? el("p", { text: "集合点：" + s.muster_point }) : null,
+            s.kit_location ? el("p", { text: "应急物资：" + s.kit_location }) : null,
+            s.report_items && s.report_items.length ? el("p", { text: "报告内容：" + s.report_items.join("；") }) : null,
             el("p", { class: "contacts" }, s.contacts.map(function (c) {
               var number = c.phone || phone;
               return number ? el("a", { class: "button call", href: "tel:" + number, text: c.who + " " + number }) : el("span", { class: "chip", text: c.who + "（内部电话）" });
@@ -167,7 +176,9 @@
         }))),
         card([el("h2", { text: "岗位风险清单" })].concat(p.risks.map(function (r) {
           return el("article", { class: "item risk" }, [
-            el("header", {}, [el("span", { class: "badge level-" + (LEVELS[r.level] || "blue"), text: r.level + "风险" }), el("strong", { text: " " + r.id + " " + r.point })]),
+            el("header", {}, [el("span", { class: "badge level-" + (LEVELS[r.level] || "blue"), text: r.level + "风险 · " + (COLOURS[r.level] || "") }), el("strong", { text: " " + r.id + " " + r.point })]),
+            r.control_level || r.responsible ? el("p", { text: [r.control_level ? "管控层级：" + r.control_level + "级" : "", r.responsible ? "责任岗位：" + r.responsible : ""].filter(Boolean).join("　") }) : null,
+            r.substance ? el("p", { text: "危险物质：" + r.substance }) : null,
             el("p", { text: "危险因素：" + r.hazard }),
             el("p", { text: "可能导致：" + r.accident_types.join("、") }),
             el("ul", {}, CONTROLS.reduce(function (all, group) {
