@@ -181,7 +181,7 @@ def operation_blocks(content: PostContent) -> Iterator[Block]:
 
 def emergency_blocks(content: PostContent, dispatch_phone: str | None) -> Iterator[Block]:
     for scenario in content.emergency.scenarios:
-        title = (Run(scenario.title, strong=True), Run(f"（{scenario.accident_type.value}）"))
+        title = (Run(scenario.title, strong=True), Run(f"（{'、'.join(t.value for t in scenario.accident_types)}）"))
         yield Block("item", title, keep_with_next=True)
         if scenario.signs:
             yield from _listed("small", "征兆", scenario.signs)
