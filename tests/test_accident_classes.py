@@ -319,7 +319,7 @@ def test_content_stored_with_1986_names_still_loads(client, world, session):
     assert questions.status_code == 200
     assert not any(q["family"] == "risk_accidents" for q in questions.json())
     html = client.get(f"/posts/{post.id}", headers={**trainer, "accept": "text/html"})
-    assert html.status_code == 200 and "厂（场）内车辆致害" in html.text
+    assert html.status_code == 200 and "厂（场）内车辆致害" in html.text and "事故类型待选定" in html.text
 
 
 @pytest.mark.parametrize("name", sorted(NEEDS_CHOICE))
