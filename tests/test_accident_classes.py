@@ -328,3 +328,13 @@ def test_each_name_needing_a_choice_warns(name):
     post, problems = validate("a.yaml", raw)
     assert problems == [] and post is not None and post.risks[0].accident_types_held
     assert any(name in w.msg and "风险清单 R1 事故类型" in w.location for w in legacy_warnings("a.yaml", raw))
+
+
+def test_a_bad_class_in_the_singular_form_is_located_at_its_line():
+    text = as_yaml(post_data()).decode().replace("accident_type: 中毒和窒息", "accident_type: 中毒窒息死亡")
+    raw = read_yaml("a.yaml", text.encode())
+    _, problems = validate("a.yaml", raw)
+    [problem] = problems
+    line = int(problem.location.split("行")[0].removeprefix("第"))
+    assert "中毒窒息死亡" in text.splitlines()[line - 1] and "应急情景 E1 事故类型" in problem.location
+    assert problem.msg == "“中毒窒息死亡”不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别"

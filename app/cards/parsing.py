@@ -368,6 +368,11 @@ def read_yaml(filename: str, content: bytes) -> RawPost:
     _line_map(node, (), lines, repeats)
 
     def locate(loc: Loc) -> str:
+        if "accident_types" in loc and loc not in lines:
+            # A scenario in its first form (`accident_type: X`) is read as `accident_types: [X]`.
+            at = loc.index("accident_types")
+            older = (*loc[:at], "accident_type")
+            loc = older if older in lines else loc
         for end in range(len(loc), -1, -1):
             if loc[:end] in lines:
                 line = lines[loc[:end]]
