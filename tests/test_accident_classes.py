@@ -320,6 +320,8 @@ def test_content_stored_with_1986_names_still_loads(client, world, session):
     assert not any(q["family"] == "risk_accidents" for q in questions.json())
     html = client.get(f"/posts/{post.id}", headers={**trainer, "accept": "text/html"})
     assert html.status_code == 200 and "厂（场）内车辆致害" in html.text and "事故类型待选定" in html.text
+    printed = client.get(f"/posts/{post.id}/print", headers={**trainer, "accept": "text/html"})
+    assert printed.status_code == 200 and "机械致害、厂（场）内车辆致害，待选定" in printed.text
 
 
 @pytest.mark.parametrize("name", sorted(NEEDS_CHOICE))
