@@ -68,7 +68,9 @@ for first, second in CONFUSABLE_PAIRS:
     NEIGHBOURS[first].add(second)
     NEIGHBOURS[second].add(first)
 # "其他事故" is the catch-all: any risk could be said to cause it, so it is never a wrong option.
-CATCH_ALL = {A.other}
+# Nor is 跌落: new in GB 6441-2025, its definition was not verified here, and a slip or a stumble
+# could be argued for nearly any work.
+CATCH_ALL = {A.other, A.tumble}
 # Words that make a class arguable for a risk whose lines use them (a risk about 气瓶 could be
 # said to cause 容器爆炸 even if its list does not say so): such a class is never a wrong option.
 EVOKING_WORDS: dict[AccidentType, tuple[str, ...]] = {
@@ -159,6 +161,9 @@ def risk_accidents(ctx: Context) -> Iterator[Question]:
         # Classes the post lists for any of its risks are never wrong options: the same work can
         # lead to them (entering a well is on one line, climbing down into it on another).
         excluded = {kind for other in post.risks for kind in other.accident_types} | CATCH_ALL
+        # An explosion class the post lists makes its neighbours arguable anywhere on the post (a
+        # warehouse of flammable liquids: a broken drum could as well give a gas explosion).
+        excluded |= {near for kind in set(excluded) & set(EXPLOSION_CLASSES) for near in NEIGHBOURS[kind]}
         for kind in risk.accident_types:
             excluded |= NEIGHBOURS[kind]
         excluded |= evoked_types(risk)
