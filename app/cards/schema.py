@@ -60,7 +60,11 @@ PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a
 #   disagrees with both sources above; its two lifting names are read as aliases of 起重致害.
 # - codeofchina.com/standard/GB6441-2025.html (a draft English translation) shows clause 5
 #   "事故类型编码", but the code values were not readable; no codes are kept here rather than
-#   invented (it also gives 2027-01-01 as the implementation date, against 2026-07-01 elsewhere).
+#   invented. Dates disagree too: 2026-07-01 (aq1024.com/post/272.html, renrendoc, the douyin
+#   explainer; used here), 2027-01-01 (codeofchina), "from publication" (educity).
+# - m.boteman.cn/paper/514717609.html (29 classes) glosses 跌落 as people or objects falling during
+#   work at height, which overlaps 高处坠落: 跌落, 滑坡 and 泄漏 are not used in the reference bank
+#   until their definitions are read in the standard itself.
 # Spelling: 可燃液体蒸气爆炸 (vapour: 蒸气; one source writes 蒸汽, read as an alias); brackets are
 # full-width as in GB texts (half-width ones are read too). The other two renames of the 27-class
 # report are read here as 起重伤害 → 起重致害 and 其它伤害 → 其他事故 (the names the 27-class list
