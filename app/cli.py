@@ -118,7 +118,7 @@ def _enterprise(session: Session, code: str | None) -> Enterprise | None:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from app.cards.parsing import parse_card_files
+    from app.cards.parsing import parse_cards
     from app.cards.service import import_posts
     from app.db import utcnow
 
@@ -129,9 +129,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"错误：{name}：文件不存在", file=sys.stderr)
             return 2
         files.append((path.name, path.read_bytes()))
-    posts, problems = parse_card_files(files)
+    parsed, problems = parse_cards(files)
+    posts = [post for post, _ in parsed]
     for problem in problems:
         print(problem, file=sys.stderr)
+    for _, warnings in parsed:
+        for warning in warnings:
+            print(f"提醒：{warning}", file=sys.stderr)
     if problems:
         print(f"发现 {len(problems)} 处问题，未导入任何内容。", file=sys.stderr)
         return 1

@@ -92,7 +92,7 @@ def test_every_problem_is_reported_with_its_line_and_field():
     _, problems = problems_of(text)
     locations = dict(problems)
     accident = next(loc for loc in locations if "事故类型" in loc)
-    assert locations[accident] == "“机械损伤”不是 GB 6441 的事故类别"
+    assert locations[accident] == "“机械损伤”不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别"
     assert "机械损伤" in lines[int(accident.split("行")[0].removeprefix("第")) - 1]
     assert any("不认识的字段“colour”" in msg for _, msg in problems)
     assert any("不是作业阶段" in msg and "操作步骤 S1 阶段" in loc for loc, msg in problems)
@@ -327,7 +327,10 @@ def test_a_bad_upload_lists_every_problem_and_stores_nothing(client, world, sess
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert {e["file"] for e in errors} == {"bad.yaml", "notes.docx"}
-    assert any(e["msg"] == "“机械损伤”不是 GB 6441 的事故类别" and "事故类型" in e["location"] for e in errors)
+    assert any(
+        e["msg"] == "“机械损伤”不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别" and "事故类型" in e["location"]
+        for e in errors
+    )
     assert any("不是风险等级" in e["msg"] for e in errors)
     assert all(set(e) == {"file", "location", "msg"} for e in errors)
     assert counts(session) == before  # forklift.yaml was fine, but nothing is stored
@@ -379,8 +382,8 @@ def test_worker_pages_show_every_tab_search_and_print(client, world):
     assert sheets >= 4 and f'data-pages="{sheets}"' in printed.text and "<svg" in printed.text
 
 
-def test_gb6441_has_twenty_classes():
-    assert len(AccidentType) == 20
+def test_gb6441_2025_has_twenty_seven_classes():
+    assert len(AccidentType) == 27  # the class list and its sources: tests/test_accident_classes.py
 
 
 MANUAL_QUESTIONS = [

@@ -118,7 +118,7 @@ def test_schema_mistakes_are_each_located_by_sheet_row_and_column():
 
     problems = problems_of(edited(post, mistakes))
 
-    assert "“机械损伤”不是 GB 6441 的事故类别" in find(problems, "风险清单 第3行 事故类型").msg
+    assert "“机械损伤”不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别" in find(problems, "风险清单 第3行 事故类型").msg
     assert "不是作业阶段" in find(problems, "操作卡 第4行 阶段").msg
     assert find(problems, "职责清单 第2行 职责").msg == "必填，不能缺少"
     repeat = find(problems, "手指口述 第3行 编号").msg
@@ -245,8 +245,9 @@ def test_template_guide_explains_every_column_and_the_allowed_values():
             assert (name, cell.value) in explained
     for value in ("非煤矿山", "工贸", "重大", "较大", "一般", "低", "作业前", "作业中", "作业后", "Alt+Enter"):
         assert value in text
-    for accident_type in ("物体打击", "冒顶片帮", "其它爆炸", "中毒和窒息", "其它伤害"):
+    for accident_type in ("物体打击", "厂（场）内车辆致害", "可燃液体蒸气爆炸", "中毒", "窒息", "其他事故"):
         assert accident_type in text
+    assert "GB/T 6441-1986 的类别也能读" in text
     assert "报告对象：电话" in text
 
 
@@ -744,8 +745,19 @@ def test_empty_mistake_cells_give_no_mistakes_and_the_hash_from_before_mistakes(
     again, problems = validate("x.xlsx", raw)
     assert problems == [] and again is not None
     assert all(risk.mistakes == [] for risk in again.risks)
-    # The hash a version stored before the field existed was given: mistakes (and questions) absent.
+    # The hash a version stored before the field existed was given: mistakes (and questions) absent,
+    # as were the later fields (1986 names kept, standards dates) and a scenario's one class was
+    # written `accident_type: X`.
     data.pop("questions")
+    for line in [*data["risks"], *data["emergency"]["scenarios"]]:
+        line.pop("accident_types_1986")
+    for scenario in data["emergency"]["scenarios"]:
+        if len(scenario["accident_types"]) == 1:
+            scenario["accident_type"] = scenario.pop("accident_types")[0]
+    for standard in data["standards"]:
+        for key in ("effective", "replaced_by"):
+            if standard[key] is None:
+                del standard[key]
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert again.content_hash() == post.content_hash() == hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -186,7 +186,7 @@ def test_a_prohibition_keeps_its_key_when_a_sibling_is_inserted_before_it():
 def test_the_digest_changes_when_the_cards_own_line_changes():
     def edit(data: dict) -> None:
         risk = next(r for r in data["risks"] if r["id"] == "R3")
-        risk["accident_types"] = ["放炮", "物体打击"]
+        risk["accident_types"] = ["物体打击"]
         step = next(s for s in data["operation"]["steps"] if s["id"] == "S4")
         step["key_point"] = "遇雷电、暴雨雪、大雾等恶劣天气，停止装药"
         scenario = next(s for s in data["emergency"]["scenarios"] if s["id"] == "E2")
@@ -227,7 +227,7 @@ def test_a_changed_mnemonic_restarts_its_clozes():
 def test_risk_cards_prefer_engineering_management_and_ppe():
     card = by_key(make_flashcards(blasting()))["risk:R1"]
     assert card.back == (
-        "可能导致：火药爆炸。\n关键措施：\n1. 使用符合规定的专用运输车辆和专用箱（包）"
+        "可能导致：民用爆炸物品爆炸。\n关键措施：\n1. 使用符合规定的专用运输车辆和专用箱（包）"
         "\n2. 凭审批的领料单领取，数量不超过当班用量\n3. 穿防静电工作服，不穿带铁钉的鞋"
     )
 

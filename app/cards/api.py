@@ -116,6 +116,7 @@ def imported(outcome: service.ImportOutcome) -> ImportedPost:
         created=outcome.status == "created",
         updated=outcome.status == "updated",
         published=outcome.published,
+        warnings=[warning.as_dict() for warning in outcome.warnings],
     )
 
 

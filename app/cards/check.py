@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cards.parsing import parse_card_files
+from app.cards.parsing import parse_cards
 from app.cards.reference import reference_shortfalls
 from app.cards.schema import PostContent
 from app.settings import PROJECT_ROOT
@@ -31,8 +31,9 @@ def main(arguments: list[str]) -> int:
         return 0
     failed = False
     for path in arguments:
-        posts, problems = parse_card_files([(path, Path(path).read_bytes())])
-        for problem in problems:
+        parsed, problems = parse_cards([(path, Path(path).read_bytes())])
+        posts = [post for post, _ in parsed]
+        for problem in problems + [warning for _, warnings in parsed for warning in warnings]:
             print(problem)
         shortfalls = reference_shortfalls(posts[0]) if posts else []
         for shortfall in shortfalls:

@@ -100,7 +100,9 @@ def _entry_text(key: str, entry: Any) -> str:
         source = f"（出处：{entry['source']}）" if entry.get("source") else ""
         return f"{entry['title']}：{entry['text']}{source}"
     if key == "standards":
-        return f"{entry['code']} {entry['title']}"
+        effective = f"（{entry['effective']} 实施）" if entry.get("effective") else ""
+        replaced = f"，已被 {entry['replaced_by']} 代替" if entry.get("replaced_by") else ""
+        return f"{entry['code']} {entry['title']}{effective}{replaced}"
     return "；".join(str(v) for v in entry.values() if v not in (None, "", []))
 
 
@@ -110,7 +112,7 @@ def item_lines(item: dict[str, Any], parent: str | None = None) -> Iterator[tupl
     for key, value in item.items():
         if key == "id" or value in (None, "", []):
             continue
-        if key == "accident_types" or key == "answer":
+        if key in ("accident_types", "accident_types_1986", "answer"):
             yield _label(key, parent), "、".join(value)
         elif key == "options":
             for letter, text in zip("ABCDEF", value, strict=False):

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from app.cards.schema import SINGLE_LINE, PostContent
+from app.cards.schema import SINGLE_LINE, PostContent, as_written, legacy_warning
 from app.inputs import NUL_MESSAGE, nul_places
 from app.uploads import UploadLimits
 
@@ -109,6 +109,9 @@ FIELD_LABELS: dict[str, str] = {
     "report_items": "报告内容",
     "contacts": "报告对象",
     "who": "报告对象",
+    "effective": "实施日期",
+    "replaced_by": "被代替",
+    "accident_types_1986": "事故类型（GB/T 6441-1986）",
     "phone": "电话",
     "id": "编号",
     "questions": "手工题",
@@ -164,8 +167,8 @@ def field_path(loc: Loc, data: Any = None) -> str:
 
 
 ENUM_MESSAGES = {
-    "accident_types": "不是 GB 6441 的事故类别",
-    "accident_type": "不是 GB 6441 的事故类别",
+    "accident_types": "不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别",
+    "accident_type": "不是 GB 6441-2025（或 GB/T 6441-1986）的事故类别",
     "level": "不是风险等级（应为 重大/较大/一般/低）",
     "control_level": "不是管控层级（应为 公司/车间/班组/岗位）",
     "phase": "不是作业阶段（应为 作业前/作业中/作业后）",
@@ -229,6 +232,8 @@ def error_message(error: Mapping[str, Any]) -> str:
         return "格式不正确，这里应为一组字段"
     if kind == "string_type":
         return "应为文字"
+    if kind.startswith("date_"):
+        return f"“{given}”不是日期，应写成 2026-07-01 这样"
     return str(error.get("msg", "格式不正确"))
 
 
@@ -387,6 +392,11 @@ def read_yaml(filename: str, content: bytes) -> RawPost:
     _line_map(node, (), lines, repeats)
 
     def locate(loc: Loc) -> str:
+        if "accident_types" in loc and loc not in lines:
+            # A scenario in its first form (`accident_type: X`) is read as `accident_types: [X]`.
+            at = loc.index("accident_types")
+            older = (*loc[:at], "accident_type")
+            loc = older if older in lines else loc
         for end in range(len(loc), -1, -1):
             if loc[:end] in lines:
                 line = lines[loc[:end]]
@@ -402,7 +412,7 @@ def read_yaml(filename: str, content: bytes) -> RawPost:
 
 def dump_yaml(post: PostContent) -> bytes:
     """YAML that re-imports to the same content hash: defaults and empty values left out."""
-    data = post.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data = as_written(post.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     data.setdefault("key_post", post.key_post)
     for scenario in data["emergency"]["scenarios"]:
         # An action nobody is named for reads as the plain line it always was.
@@ -425,10 +435,33 @@ def read_card_file(filename: str, content: bytes) -> RawPost:
     return read_yaml(filename, content)
 
 
-def parse_card_files(files: list[tuple[str, bytes]]) -> tuple[list[PostContent], list[Problem]]:
-    """Every file read and validated; every problem from every file. Also refuses one post code
-    given in two files of the same upload."""
-    posts: list[PostContent] = []
+def legacy_warnings(filename: str, raw: RawPost) -> list[Problem]:
+    """A located note for every GB/T 6441-1986 class whose GB 6441-2025 class a person must choose.
+    Notes do not block an import; the lines they name are held (no accident-type question) until
+    re-saved with 2025 classes."""
+    data = raw.data if isinstance(raw.data, Mapping) else {}
+    emergency = data.get("emergency")
+    places: list[tuple[Loc, Any]] = [(("risks",), data.get("risks"))]
+    places.append((("emergency", "scenarios"), emergency.get("scenarios") if isinstance(emergency, Mapping) else None))
+    warnings = []
+    for path, items in places:
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, Mapping):
+                continue
+            field = "accident_types" if "accident_types" in item or "accident_type" not in item else "accident_type"
+            names = item.get(field)
+            for position, name in enumerate(names if isinstance(names, list) else [names]):
+                note = legacy_warning(name) if isinstance(name, str) else None
+                if note:
+                    loc = (*path, index, field, position) if isinstance(names, list) else (*path, index, field)
+                    warnings.append(Problem(filename, raw.locate(loc), note))
+    return warnings
+
+
+def parse_cards(files: list[tuple[str, bytes]]) -> tuple[list[tuple[PostContent, list[Problem]]], list[Problem]]:
+    """Every file read and validated: (post, its warnings) for each good file, and every problem
+    from every file. Also refuses one post code given in two files of the same upload."""
+    posts: list[tuple[PostContent, list[Problem]]] = []
     problems: list[Problem] = []
     codes: dict[str, str] = {}
     if not files:
@@ -449,5 +482,11 @@ def parse_card_files(files: list[tuple[str, bytes]]) -> tuple[list[PostContent],
             )
             continue
         codes[post.code] = filename
-        posts.append(post)
+        posts.append((post, legacy_warnings(filename, raw)))
     return posts, problems
+
+
+def parse_card_files(files: list[tuple[str, bytes]]) -> tuple[list[PostContent], list[Problem]]:
+    """parse_cards without the warnings."""
+    posts, problems = parse_cards(files)
+    return [post for post, _ in posts], problems

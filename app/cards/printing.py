@@ -145,7 +145,7 @@ def _listed(style: str, label: str, entries: list[str], *, strong: bool = False)
 
 def risk_blocks(content: PostContent) -> Iterator[Block]:
     for risk in content.risks:
-        types = "、".join(t.value for t in risk.accident_types)
+        types = "、".join(t.value for t in risk.accident_types) + ("，待选定" if risk.accident_types_held else "")
         head = (Run(risk.point, strong=True), Run(f"：{risk.hazard}（{types}）"))
         yield Block("item", head, badge=risk.level, keep_with_next=True)
         held = risk_holder(risk)
@@ -192,7 +192,12 @@ def operation_blocks(content: PostContent) -> Iterator[Block]:
 
 def emergency_blocks(content: PostContent, dispatch_phone: str | None) -> Iterator[Block]:
     for scenario in content.emergency.scenarios:
-        title = (Run(scenario.title, strong=True), Run(f"（{scenario.accident_type.value}）"))
+        title = (
+            Run(scenario.title, strong=True),
+            Run(
+                f"（{'、'.join(t.value for t in scenario.accident_types)}{'，待选定' if scenario.accident_types_held else ''}）"
+            ),
+        )
         yield Block("item", title, keep_with_next=True)
         if scenario.signs:
             yield from _listed("small", "征兆", scenario.signs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -83,29 +85,193 @@ Twin = Annotated[
 PostCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
 
+# The 27 accident classes of GB 6441-2025 生产安全事故分类与编码 (mandatory from 2026-07-01;
+# replaces GB/T 6441-1986 企业职工伤亡事故分类).
+#
+# Sources, checked 2026-12 (the standard's own text was not reachable in full):
+# - m.educity.cn/aq/5452359.html lists the 27 names below, says it checked them against the full
+#   text, and calls the "29 classes" that circulate a mistake of unofficial channels;
+# - aqrzj.com doc 416937 (a comparison report GB 6441-2025 vs GB 6441-86) agrees: 27 classes,
+#   12 new (跌落、水害、管道爆炸、可燃气体爆炸、粉尘爆炸、烟花爆竹爆炸、滑坡、泄漏 …), 7 deleted
+#   (冒顶片帮、透水、瓦斯爆炸 …), 车辆伤害 and 中毒和窒息 split, 3 renamed (机械伤害 …);
+# - a douyin explainer (topic 7595346272312313891) says 29: it splits 起重伤害 into
+#   起重设备致害/起重物致害, adds 淹没, and does not name 管道爆炸 or 水害. Not followed: it
+#   disagrees with both sources above; its two lifting names are read as aliases of 起重致害.
+# - codeofchina.com/standard/GB6441-2025.html (a draft English translation) shows clause 5
+#   "事故类型编码", but the code values were not readable; no codes are kept here rather than
+#   invented. Dates disagree too: 2026-07-01 (aq1024.com/post/272.html, renrendoc, the douyin
+#   explainer; used here), 2027-01-01 (codeofchina), "from publication" (educity).
+# - m.boteman.cn/paper/514717609.html (29 classes) glosses 跌落 as people or objects falling during
+#   work at height, which overlaps 高处坠落: 跌落, 滑坡 and 泄漏 are not used in the reference bank
+#   until their definitions are read in the standard itself.
+# Spelling: 可燃液体蒸气爆炸 (vapour: 蒸气; one source writes 蒸汽, read as an alias); brackets are
+# full-width as in GB texts (half-width ones are read too). The other two renames of the 27-class
+# report are read here as 起重伤害 → 起重致害 and 其它伤害 → 其他事故 (the names the 27-class list
+# uses; the report's excerpt names only 机械伤害).
 class AccidentType(StrEnum):
-    """The 20 accident classes of GB 6441-1986 企业职工伤亡事故分类."""
+    """The 27 accident classes of GB 6441-2025 生产安全事故分类与编码."""
 
     object_strike = "物体打击"
-    vehicle = "车辆伤害"
-    machinery = "机械伤害"
-    lifting = "起重伤害"
+    in_plant_vehicle = "厂（场）内车辆致害"
+    road_vehicle = "道路（轨道）车辆致害"
+    machinery = "机械致害"
+    lifting = "起重致害"
     electric_shock = "触电"
     drowning = "淹溺"
     burn = "灼烫"
     fire = "火灾"
     fall_from_height = "高处坠落"
+    tumble = "跌落"
     collapse = "坍塌"
-    roof_fall = "冒顶片帮"
-    water_inrush = "透水"
-    blasting = "放炮"
-    explosive_detonation = "火药爆炸"
-    gas_explosion = "瓦斯爆炸"
-    boiler_explosion = "锅炉爆炸"
+    water_hazard = "水害"
     vessel_explosion = "容器爆炸"
-    other_explosion = "其它爆炸"
-    poisoning_asphyxia = "中毒和窒息"
-    other_injury = "其它伤害"
+    pipeline_explosion = "管道爆炸"
+    gas_explosion = "可燃气体爆炸"
+    vapour_explosion = "可燃液体蒸气爆炸"
+    dust_explosion = "粉尘爆炸"
+    explosives_explosion = "民用爆炸物品爆炸"
+    fireworks_explosion = "烟花爆竹爆炸"
+    solid_explosion = "其他可燃固体爆炸"
+    molten_explosion = "高温熔融物爆炸"
+    poisoning = "中毒"
+    asphyxia = "窒息"
+    landslide = "滑坡"
+    leakage = "泄漏"
+    other = "其他事故"
+
+
+A = AccidentType
+EXPLOSION_CLASSES = (
+    A.vessel_explosion,
+    A.pipeline_explosion,
+    A.gas_explosion,
+    A.vapour_explosion,
+    A.dust_explosion,
+    A.explosives_explosion,
+    A.fireworks_explosion,
+    A.solid_explosion,
+    A.molten_explosion,
+)
+
+
+@dataclass(frozen=True)
+class Legacy1986:
+    """How one GB/T 6441-1986 class reads in GB 6441-2025: `mapped` is what an import stores;
+    `choices` (when there are several) are the 2025 classes a person must choose among, so the
+    line is held (no accident-type question or flashcard) until someone re-saves it."""
+
+    mapped: tuple[AccidentType, ...]
+    choices: tuple[AccidentType, ...] = ()
+
+    @property
+    def needs_choice(self) -> bool:
+        return len(self.choices) > 1
+
+
+# Every one of the 20 classes of GB/T 6441-1986. Eight keep their name; 机械伤害/起重伤害/其它伤害
+# were renamed; 冒顶片帮 (a roof or rib collapse), 透水 (water inrush), 瓦斯爆炸 (a combustible gas)
+# and 锅炉爆炸 (a pressure vessel) each have one plain 2025 home. The rest were split or deleted
+# with more than one 2025 home: a person chooses.
+LEGACY_1986: dict[str, Legacy1986] = {
+    "物体打击": Legacy1986((A.object_strike,)),
+    "车辆伤害": Legacy1986((A.in_plant_vehicle,), (A.in_plant_vehicle, A.road_vehicle)),
+    "机械伤害": Legacy1986((A.machinery,)),
+    "起重伤害": Legacy1986((A.lifting,)),
+    "触电": Legacy1986((A.electric_shock,)),
+    "淹溺": Legacy1986((A.drowning,)),
+    "灼烫": Legacy1986((A.burn,)),
+    "火灾": Legacy1986((A.fire,)),
+    "高处坠落": Legacy1986((A.fall_from_height,)),
+    "坍塌": Legacy1986((A.collapse,)),
+    "冒顶片帮": Legacy1986((A.collapse,)),
+    "透水": Legacy1986((A.water_hazard,)),
+    # A blasting accident: the explosive itself (早爆、拒爆处理) or what it throws (飞石 → 物体打击).
+    "放炮": Legacy1986((A.explosives_explosion,), (A.explosives_explosion, A.object_strike)),
+    "火药爆炸": Legacy1986((A.explosives_explosion,), (A.explosives_explosion, A.fireworks_explosion)),
+    "瓦斯爆炸": Legacy1986((A.gas_explosion,)),
+    "锅炉爆炸": Legacy1986((A.vessel_explosion,)),
+    "容器爆炸": Legacy1986((A.vessel_explosion,)),
+    "其它爆炸": Legacy1986(
+        (A.gas_explosion,),
+        (
+            A.gas_explosion,
+            A.vapour_explosion,
+            A.dust_explosion,
+            A.solid_explosion,
+            A.molten_explosion,
+            A.pipeline_explosion,
+        ),
+    ),
+    # Both until someone chooses: a line that said 中毒和窒息 warned of either.
+    "中毒和窒息": Legacy1986((A.poisoning, A.asphyxia), (A.poisoning, A.asphyxia)),
+    "其它伤害": Legacy1986((A.other,)),
+}
+# Spellings people type for the same class (其他/其它, half-width brackets, the 29-class lists' names).
+ACCIDENT_TYPE_ALIASES: dict[str, str] = {
+    "其他爆炸": "其它爆炸",
+    "其他伤害": "其它伤害",
+    "中毒窒息": "中毒和窒息",
+    "其它事故": "其他事故",
+    "可燃液体蒸汽爆炸": "可燃液体蒸气爆炸",
+    "其它可燃固体爆炸": "其他可燃固体爆炸",
+    "厂内车辆致害": "厂（场）内车辆致害",
+    "场内车辆致害": "厂（场）内车辆致害",
+    "道路车辆致害": "道路（轨道）车辆致害",
+    "起重设备致害": "起重致害",
+    "起重物致害": "起重致害",
+}
+CURRENT_NAMES = frozenset(member.value for member in AccidentType)
+
+
+def normalise_accident_name(text: str) -> str:
+    name = text.strip().replace("(", "（").replace(")", "）")
+    return ACCIDENT_TYPE_ALIASES.get(name, name)
+
+
+def legacy_class(text: str) -> Legacy1986 | None:
+    """The 1986 reading of a name that is not a 2025 class, if it is a 1986 one."""
+    name = normalise_accident_name(text)
+    return None if name in CURRENT_NAMES else LEGACY_1986.get(name)
+
+
+def legacy_warning(text: str) -> str | None:
+    """The Chinese note for a 1986 name whose 2025 class a person must choose, else None."""
+    legacy = legacy_class(text)
+    if legacy is None or not legacy.needs_choice:
+        return None
+    stored = "、".join(kind.value for kind in legacy.mapped)
+    return (
+        f"“{normalise_accident_name(text)}”是 GB/T 6441-1986 的类别，GB 6441-2025 中可能是"
+        f"{'、'.join(kind.value for kind in legacy.choices)}；暂按“{stored}”导入，"
+        "请选定后改用 GB 6441-2025 类别重新保存（选定前本行不出事故类型题和事故卡片）"
+    )
+
+
+def read_accident_names(data: Any, field: str) -> Any:
+    """Before validation: 1986 names mapped to 2025 classes. When any needed a person's choice, the
+    names as given are kept in `<field>_1986`, so the line is held and exports write them back."""
+    names = data.get(field) if isinstance(data, dict) else None
+    if not isinstance(names, list) or data.get(f"{field}_1986"):
+        return data
+    mapped: list[Any] = []
+    from_1986: set[str] = set()  # a class both given and mapped to is one class, not a repeat
+    held = False
+    for name in names:
+        legacy = legacy_class(name) if isinstance(name, str) else None
+        if legacy is None:
+            name = normalise_accident_name(name) if isinstance(name, str) else name
+            if name not in from_1986:
+                mapped.append(name)
+            continue
+        held = held or legacy.needs_choice
+        for kind in legacy.mapped:
+            if kind.value not in mapped:
+                mapped.append(kind.value)
+                from_1986.add(kind.value)
+    data = {**data, field: mapped}
+    if held:
+        data[f"{field}_1986"] = [normalise_accident_name(name) if isinstance(name, str) else name for name in names]
+    return data
 
 
 class RiskLevel(StrEnum):
@@ -151,6 +317,12 @@ class Phase(StrEnum):
 
 def mistakes_field(description: str) -> Any:
     return Field(default_factory=list, max_length=12, description=description)
+
+
+def check_accident_types(value: list[AccidentType]) -> list[AccidentType]:
+    if len(set(value)) != len(value):
+        raise ValueError("事故类型重复")
+    return value
 
 
 class MistakePair(BaseModel):
@@ -215,6 +387,8 @@ class Mnemonic(Strict):
 class Standard(Strict):
     code: ShortText = Field(description="标准或法规编号，如 GB 16423-2020")
     title: Text = Field(description="标准或法规名称")
+    effective: date | None = Field(default=None, description="实施日期，如 2026-07-01")
+    replaced_by: ShortText | None = Field(default=None, description="被哪个标准或法规代替，如 GB 6441-2025")
 
 
 class Controls(Strict):
@@ -250,7 +424,14 @@ class Risk(Strict):
     id: ItemId = Field(description="稳定编号，如 R1")
     point: Text = Field(description="风险点 / 作业步骤")
     hazard: Text = Field(description="危险有害因素（危险源或潜在事件）")
-    accident_types: list[AccidentType] = Field(min_length=1, description="可能导致的事故类型（GB 6441）")
+    accident_types: list[AccidentType] = Field(
+        min_length=1, description="可能导致的事故类型（GB 6441-2025；GB/T 6441-1986 的类别导入时自动换算）"
+    )
+    accident_types_1986: list[ShortText] = Field(
+        default_factory=list,
+        description="导入时写的 GB/T 6441-1986 类别，其中有需要人选定的（如 车辆伤害）：改用 2025 类别保存前，"
+        "本行不出事故类型题和事故卡片。由导入填写，不必手写",
+    )
     level: RiskLevel = Field(description="风险等级：重大/较大/一般/低（红/橙/黄/蓝）")
     # Optional in the schema (versions stored before they existed must still load); the reference
     # bank requires the first two (reference.py).
@@ -269,6 +450,7 @@ class Risk(Strict):
     basis: Text = Field(description="依据（标准条款或法规）")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
+    _no_repeats = field_validator("accident_types")(check_accident_types)
 
     @field_validator("control_level")
     @classmethod
@@ -282,12 +464,15 @@ class Risk(Strict):
             raise ValueError(f"{level.value}风险不能只由{value.value}管控，管控层级应为：{allowed}")
         return value
 
-    @field_validator("accident_types")
+    @model_validator(mode="before")
     @classmethod
-    def no_repeats(cls, value: list[AccidentType]) -> list[AccidentType]:
-        if len(set(value)) != len(value):
-            raise ValueError("事故类型重复")
-        return value
+    def read_1986_names(cls, data: Any) -> Any:
+        return read_accident_names(data, "accident_types")
+
+    @property
+    def accident_types_held(self) -> bool:
+        """Its classes came from a 1986 name a person has still to choose for."""
+        return bool(self.accident_types_1986)
 
 
 class Duty(Strict):
@@ -375,7 +560,12 @@ ActionField = Annotated[Action, BeforeValidator(action_from_text, json_schema_in
 class Scenario(Strict):
     id: ItemId = Field(description="稳定编号，如 E1")
     title: ShortText = Field(description="情景名称，如“有人中毒窒息倒在罐内”")
-    accident_type: AccidentType
+    accident_types: list[AccidentType] = Field(
+        min_length=1, description="事故类型（GB 6441-2025），可填几类；旧写法 accident_type（一类）也能读"
+    )
+    accident_types_1986: list[ShortText] = Field(
+        default_factory=list, description="导入时写的需要人选定的 GB/T 6441-1986 类别（见风险清单同名字段）"
+    )
     signs: list[Text] = Field(default_factory=list, description="征兆 / 判断依据")
     actions: list[ActionField] = Field(
         min_length=2,
@@ -395,6 +585,22 @@ class Scenario(Strict):
     basis: Text | None = Field(default=None, description="依据")
 
     _mistakes = field_validator("mistakes")(check_mistakes)
+    _no_repeats = field_validator("accident_types")(check_accident_types)
+
+    @model_validator(mode="before")
+    @classmethod
+    def read_older_forms(cls, data: Any) -> Any:
+        """`accident_type: X` (one class, the first form) reads as `accident_types: [X]`; 1986
+        names are mapped as on risks."""
+        if isinstance(data, dict) and "accident_type" in data and "accident_types" not in data:
+            one = data["accident_type"]
+            data = {key: value for key, value in data.items() if key != "accident_type"}
+            data["accident_types"] = one if isinstance(one, list) else [one]
+        return read_accident_names(data, "accident_types")
+
+    @property
+    def accident_types_held(self) -> bool:
+        return bool(self.accident_types_1986)
 
     @property
     def action_texts(self) -> list[str]:
@@ -558,8 +764,25 @@ class PostContent(Strict):
     def content_hash(self) -> str:
         """A stable hash of the content: the same content always gives the same version."""
         content = drop_empty_later_fields(self.model_dump(mode="json"))
+        for scenario in content["emergency"]["scenarios"]:
+            # A scenario of one class hashes in its first form (`accident_type: X`), so content
+            # whose classes did not change keeps the hash, and the versions stored under it.
+            if len(scenario["accident_types"]) == 1:
+                scenario["accident_type"] = scenario.pop("accident_types")[0]
         canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def as_written(data: dict[str, Any]) -> dict[str, Any]:
+    """Dumped content as a file says it: a held line gives back the 1986 names it was imported with
+    (in place of the classes they were mapped to), so re-importing the export changes nothing and
+    the line stays held until someone writes 2025 classes."""
+    lines = [*data.get("risks", []), *data.get("emergency", {}).get("scenarios", [])]
+    for line in lines:
+        given = line.pop("accident_types_1986", None)
+        if given:
+            line["accident_types"] = given
+    return data
 
 
 def normalise_line(text: str) -> str:
@@ -579,6 +802,9 @@ LATER_FIELDS = (
     "escape_route",
     "kit_location",
     "report_items",
+    "accident_types_1986",
+    "effective",
+    "replaced_by",
 )
 
 

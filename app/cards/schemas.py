@@ -70,6 +70,9 @@ class ImportedPost(BaseModel):
     created: bool
     updated: bool
     published: bool
+    # Located notes that did not block the import: GB/T 6441-1986 accident classes whose GB 6441-2025
+    # class a person must choose (those lines get no accident-type question until re-saved).
+    warnings: list[dict[str, str]] = []
 
 
 class ImportAnswer(BaseModel):

@@ -2,14 +2,14 @@
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from app.cards.models import Post, PostVersion
-from app.cards.parsing import Problem, parse_card_files
+from app.cards.parsing import Problem, parse_cards
 from app.cards.schema import PostContent
 from app.org.models import Person, PersonPost, Role
 from app.security import Scope
@@ -26,6 +26,8 @@ class ImportOutcome:
     version: int
     status: ImportStatus
     published: bool
+    # Located notes that did not block the import (1986 accident classes a person must choose for).
+    warnings: tuple[Problem, ...] = ()
 
 
 def get(session: Session, *, scope: Scope, post_id: int) -> Post | None:
@@ -167,12 +169,15 @@ def import_files(
     publish: bool,
 ) -> tuple[list[ImportOutcome], list[Problem]]:
     """Check every file, then store all of them, or nothing when any problem is found."""
-    posts, problems = parse_card_files(files) if files else ([], [])
+    posts, problems = parse_cards(files) if files else ([], [])
     problems = refused + problems
     if problems:
         return [], problems
-    named = [(post, name) for post, (name, _) in zip(posts, files, strict=True)]
-    return import_posts(session, enterprise_id=enterprise_id, posts=named, actor=actor, now=now, publish=publish), []
+    named = [(post, name) for (post, _), (name, _) in zip(posts, files, strict=True)]
+    outcomes = import_posts(session, enterprise_id=enterprise_id, posts=named, actor=actor, now=now, publish=publish)
+    return [
+        replace(outcome, warnings=tuple(warnings)) for outcome, (_, warnings) in zip(outcomes, posts, strict=True)
+    ], []
 
 
 def publish_version(session: Session, *, post: Post, number: int, now: datetime) -> PostVersion | None:

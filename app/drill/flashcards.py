@@ -94,10 +94,16 @@ def key_controls(risk: Risk, limit: int = MAX_CONTROLS) -> list[str]:
 
 
 def risk_card(risk: Risk) -> Flashcard:
-    accidents = "、".join(accident.value for accident in risk.accident_types)
-    front = f"风险点：{risk.point}。会导致什么事故？怎么防？"
     measures = "\n".join(f"{number}. {measure}" for number, measure in enumerate(key_controls(risk), start=1))
     # Numbered lines, not "；"-joined: a measure may itself contain "；".
+    if risk.accident_types_held:
+        # Classes mapped from a 1986 name nobody has chosen for yet are not taught as fact: the
+        # card asks only how to prevent (same card id, so its review history stays).
+        return _card(
+            f"risk:{risk.id}", "risk", f"风险点：{risk.point}。怎么防？", f"关键措施：\n{measures}", f"risks[{risk.id}]"
+        )
+    accidents = "、".join(accident.value for accident in risk.accident_types)
+    front = f"风险点：{risk.point}。会导致什么事故？怎么防？"
     back = f"可能导致：{accidents}。\n关键措施：\n{measures}"
     return _card(f"risk:{risk.id}", "risk", front, back, f"risks[{risk.id}]")
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from app.cards.excel.values import (
     TWIN_SEPARATOR,
-    read_accident_type,
     read_accident_types,
     read_actions,
     read_contacts,
     read_control_level,
+    read_date,
     read_dimension,
     read_industry,
     read_level,
@@ -193,6 +193,8 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
         (
             Column("编号", ("code",), "必填。标准或法规编号，如“GB 8958-2006”“应急管理部令第13号”。", True, 28),
             Column("名称", ("title",), "必填。标准或法规名称。", required=True, width=60),
+            Column("实施日期", ("effective",), "选填。如“2026-07-01”。", width=12, read=read_date),
+            Column("被代替", ("replaced_by",), "选填。已被哪个标准或法规代替，如“GB 6441-2025”。", width=20),
         ),
         required=False,
     ),
@@ -206,7 +208,8 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
             Column(
                 "事故类型",
                 ("accident_types",),
-                f"必填。GB 6441 事故类别，可填几类，用“、”隔开。可选：{'、'.join(ACCIDENT_TYPES)}。",
+                f"必填。GB 6441-2025 事故类别，可填几类，用“、”隔开。可选：{'、'.join(ACCIDENT_TYPES)}。"
+                "GB/T 6441-1986 的类别也能读，导入时换算；需要选定的（如 车辆伤害、中毒和窒息）会提醒。",
                 required=True,
                 width=14,
                 read=read_accident_types,
@@ -301,12 +304,12 @@ LIST_SHEETS: tuple[ListSheet, ...] = (
             Column("情景", ("title",), "必填。如“有人中毒窒息倒在罐内”。", required=True, width=24),
             Column(
                 "事故类型",
-                ("accident_type",),
-                "必填。只填 1 类 GB 6441 事故类别（可选值见风险清单的事故类型）。",
+                ("accident_types",),
+                "必填。GB 6441-2025 事故类别，可填几类，用“、”隔开（可选值见风险清单的事故类型）。",
                 required=True,
-                width=12,
-                read=read_accident_type,
-                choices=ACCIDENT_TYPES,
+                width=14,
+                read=read_accident_types,
+                write=write_accident_types,
             ),
             Column(
                 "征兆",

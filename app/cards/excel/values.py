@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
-from app.cards.schema import DIMENSIONS, JUDGE_ANSWERS, QUESTION_TYPES
+from app.cards.schema import DIMENSIONS, JUDGE_ANSWERS, QUESTION_TYPES, normalise_accident_name
 from app.org.models import INDUSTRY_LABELS, Industry
 
 
@@ -19,7 +19,6 @@ class CellError(ValueError):
     """A cell whose value cannot be turned into data at all (the schema would never see it)."""
 
 
-ACCIDENT_TYPE_ALIASES = {"其他爆炸": "其它爆炸", "其他伤害": "其它伤害", "中毒窒息": "中毒和窒息"}
 LEVEL_ALIASES = {"红": "重大", "橙": "较大", "黄": "一般", "蓝": "低"}
 INDUSTRY_ALIASES = {
     "non_coal_mine": Industry.non_coal_mine.value,
@@ -72,12 +71,21 @@ def write_mistakes(values: list[str | dict[str, str]] | None) -> str | None:
     return write_lines(lines)
 
 
-def read_accident_type(text: str) -> str:
-    return ACCIDENT_TYPE_ALIASES.get(text, text)
-
-
 def read_accident_types(text: str) -> list[str]:
-    return [read_accident_type(part) for part in ACCIDENT_TYPE_SEPARATORS.split(text) if part]
+    # Aliases and GB/T 6441-1986 names are the schema's to read (the same for YAML and Excel).
+    return [normalise_accident_name(part) for part in ACCIDENT_TYPE_SEPARATORS.split(text) if part]
+
+
+# 实施日期 as people write it: 2026-07-01, 2026/7/1, 2026.7.1, 2026年7月1日 (a date cell reads as the first).
+DATE_FORMS = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def read_date(text: str) -> str:
+    found = DATE_FORMS.match(text.strip())
+    if not found:
+        return text  # the schema says what is wrong with it, located
+    year, month, day = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def write_accident_types(values: list[str] | None) -> str | None:

@@ -35,7 +35,7 @@ from app.cards.excel.layout import (
     get_path,
 )
 from app.cards.excel.values import write_answer, write_dimension, write_question_type
-from app.cards.schema import PostContent
+from app.cards.schema import PostContent, as_written
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -207,7 +207,7 @@ def build_workbook(data: dict[str, Any] | None) -> bytes:
 
 def write_workbook(post: PostContent) -> bytes:
     """The post in the import layout; re-importing it gives the same content hash."""
-    return build_workbook(post.model_dump(mode="json"))
+    return build_workbook(as_written(post.model_dump(mode="json")))
 
 
 def template_workbook() -> bytes:

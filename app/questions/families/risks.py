@@ -3,10 +3,12 @@ each risk point."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
+from itertools import combinations
 
-from app.cards.schema import CONTROL_GROUPS, AccidentType, PostContent, Risk, wrong_texts
+from app.cards.schema import CONTROL_GROUPS, EXPLOSION_CLASSES, AccidentType, PostContent, Risk, wrong_texts
 from app.questions.families.common import (
     Context,
     choice_question,
@@ -23,45 +25,61 @@ from app.questions.model import Question
 from app.questions.text import similar
 
 A = AccidentType
-# Classes the same event is often filed under (飞石砸人: 放炮 or 物体打击? 电弧灼伤: 触电 or 灼烫?).
-# One is never offered as the wrong option next to the other: a worker could argue either.
+# Classes the same event is often filed under (飞石砸人: 民用爆炸物品爆炸 or 物体打击? 电弧灼伤: 触电 or
+# 灼烫?). One is never offered as the wrong option next to the other: a worker could argue either.
+# Among the nine explosion classes of GB 6441-2025 only those a worker could mix up are neighbours:
+# the burning ones (gas, vapour, dust, other solid), the pressure ones (vessel, pipeline) and a gas
+# cylinder or line (gas with vessel and pipeline), explosives and fireworks; 高温熔融物爆炸 is its own.
+BURNING = (A.gas_explosion, A.vapour_explosion, A.dust_explosion, A.solid_explosion)
 CONFUSABLE_PAIRS = [
-    (A.fire, A.other_explosion),
+    *combinations(BURNING, 2),
+    (A.vessel_explosion, A.pipeline_explosion),
+    (A.gas_explosion, A.vessel_explosion),
+    (A.gas_explosion, A.pipeline_explosion),
+    (A.explosives_explosion, A.fireworks_explosion),
+    *((A.fire, kind) for kind in (*BURNING, A.vessel_explosion, A.pipeline_explosion, A.molten_explosion)),
+    *((A.burn, kind) for kind in (*BURNING, A.vessel_explosion, A.pipeline_explosion, A.molten_explosion)),
     (A.fire, A.burn),
-    (A.fire, A.explosive_detonation),
-    (A.fire, A.vessel_explosion),
-    (A.fire, A.poisoning_asphyxia),
-    (A.other_explosion, A.vessel_explosion),
-    (A.other_explosion, A.boiler_explosion),
-    (A.other_explosion, A.gas_explosion),
-    (A.other_explosion, A.explosive_detonation),
-    (A.other_explosion, A.burn),
-    (A.vessel_explosion, A.boiler_explosion),
-    (A.explosive_detonation, A.blasting),
-    (A.blasting, A.object_strike),
-    (A.collapse, A.roof_fall),
+    (A.fire, A.poisoning),
+    (A.fire, A.asphyxia),
+    (A.fire, A.leakage),
+    (A.leakage, A.poisoning),
+    (A.leakage, A.asphyxia),
+    (A.leakage, A.burn),
+    (A.leakage, A.gas_explosion),
+    (A.leakage, A.vapour_explosion),
+    (A.poisoning, A.asphyxia),
+    (A.explosives_explosion, A.object_strike),
     (A.collapse, A.object_strike),
     (A.collapse, A.fall_from_height),
-    (A.roof_fall, A.object_strike),
+    (A.collapse, A.landslide),
+    (A.landslide, A.object_strike),
     (A.object_strike, A.lifting),
     (A.object_strike, A.machinery),
     (A.object_strike, A.fall_from_height),
-    (A.vehicle, A.machinery),
+    (A.fall_from_height, A.tumble),
+    (A.in_plant_vehicle, A.road_vehicle),
+    (A.in_plant_vehicle, A.machinery),
+    (A.road_vehicle, A.machinery),
     (A.machinery, A.lifting),
     (A.lifting, A.fall_from_height),
     (A.electric_shock, A.burn),
+    (A.drowning, A.water_hazard),
 ]
 NEIGHBOURS: dict[AccidentType, set[AccidentType]] = {kind: set() for kind in AccidentType}
 for first, second in CONFUSABLE_PAIRS:
     NEIGHBOURS[first].add(second)
     NEIGHBOURS[second].add(first)
-# "其它伤害" is the catch-all: any risk could be said to cause it, so it is never a wrong option.
-CATCH_ALL = {A.other_injury}
+# "其他事故" is the catch-all: any risk could be said to cause it, so it is never a wrong option.
+# Nor is 跌落: new in GB 6441-2025, its definition was not verified here, and a slip or a stumble
+# could be argued for nearly any work.
+CATCH_ALL = {A.other, A.tumble}
 # Words that make a class arguable for a risk whose lines use them (a risk about 气瓶 could be
 # said to cause 容器爆炸 even if its list does not say so): such a class is never a wrong option.
 EVOKING_WORDS: dict[AccidentType, tuple[str, ...]] = {
     A.object_strike: ("砸", "落", "飞", "甩", "崩", "滚"),
-    A.vehicle: ("车", "撞", "碾", "驾驶"),
+    A.in_plant_vehicle: ("车", "撞", "碾", "驾驶", "铲装", "装载"),
+    A.road_vehicle: ("车", "撞", "碾", "驾驶", "道路", "公路", "轨道"),
     A.machinery: ("卷", "挤", "夹", "转动", "旋转", "传动", "机械", "设备"),
     A.lifting: ("吊", "起重", "葫芦", "千斤顶"),
     A.electric_shock: ("电",),
@@ -69,31 +87,23 @@ EVOKING_WORDS: dict[AccidentType, tuple[str, ...]] = {
     A.burn: ("烫", "灼", "高温", "熔", "酸", "碱", "弧光", "蒸汽", "火"),
     A.fire: ("火", "燃", "烧", "油"),
     A.fall_from_height: ("高处", "坠", "临边", "登高", "梯", "坡顶", "边缘", "平台", "井", "坑"),
-    A.collapse: ("塌", "坍", "垮", "滑移", "边坡"),
-    A.roof_fall: ("冒顶", "片帮", "顶板", "帮"),
-    A.water_inrush: ("水", "透"),
-    A.blasting: ("爆破", "炮"),
-    A.explosive_detonation: ("炸药", "雷管", "爆破器材", "火工"),
-    A.gas_explosion: ("瓦斯", "沼气"),
-    A.boiler_explosion: ("锅炉",),
-    A.vessel_explosion: ("气瓶", "容器", "罐", "压力", "超压", "储气", "蒸汽"),
-    A.other_explosion: ("爆", "燃", "粉尘", "可燃"),
-    A.poisoning_asphyxia: (
-        "毒",
-        "窒息",
-        "缺氧",
-        "气体",
-        "烟",
-        "焊",
-        "通风",
-        "密闭",
-        "有限空间",
-        "氨",
-        "井",
-        "坑",
-        "池",
-    ),
-    A.other_injury: (),
+    A.tumble: ("滑", "跌", "绊", "摔", "台阶", "梯", "地面"),
+    A.collapse: ("塌", "坍", "垮", "滑移", "边坡", "冒顶", "片帮", "顶板", "堆"),
+    A.water_hazard: ("水", "透", "涌"),
+    A.vessel_explosion: ("气瓶", "容器", "罐", "压力", "超压", "储气", "蒸汽", "锅炉"),
+    A.pipeline_explosion: ("管", "压力", "超压"),
+    A.gas_explosion: ("爆", "燃", "瓦斯", "沼气", "煤气", "可燃气", "乙炔", "氢", "氨"),
+    A.vapour_explosion: ("爆", "燃", "油", "溶剂", "挥发", "可燃液", "漆"),
+    A.dust_explosion: ("爆", "粉尘", "尘"),
+    A.explosives_explosion: ("爆破", "炮", "炸药", "雷管", "爆破器材", "火工"),
+    A.fireworks_explosion: ("烟花", "爆竹"),
+    A.solid_explosion: ("爆", "可燃"),
+    A.molten_explosion: ("熔", "钢水", "铁水", "炉", "高温"),
+    A.poisoning: ("毒", "气体", "烟", "焊", "氨", "硫化氢", "一氧化碳", "煤气", "化学", "有限空间"),
+    A.asphyxia: ("窒息", "缺氧", "气体", "通风", "密闭", "有限空间", "井", "坑", "池", "氮"),
+    A.landslide: ("滑坡", "边坡", "滑移"),
+    A.leakage: ("漏", "泄", "阀", "管", "罐"),
+    A.other: (),
 }
 
 
@@ -117,30 +127,56 @@ def distinct_risks(post: PostContent) -> list[Risk]:
     ]
 
 
+def distractor_tiers(
+    rng: random.Random, allowed: list[AccidentType], rights: list[str], in_use: set[AccidentType]
+) -> tuple[list[list[str]], list[int | None]]:
+    """Wrong classes in the order to take them, with a cap per tier. GB 6441-2025 names run from two
+    characters (中毒) to nine (厂（场）内车辆致害), so first one name at least as long as the longest
+    right one and one at most as short as the shortest ("pick the longest" or "the shortest" then
+    guesses no better than chance), then the rest, those the industry's other posts use first.
+    Nine names end in 爆炸: two side by side would tell the guesser both are wrong, so one at most
+    is offered, drawn by the seed among those not similar() to a right one (the same count for
+    every seed)."""
+    explosions = [kind for kind in allowed if kind in EXPLOSION_CLASSES]
+    explosions = [kind for kind in explosions if not any(similar(kind.value, right) for right in rights)]
+    kept = set(rng.sample(explosions, 1)) if explosions else set()
+    pool = [kind.value for kind in allowed if kind not in EXPLOSION_CLASSES or kind in kept]
+    familiar = [name for name in pool if AccidentType(name) in in_use]
+    others = [name for name in pool if name not in familiar]
+    longest, shortest = max(map(len, rights)), min(map(len, rights))
+    long_enough = [name for name in familiar if len(name) >= longest] or [n for n in others if len(n) >= longest]
+    short_enough = [name for name in familiar if len(name) <= shortest] or [n for n in others if len(n) <= shortest]
+    return [long_enough, short_enough, familiar, others], [1, 1, None, None]
+
+
 def risk_accidents(ctx: Context) -> Iterator[Question]:
     """“{point}”可能导致哪些事故？ Right: exactly the risk's accident types (multi when several,
-    single when one). Wrong: GB 6441 classes this post lists for none of its risks, not confusable
+    single when one). Wrong: GB 6441-2025 classes this post lists for none of its risks, not confusable
     with a right one and not brought to mind by the risk's own words; those the industry's other
     posts use first."""
     post = ctx.post
     for risk in distinct_risks(post):
+        if risk.accident_types_held:
+            continue  # its classes came from a 1986 name nobody has chosen for yet
         rights = [kind.value for kind in risk.accident_types]
         if len(rights) > 4:
             continue
         # Classes the post lists for any of its risks are never wrong options: the same work can
         # lead to them (entering a well is on one line, climbing down into it on another).
         excluded = {kind for other in post.risks for kind in other.accident_types} | CATCH_ALL
+        # An explosion class the post lists makes its neighbours arguable anywhere on the post (a
+        # warehouse of flammable liquids: a broken drum could as well give a gas explosion).
+        excluded |= {near for kind in set(excluded) & set(EXPLOSION_CLASSES) for near in NEIGHBOURS[kind]}
         for kind in risk.accident_types:
             excluded |= NEIGHBOURS[kind]
         excluded |= evoked_types(risk)
         allowed = [kind for kind in AccidentType if kind not in excluded]
         in_use = {kind for peer in ctx.peers for other in peer.risks for kind in other.accident_types}
-        familiar = [kind.value for kind in allowed if kind in in_use]
-        others = [kind.value for kind in allowed if kind not in in_use]
         total = 4 if len(rights) == 1 else min(6, len(rights) + 3)
         source = f"risks[{risk.id}].accident_types"
         rng = ctx.rng(f"risk_accidents:{source}")
-        distractors = pick_distractors(rng, [familiar, others], rights=rights, count=total - len(rights))
+        tiers, caps = distractor_tiers(rng, allowed, rights, in_use)
+        distractors = pick_distractors(rng, tiers, rights=rights, count=total - len(rights), caps=caps)
         if len(distractors) < 2:
             continue
         many = len(rights) > 1
