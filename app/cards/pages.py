@@ -17,6 +17,7 @@ from app.db import SessionDep
 from app.errors import ResourceNotFound
 from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
+from app.proposals import service as proposals
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_uploads
 from app.web import render
@@ -54,7 +55,13 @@ def search_posts(
 
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
 def post_page(
-    request: Request, post: PagePost, person: CurrentPerson, scope: TenantScope, session: SessionDep, tab: str = "risks"
+    request: Request,
+    post: PagePost,
+    person: CurrentPerson,
+    scope: TenantScope,
+    session: SessionDep,
+    clock: ClockDep,
+    tab: str = "risks",
 ) -> Response:
     stored = shown_version_or_404(session, post, scope)
     enterprise = session.get(Enterprise, post.enterprise_id)
@@ -70,6 +77,9 @@ def post_page(
             "control_groups": CONTROL_GROUPS,
             "phases": list(Phase),
             "dispatch_phone": enterprise.dispatch_phone if enterprise else None,
+            "signed": proposals.signatures(session, stored),
+            "compile_status": proposals.compile_status(session, post, now=clock()),
+            "on_post": post.id in service.post_ids_of(session, person),
         },
         person=person,
     )
@@ -84,6 +94,14 @@ def print_cards(
     enterprise = session.get(Enterprise, post.enterprise_id)
     assert enterprise is not None  # a post belongs to an enterprise
     content = service.content(stored)
+    signed = proposals.signatures(session, stored)
+    signature_line = printing.signature_line(
+        compiled_by=signed.compiled_by_line(),
+        reviewed_by=signed.reviewed_by,
+        approved_by=signed.approved_by,
+        effective_on=signed.effective_on.isoformat() if signed.effective_on else "",
+        review_due_on=signed.review_due_on.isoformat() if signed.review_due_on else "",
+    )
     return render(
         request,
         "cards/print.html",
@@ -97,7 +115,9 @@ def print_cards(
                 enterprise_name=enterprise.name,
                 version=stored.number,
                 dispatch_phone=enterprise.dispatch_phone,
+                signatures=signature_line,
             ),
+            "signature_line": signature_line,
             "qr": segno.make(target, error="m").svg_inline(scale=3),
         },
         person=person,
@@ -145,7 +165,7 @@ def import_cards_page(
 
 @router.get("/cards/{post_id}/versions", response_class=HTMLResponse)
 def versions_page(
-    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: Id | None = None
+    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, clock: ClockDep, number: Id | None = None
 ) -> Response:
     versions = service.versions_of(session, post)
     chosen = next((v for v in versions if v.number == number), versions[0] if versions else None)
@@ -154,7 +174,16 @@ def versions_page(
     return render(
         request,
         "cards/versions.html",
-        {"post": post, "versions": versions, "chosen": chosen, "previous": previous, "changes": changes},
+        {
+            "post": post,
+            "versions": versions,
+            "chosen": chosen,
+            "previous": previous,
+            "changes": changes,
+            "signed": proposals.signatures(session, chosen) if chosen else None,
+            "approval_problem": proposals.approval_problem(chosen, editor) if chosen else None,
+            "compile_status": proposals.compile_status(session, post, now=clock()),
+        },
         person=editor,
     )
 

@@ -4,6 +4,9 @@ from sqlmodel import Session, col, select
 
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
+from app.meeting.models import Meeting
+from app.org.models import Person
+from app.policy import PROPOSAL_DECIDERS
 from app.proposals import service
 from app.proposals.models import Proposal
 from app.proposals.schemas import CompileStatusOut, GapOut, ParticipantOut, ProposalOut, SignaturesOut
@@ -82,3 +85,10 @@ def compile_status_out(status: service.CompileStatus) -> CompileStatusOut:
         review_due_on=status.review_due_on,
         missing=[GapOut(code=gap.value, label=service.GAP_LABELS[gap]) for gap in status.gaps],
     )
+
+
+def open_at_meeting(session: Session, person: Person, meeting: Meeting) -> list[ProposalOut]:
+    """For the meeting screen: the open proposals the person may decide there (none for others)."""
+    if person.role not in PROPOSAL_DECIDERS or person.enterprise_id != meeting.enterprise_id:
+        return []
+    return proposals_out(session, service.open_for_meeting(session, meeting))
