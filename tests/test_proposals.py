@@ -393,3 +393,83 @@ def test_import_posts_keeps_signatures_off_the_content(world, session):
         publish=True,
     )
     assert outcome.status == "unchanged"
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def page_login(client, username: str) -> str:
+    csrf = client.get("/login").cookies.get("pd_csrf") or client.cookies.get("pd_csrf")
+    client.post(
+        "/login", data={"enterprise_code": "ENTA", "username": username, "password": "pass1234word", "csrf_token": csrf}
+    )
+    return client.cookies.get("pd_csrf")
+
+
+def test_the_pages_walk_the_same_path(client, world, session):
+    html = {"accept": "text/html"}
+    csrf = page_login(client, "worker")
+    form = client.get(f"/posts/{world.a.post.id}/propose", headers=html)
+    assert form.status_code == 200 and "提交建议" in form.text and len(form.content) < 60_000
+    empty = client.post(
+        f"/posts/{world.a.post.id}/propose",
+        data={"csrf_token": csrf, "kind": "hazard", "document": "risks", "text": "  "},
+        headers=html,
+    )
+    assert empty.status_code == 422 and "不能为空" in empty.text
+    sent = client.post(
+        f"/posts/{world.a.post.id}/propose",
+        data={"csrf_token": csrf, "kind": "step", "document": "operation", "line": "S1", "text": "罐底也要测"},
+        files={"photo": ("p.jpg", tiny_jpeg(), "image/jpeg")},
+        headers=html,
+        follow_redirects=True,
+    )
+    assert sent.status_code == 200 and "建议已提交" in sent.text and "罐底也要测" in sent.text
+    [proposal] = session.exec(select(Proposal)).all()
+    client.cookies.clear()
+
+    csrf = page_login(client, "leader")
+    meeting = client.post(
+        "/api/meetings", json={"post_id": world.a.post.id}, headers=world.auth(world.a.people["leader"])
+    ).json()
+    screen = client.get(f"/meetings/{meeting['id']}", headers=html)
+    assert "员工对卡片的建议" in screen.text and "罐底也要测" in screen.text
+    decided = client.post(
+        f"/proposals/{proposal.id}/decision",
+        data={
+            "csrf_token": csrf,
+            "status": "accepted",
+            "note": "同意",
+            "meeting_id": meeting["id"],
+            "next": f"/meetings/{meeting['id']}",
+        },
+        headers=html,
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303 and decided.headers["location"] == f"/meetings/{meeting['id']}"
+    client.cookies.clear()
+
+    csrf = page_login(client, "trainer")
+    merge_form = client.get(f"/cards/{world.a.post.id}/merge", headers=html)
+    assert "罐底也要测" in merge_form.text and "draft.yaml" in merge_form.text
+    merged = client.post(
+        f"/cards/{world.a.post.id}/merge",
+        data={"csrf_token": csrf, "proposal_ids": [str(proposal.id)], "reason": "补充罐底检测"},
+        files={"file": ("post-1.yaml", changed_yaml(duties=new_duties()), "application/yaml")},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert merged.status_code == 303, merged.text
+    client.cookies.clear()
+
+    csrf = page_login(client, "manager")
+    versions = client.get(f"/cards/{world.a.post.id}/versions?number=2", headers=html)
+    assert "批准第2版" in versions.text and world.a.people["trainer"].name in versions.text
+    approved = client.post(
+        f"/cards/{world.a.post.id}/versions/2/approve", data={"csrf_token": csrf}, headers=html, follow_redirects=True
+    )
+    assert approved.status_code == 200 and "已批准" in approved.text
+    printed = client.get(f"/posts/{world.a.post.id}/print", headers=html)
+    assert f"批准：{world.a.people['manager'].name}" in printed.text and "复审 2027-03-02" in printed.text
+    listing = client.get("/proposals", headers=html)
+    assert "已编制" in listing.text
