@@ -30,21 +30,33 @@
   documentSelect.addEventListener("change", filterLines);
   filterLines();
 
-  function shrink(file) {
+  // Decoded without a blob: URL (the page's Content-Security-Policy allows images from the site
+  // and data: only): createImageBitmap where the browser has it, else a data: URL.
+  function decode(file) {
+    if (window.createImageBitmap) { return createImageBitmap(file); }
     return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file);
-      var img = new Image();
-      img.onload = function () {
-        var scale = Math.min(1, MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(img.naturalWidth * scale);
-        canvas.height = Math.round(img.naturalHeight * scale);
-        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-        URL.revokeObjectURL(url);
-        canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error("encode")); }, "image/jpeg", 0.85);
+      var reader = new FileReader();
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () { resolve(img); };
+        img.onerror = reject;
+        img.src = reader.result;
       };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
-      img.src = url;
+      reader.onerror = reject;
+      reader.readAsDataURL(file);
+    });
+  }
+  function shrink(file) {
+    return decode(file).then(function (img) {
+      var width = img.naturalWidth || img.width, height = img.naturalHeight || img.height;
+      var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(width * scale);
+      canvas.height = Math.round(height * scale);
+      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error("encode")); }, "image/jpeg", 0.85);
+      });
     });
   }
 
