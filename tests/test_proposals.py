@@ -267,7 +267,7 @@ def test_a_second_manager_approves_and_may_set_the_review_date(client, world, se
     ("fields", "photo", "status", "words"),
     [
         ({"text": "   "}, None, 422, "不能为空"),
-        ({"kind": "complaint"}, None, 422, "建议类型"),
+        ({"kind": "complaint"}, None, 422, "不是可选的值"),
         ({"document": "risks", "line": "R9"}, None, 422, "没有第“R9”条"),
         ({}, ("x.jpg", b"%PDF-1.4 pretending", "image/jpeg"), 422, "不是照片"),
         ({}, ("big.jpg", tiny_jpeg() + bytes(MAX_PHOTO_BYTES), "image/jpeg"), 422, "超过"),

@@ -2,7 +2,7 @@
 leader or trainer decides, the trainer merges accepted ones into a new version, the manager approves.
 Tenancy first (another enterprise's post or proposal is 404), then the role (403)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
@@ -76,8 +76,8 @@ def create_proposal(
     session: SessionDep,
     clock: ClockDep,
     response: Response,
-    kind: Annotated[str, Form(description="hazard|control|step|mistake|other")],
-    text: Annotated[str, Form(max_length=5000, description="建议内容")],
+    kind: Annotated[Literal["hazard", "control", "step", "mistake", "other"], Form(description="建议类型")],
+    text: Annotated[str, Form(min_length=1, max_length=5000, description="建议内容")],
     document: Annotated[str | None, Form(description="risks|duties|operation|emergency；省略时按建议类型")] = None,
     line: Annotated[str | None, Form(max_length=40, description="卡片条目编号，如 R2")] = None,
     client_id: Annotated[str | None, Form(max_length=64, description="离线排队时手机生成；重发同一条只记一次")] = None,
