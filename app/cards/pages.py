@@ -1,6 +1,7 @@
 """Card pages: a worker's posts and a post's four documents on the phone, search, printable
 cards with a QR code, and the trainer's import, version history with diff, and publish."""
 
+from datetime import datetime
 from typing import Annotated
 
 import segno
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.cards import printing, service
 from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
+from app.cards.models import Post
 from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
@@ -124,10 +126,21 @@ def print_cards(
     )
 
 
+def compile_statuses(session: SessionDep, posts: list[Post], now: datetime) -> dict[int | None, object]:
+    return {post.id: proposals.compile_status(session, post, now=now) for post in posts}
+
+
 @router.get("/cards", response_class=HTMLResponse)
-def manage_cards(request: Request, editor: CardEditor, scope: TenantScope, session: SessionDep) -> Response:
+def manage_cards(
+    request: Request, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
+) -> Response:
     posts = service.list_for(session, scope=scope, enterprise_id=editor.enterprise_id)
-    return render(request, "cards/manage.html", {"posts": posts, "problems": [], "outcomes": []}, person=editor)
+    return render(
+        request,
+        "cards/manage.html",
+        {"posts": posts, "problems": [], "outcomes": [], "statuses": compile_statuses(session, posts, clock())},
+        person=editor,
+    )
 
 
 @router.post("/cards/import", response_class=HTMLResponse)
@@ -157,7 +170,12 @@ def import_cards_page(
     return render(
         request,
         "cards/manage.html",
-        {"posts": listed, "problems": problems, "outcomes": outcomes},
+        {
+            "posts": listed,
+            "problems": problems,
+            "outcomes": outcomes,
+            "statuses": compile_statuses(session, listed, clock()),
+        },
         person=editor,
         status_code=422 if problems else 200,
     )

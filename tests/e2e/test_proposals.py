@@ -139,3 +139,50 @@ def test_a_proposal_from_the_phone_to_the_printed_card(browser, live_server):
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_text_proposal_written_offline_is_sent_once_when_the_signal_returns(browser, live_server):
+    context = new_context(browser, live_server)
+    try:
+        page = context.new_page()
+        log_in(page, "DEMO", "worker07")  # 穿爆班, on the drilling post
+        page.wait_for_url("**/")
+        post = next(p for p in page.request.get("/api/posts").json() if p["code"] == "mine-drilling")
+        before = len(page.request.get("/api/me/proposals").json())
+        page.goto(f"/posts/{post['id']}/propose")
+        text = "夜班钻机照明灯罩破了，光线不够，建议清单里加一条开工前检查照明"
+        context.set_offline(True)
+        page.locator("textarea[name=text]").fill(text)
+        page.locator("input[name=photo]").set_input_files(
+            {"name": "camera.png", "mimeType": "image/png", "buffer": camera_photo(640, 480)}
+        )
+        page.get_by_role("button", name="提交建议").click()
+        expect(page.locator("#propose-status")).to_contain_text("需要联网")  # a photo waits for the network
+        page.locator("input[name=photo]").set_input_files([])
+        page.locator("textarea[name=text]").fill(text)
+        page.get_by_role("button", name="提交建议").click()
+        expect(page.locator("#propose-status")).to_contain_text("联网后自动提交")
+        assert page.evaluate("() => PostDrill.pending().filter(e => e.kind === 'proposal').length") == 1
+        screenshot(page, "proposal-offline-queued", full_page=False)
+        assert_fits_the_phone(page)
+        context.set_offline(False)  # the page hears "online" and sends the queue
+        page.wait_for_function("() => PostDrill.pending().length === 0", timeout=15_000)
+        # sent twice (a lost answer): still one proposal
+        entry = {
+            "client_id": "replayed-once",
+            "post_id": post["id"],
+            "kind": "hazard",
+            "document": "risks",
+            "text": text,
+        }
+        page.evaluate(
+            "(e) => { PostDrill.add({kind: 'proposal', person_id: PostDrill.personId(), label: 'x', body: e});"
+            " PostDrill.add({kind: 'proposal', person_id: PostDrill.personId(), label: 'x', body: e}); }",
+            entry,
+        )
+        page.wait_for_function("() => PostDrill.pending().length === 0", timeout=15_000)
+        mine = page.request.get("/api/me/proposals").json()
+        assert len(mine) == before + 2
+        assert sum(1 for p in mine if p["client_id"] == "replayed-once") == 1
+    finally:
+        context.close()

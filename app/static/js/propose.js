@@ -15,7 +15,7 @@
     statusBox.hidden = false;
     statusBox.className = bad ? "alert" : "notice";
     statusBox.textContent = text;
-    statusBox.scrollIntoView({ block: "nearest" });
+    statusBox.scrollIntoView({ block: "center" });
   }
   // Only the chosen card's lines are offered.
   function filterLines() {
