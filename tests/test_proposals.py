@@ -473,3 +473,18 @@ def test_the_pages_walk_the_same_path(client, world, session):
     assert f"批准：{world.a.people['manager'].name}" in printed.text and "复审 2027-03-02" in printed.text
     listing = client.get("/proposals", headers=html)
     assert "已编制" in listing.text
+
+
+def test_an_outdated_version_is_not_approved_back_into_use(client, world):
+    a = world.a
+    trainer, manager = world.auth(a.people["trainer"]), world.auth(a.people["manager"])
+    for name in ("岗位一（二）", "岗位一（三）"):
+        client.post(
+            "/api/cards/import",
+            files={"file": ("post-1.yaml", changed_yaml(name=name), "application/yaml")},
+            headers=trainer,
+        )
+    client.post(f"/api/posts/{a.post.id}/versions/2/review", headers=trainer)
+    old = client.post(f"/api/posts/{a.post.id}/versions/2/approve", headers=manager)
+    assert old.status_code == 409 and "已过时" in old.json()["detail"]
+    assert client.get(f"/api/posts/{a.post.id}", headers=manager).json()["version"] == 3

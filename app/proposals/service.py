@@ -461,6 +461,9 @@ def approve(
         raise ResourceNotFound("版本")
     if (problem := approval_problem(stored, manager)) is not None:
         raise Conflict(problem)
+    if post.published_version is not None and number < post.published_version:
+        # approving would put an older version back in front of the workers
+        raise Conflict(f"第 {post.published_version} 版已在使用，第 {number} 版已过时，不能再批准")
     today = clocks.local_day(now, time_zone_of(session, post.enterprise_id))
     if review_due_on is not None and review_due_on <= today:
         raise InvalidInput([{"loc": ["body", "review_due_on"], "msg": "下次评审日期应在今天之后"}])
