@@ -12,7 +12,8 @@ from app.cards.service import import_posts
 from app.proposals import service
 from app.proposals.models import Proposal, ProposalPhoto, VersionParticipant
 from app.proposals.photos import MAX_PHOTO_BYTES, sniff_image
-from app.proposals.service import Gap, compile_gaps, one_year_later
+from app.proposals.service import one_year_later
+from app.proposals.status import Gap, compile_gaps, compile_status
 from tests.factories import MINIMAL_POST, minimal_post
 
 
@@ -377,7 +378,7 @@ def test_the_demo_has_compiled_key_posts_and_one_that_is_not(session):
     load_demo(session, hasher=hasher, now=utcnow())  # again: nothing changes, nothing breaks
     session.commit()
     posts = session.exec(select(Post)).all()
-    statuses = {p.code: service.compile_status(session, p, now=utcnow()) for p in posts}
+    statuses = {p.code: compile_status(session, p, now=utcnow()) for p in posts}
     assert sum(s.compiled for s in statuses.values()) >= 2
     assert any(not s.compiled for s in statuses.values())
     assert len(session.exec(select(Proposal)).all()) >= 3

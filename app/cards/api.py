@@ -13,8 +13,7 @@ from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.org.models import Person, Role
-from app.proposals import export
-from app.proposals import service as proposals
+from app.proposals import export, status
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_upload, read_uploads
 
@@ -138,7 +137,7 @@ def export_cards(
         raise ResourceNotFound("版本")
     post_content = service.content(stored)
     filename = f"{post.code}-v{stored.number}.{format}"
-    signed = proposals.signatures(session, stored)
+    signed = status.signatures(session, stored)
     if format == "yaml":
         body = export.yaml_with_signatures(dump_yaml(post_content), signed)
     else:

@@ -20,6 +20,7 @@ from app.errors import ResourceNotFound
 from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
 from app.proposals import service as proposals
+from app.proposals import status
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_uploads
 from app.web import render
@@ -79,8 +80,8 @@ def post_page(
             "control_groups": CONTROL_GROUPS,
             "phases": list(Phase),
             "dispatch_phone": enterprise.dispatch_phone if enterprise else None,
-            "signed": proposals.signatures(session, stored),
-            "compile_status": proposals.compile_status(session, post, now=clock()),
+            "signed": status.signatures(session, stored),
+            "compile_status": status.compile_status(session, post, now=clock()),
             "on_post": post.id in service.post_ids_of(session, person),
         },
         person=person,
@@ -96,7 +97,7 @@ def print_cards(
     enterprise = session.get(Enterprise, post.enterprise_id)
     assert enterprise is not None  # a post belongs to an enterprise
     content = service.content(stored)
-    signed = proposals.signatures(session, stored)
+    signed = status.signatures(session, stored)
     signature_line = printing.signature_line(
         compiled_by=signed.compiled_by_line(),
         reviewed_by=signed.reviewed_by,
@@ -127,7 +128,7 @@ def print_cards(
 
 
 def compile_statuses(session: SessionDep, posts: list[Post], now: datetime) -> dict[int | None, object]:
-    return {post.id: proposals.compile_status(session, post, now=now) for post in posts}
+    return {post.id: status.compile_status(session, post, now=now) for post in posts}
 
 
 @router.get("/cards", response_class=HTMLResponse)
@@ -198,9 +199,9 @@ def versions_page(
             "chosen": chosen,
             "previous": previous,
             "changes": changes,
-            "signed": proposals.signatures(session, chosen) if chosen else None,
+            "signed": status.signatures(session, chosen) if chosen else None,
             "approval_problem": proposals.approval_problem(chosen, editor) if chosen else None,
-            "compile_status": proposals.compile_status(session, post, now=clock()),
+            "compile_status": status.compile_status(session, post, now=clock()),
         },
         person=editor,
     )

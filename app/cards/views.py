@@ -8,7 +8,7 @@ from app.cards import service
 from app.cards.models import Post, PostVersion
 from app.cards.schemas import EmergencyOut, OperationOut, PostDetail, PostSummary
 from app.org.models import Enterprise, Person
-from app.proposals import service as proposals
+from app.proposals import status
 from app.proposals.views import compile_status_out
 from app.security import Scope
 
@@ -40,7 +40,7 @@ def post_summaries(session: Session, *, person: Person, scope: Scope, posts: lis
 
 def post_detail(session: Session, post: Post, stored: PostVersion, *, now: datetime) -> PostDetail:
     content = service.content(stored)
-    signed = proposals.signatures(session, stored)
+    signed = status.signatures(session, stored)
     enterprise = session.get(Enterprise, post.enterprise_id)
     assert post.id is not None
     return PostDetail(
@@ -74,5 +74,5 @@ def post_detail(session: Session, post: Post, stored: PostVersion, *, now: datet
         effective_on=signed.effective_on,
         review_due_on=signed.review_due_on,
         change_reason=signed.change_reason,
-        compile_status=compile_status_out(proposals.compile_status(session, post, now=now)),
+        compile_status=compile_status_out(status.compile_status(session, post, now=now)),
     )

@@ -23,6 +23,7 @@ from app.proposals import service
 from app.proposals.models import Proposal
 from app.proposals.photos import MAX_PHOTO_BYTES
 from app.proposals.schemas import ApproveIn, CompileStatusOut, DecisionIn, ProposalOut, ReviewIn, SignaturesOut
+from app.proposals.status import compile_status
 from app.proposals.views import compile_status_out, proposals_out, signatures_out
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_upload
@@ -293,4 +294,4 @@ def version_signatures(post: VisiblePost, number: Id, scope: TenantScope, sessio
 @router.get("/posts/{post_id}/compile-status", response_model=CompileStatusOut, responses=error_responses(401, 404))
 def post_compile_status(post: VisiblePost, session: SessionDep, clock: ClockDep) -> CompileStatusOut:
     """已编制, or which of: not approved, review overdue, no worker participation, a document empty."""
-    return compile_status_out(service.compile_status(session, post, now=clock()))
+    return compile_status_out(compile_status(session, post, now=clock()))

@@ -4,7 +4,7 @@ workbook's document properties (the reader ignores both; an extra sheet would be
 
 import io
 
-from app.proposals.service import Signatures
+from app.proposals.status import Signatures
 
 
 def signature_lines(signed: Signatures) -> list[str]:

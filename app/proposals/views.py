@@ -7,13 +7,13 @@ from app.cards.models import Post, PostVersion
 from app.meeting.models import Meeting
 from app.org.models import Person
 from app.policy import PROPOSAL_DECIDERS
-from app.proposals import service
+from app.proposals import service, status
 from app.proposals.models import Proposal
 from app.proposals.schemas import CompileStatusOut, GapOut, ParticipantOut, ProposalOut, SignaturesOut
 
 
 def proposals_out(session: Session, proposals: list[Proposal]) -> list[ProposalOut]:
-    names = service.names_of(session, [p.author_id for p in proposals] + [p.decided_by_id for p in proposals])
+    names = status.names_of(session, [p.author_id for p in proposals] + [p.decided_by_id for p in proposals])
     posts = {p.id: p for p in cards.get_many(session, {p.post_id for p in proposals})}
     version_ids = {p.merged_version_id for p in proposals if p.merged_version_id is not None}
     numbers = (
@@ -56,7 +56,7 @@ def proposals_out(session: Session, proposals: list[Proposal]) -> list[ProposalO
 
 
 def signatures_out(session: Session, post: Post, version: PostVersion) -> SignaturesOut:
-    signed = service.signatures(session, version)
+    signed = status.signatures(session, version)
     assert post.id is not None
     return SignaturesOut(
         post_id=post.id,
@@ -77,13 +77,13 @@ def signatures_out(session: Session, post: Post, version: PostVersion) -> Signat
     )
 
 
-def compile_status_out(status: service.CompileStatus) -> CompileStatusOut:
+def compile_status_out(judged: status.CompileStatus) -> CompileStatusOut:
     return CompileStatusOut(
-        post_id=status.post_id,
-        compiled=status.compiled,
-        version=status.version,
-        review_due_on=status.review_due_on,
-        missing=[GapOut(code=gap.value, label=service.GAP_LABELS[gap]) for gap in status.gaps],
+        post_id=judged.post_id,
+        compiled=judged.compiled,
+        version=judged.version,
+        review_due_on=judged.review_due_on,
+        missing=[GapOut(code=gap.value, label=status.GAP_LABELS[gap]) for gap in judged.gaps],
     )
 
 
