@@ -60,6 +60,15 @@ def version_or_404(session: SessionDep, post: Post, number: int) -> PostVersion:
     return stored
 
 
+def photo_upload(photo: UploadFile | None) -> service.PhotoUpload | None:
+    """The uploaded photo's bytes (read no further than the limit), or None when no file was chosen
+    (a browser sends an empty part for an empty file input)."""
+    if photo is None or not (photo.filename or photo.size):
+        return None
+    data = read_upload(photo, MAX_PHOTO_BYTES, where={"loc": ["body", "photo"]})
+    return service.PhotoUpload(photo.filename or "照片", data)
+
+
 # Documents a kind of proposal usually concerns, when the caller does not say.
 DEFAULT_DOCUMENT = {"hazard": "risks", "control": "risks", "mistake": "risks", "step": "operation", "other": "risks"}
 
@@ -87,10 +96,6 @@ def create_proposal(
     ] = None,
 ) -> ProposalOut:
     """A worker on the post proposes a change to its cards."""
-    upload = None
-    if photo is not None and (photo.filename or photo.size):
-        data = read_upload(photo, MAX_PHOTO_BYTES, where={"loc": ["body", "photo"]})
-        upload = service.PhotoUpload(photo.filename or "照片", data)
     proposal, created = service.propose(
         session,
         person=person,
@@ -99,7 +104,7 @@ def create_proposal(
         document=document or DEFAULT_DOCUMENT.get(kind, "risks"),
         line=line,
         text=text,
-        photo=upload,
+        photo=photo_upload(photo),
         client_id=client_id,
         now=clock(),
     )

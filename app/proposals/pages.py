@@ -19,7 +19,7 @@ from app.inputs import Id
 from app.org.models import Person, Role
 from app.policy import PROPOSAL_DECIDERS
 from app.proposals import service
-from app.proposals.api import Manager, Trainer, VisibleProposal, meeting_for_decision
+from app.proposals.api import Manager, Trainer, VisibleProposal, meeting_for_decision, photo_upload
 from app.proposals.photos import MAX_PHOTO_BYTES
 from app.proposals.status import compile_status
 from app.proposals.views import proposals_out
@@ -80,10 +80,6 @@ def propose_submit(
     """The form without JavaScript (the page's script sends to the API instead)."""
     values = {"kind": kind, "document": document, "line": line, "text": text}
     try:
-        upload = None
-        if photo is not None and photo.filename:
-            data = read_upload(photo, MAX_PHOTO_BYTES, where={"loc": ["body", "photo"]})
-            upload = service.PhotoUpload(photo.filename, data)
         proposal, _ = service.propose(
             session,
             person=person,
@@ -92,7 +88,7 @@ def propose_submit(
             document=document,
             line=line,
             text=text,
-            photo=upload,
+            photo=photo_upload(photo),
             client_id=client_id or None,
             now=clock(),
         )
