@@ -2,8 +2,9 @@
 
 Region DEMO-R (演示区); enterprise DEMO (an open-pit limestone mine), DEMO2 (a glass-fibre plant)
 and DEMO3 (a steel works, for the metallurgical-gas and contractor-maintenance posts), each with
-the reference posts of its industry imported and published, people assigned to
-their team's posts; accounts admin, regulator (code DEMO-R) and, in each enterprise, manager,
+the reference posts of its industry imported and published, people assigned to their team's posts,
+and a compile history on most posts (app/proposals/demo.py); accounts admin, regulator (code
+DEMO-R) and, in each enterprise, manager,
 trainer, leader and worker01…worker30. All demo passwords are DEMO_PASSWORD. Running it again changes nothing.
 """
 
@@ -19,6 +20,7 @@ from app.cards.models import Post
 from app.cards.service import import_posts
 from app.db import utcnow
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
+from app.proposals.demo import record_history
 from app.questions.review import approve_all
 
 DEMO_PASSWORD = "demo12345"
@@ -32,6 +34,7 @@ class DemoEnterprise:
     industry: Industry
     teams: dict[str, tuple[str, ...]]  # team → the reference posts its people work on
     dispatch_phone: str
+    not_compiled: str  # a post left without worker participation or approval, to show the gap
 
 
 DEMO_ENTERPRISES = (
@@ -45,6 +48,7 @@ DEMO_ENTERPRISES = (
             "破碎检修班": ("mine-crushing", "mine-maintenance"),
         },
         "023-00000001",
+        "mine-maintenance",
     ),
     DemoEnterprise(
         "DEMO2",
@@ -56,6 +60,7 @@ DEMO_ENTERPRISES = (
             "仓储动力班": ("hazchem-warehouse", "ammonia-refrigeration", "electrician", "confined-space"),
         },
         "023-00000002",
+        "confined-space",
     ),
     DemoEnterprise(
         "DEMO3",
@@ -67,6 +72,7 @@ DEMO_ENTERPRISES = (
             "天车运输班": ("overhead-crane", "forklift"),
         },
         "023-00000003",
+        "trade-maintenance",
     ),
 )
 WORKERS_PER_ENTERPRISE = 30
@@ -167,8 +173,9 @@ def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None 
             ("trainer", "李安全", Role.trainer, None),
             ("leader", "赵班长", Role.leader, teams[0].id),
         ]
+        staff_people: dict[Role, Person] = {}
         for username, name, role, team_id in staff:
-            person = _get_or_create_person(
+            person = staff_people[role] = _get_or_create_person(
                 session,
                 summary,
                 password_hash,
@@ -195,6 +202,17 @@ def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None 
             # each worker gets one of the team's posts, in turn
             team_posts = spec.teams[team.name]
             _assign_posts(session, person, [posts[team_posts[((number - 1) // len(teams)) % len(team_posts)]]])
+        session.flush()
+        record_history(
+            session,
+            posts=list(posts.values()),
+            skip={spec.not_compiled},
+            team_of={code: team for team in teams for code in spec.teams[team.name]},
+            leader=staff_people[Role.leader],
+            trainer=staff_people[Role.trainer],
+            manager=staff_people[Role.manager],
+            now=now or utcnow(),
+        )
     return summary
 
 

@@ -22,8 +22,8 @@ class ErrorBody(BaseModel):
 class ResourceNotFound(HTTPException):
     """Missing, or another tenant's: the two are indistinguishable on purpose."""
 
-    def __init__(self, what: str = "资源") -> None:
-        super().__init__(status_code=404, detail=f"未找到该{what}")
+    def __init__(self, what: str = "资源", *, detail: str | None = None) -> None:
+        super().__init__(status_code=404, detail=detail or f"未找到该{what}")
 
 
 class Forbidden(HTTPException):

@@ -30,6 +30,8 @@ from app.migrations import upgrade_to_head
 from app.offline import pages as offline_pages
 from app.people import api as people_api
 from app.people import pages as people_pages
+from app.proposals import api as proposals_api
+from app.proposals import pages as proposals_pages
 from app.questions import api as questions_api
 from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
@@ -101,6 +103,7 @@ def create_app(
         questions_api.router,
         drill_api.router,
         meeting_api.router,
+        proposals_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
@@ -109,6 +112,7 @@ def create_app(
         questions_pages.router,
         drill_pages.router,
         meeting_pages.router,
+        proposals_pages.router,
         offline_pages.router,
     ):
         app.include_router(router)

@@ -13,6 +13,7 @@ from app.drill.models import (
 )
 from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
 from app.org.models import Department, Enterprise, Person, PersonPost, Region
+from app.proposals.models import Proposal, ProposalPhoto, VersionParticipant
 from app.questions.models import QuestionOverride
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
 
@@ -37,8 +38,11 @@ __all__ = [
     "PersonPost",
     "Post",
     "PostVersion",
+    "Proposal",
+    "ProposalPhoto",
     "QuestionOverride",
     "QuizAttempt",
     "RecallSnapshot",
     "Region",
+    "VersionParticipant",
 ]

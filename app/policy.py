@@ -16,6 +16,13 @@ SIGNERS = frozenset({Role.leader, Role.trainer, Role.manager})
 # A leader runs their own team's pre-shift meetings; a trainer any team's.
 HOSTS = frozenset({Role.leader, Role.trainer})
 MEETING_READERS = frozenset({Role.leader, Role.trainer, Role.manager, Role.regulator, Role.admin})
+# Card proposals: a leader decides their team's posts' proposals (at the pre-shift meeting or
+# not), a trainer any post's; the trainer merges accepted ones into a new version; the manager
+# (主要负责人) approves it. Readers of a post's proposals are the deciders and the manager.
+PROPOSAL_DECIDERS = frozenset({Role.leader, Role.trainer})
+PROPOSAL_READERS = frozenset({Role.leader, Role.trainer, Role.manager})
+VERSION_REVIEWERS = frozenset({Role.trainer})
+VERSION_APPROVERS = frozenset({Role.manager})
 ROSTER_EDITORS = frozenset({Role.trainer, Role.manager})
 # The enterprise's own settings (e.g. the least plausible time per finger-point-and-say item).
 SETTINGS_EDITORS = frozenset({Role.trainer, Role.manager})

@@ -51,6 +51,25 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     },
     ("POST", "/api/meetings/join/{code}"): {"role": "worker", "own_status": {200, 409}},
     ("POST", "/api/meetings/{meeting_id}/end"): {"role": "trainer", "own_status": {200, 409}},
+    ("POST", "/api/posts/{post_id}/proposals"): {
+        "role": "worker",
+        "data": {"kind": "hazard", "text": "罐口照明不足"},
+        "files": "photo",
+    },
+    ("GET", "/api/posts/{post_id}/proposals"): {"role": "leader"},
+    ("GET", "/api/proposals/{proposal_id}"): {"role": "worker"},
+    ("GET", "/api/proposals/{proposal_id}/photo"): {"role": "manager"},
+    ("POST", "/api/proposals/{proposal_id}/decision"): {"role": "leader", "body": {"status": "accepted"}},
+    ("GET", "/api/posts/{post_id}/proposals/draft.yaml"): {"role": "trainer"},
+    ("POST", "/api/posts/{post_id}/merge"): {
+        "role": "trainer",
+        "data": {"proposal_ids": ["$proposal_id"], "reason": "采纳建议"},
+        "files": "changed_card",
+    },
+    ("POST", "/api/posts/{post_id}/versions/{number}/review"): {"role": "trainer"},
+    ("POST", "/api/posts/{post_id}/versions/{number}/approve"): {"role": "manager"},
+    ("GET", "/api/posts/{post_id}/versions/{number}/signatures"): {"role": "worker"},
+    ("GET", "/api/posts/{post_id}/compile-status"): {"role": "worker"},
     ("POST", "/api/quizzes"): {"role": "worker", "body": {"post_id": "$post_id", "mode": "practice", "count": 1}},
     ("GET", "/api/quizzes/{attempt_id}"): {"role": "worker"},
     ("POST", "/api/quizzes/{attempt_id}/answers"): {
@@ -80,6 +99,7 @@ ROUTES_WITHOUT_OBJECTS = {
     ("PUT", "/api/drill/policy"),
     ("POST", "/api/drill/sync"),  # per-entry 404s for others' cards/posts: tests/test_offline_sync.py
     ("GET", "/api/questions/template.xlsx"),
+    ("GET", "/api/me/proposals"),  # the caller's own proposals
 }
 
 
@@ -99,7 +119,14 @@ def object_ids(client, world) -> dict[str, int]:
         "/api/meetings", json={"post_id": world.a.post.id}, headers=world.auth(world.a.people["leader"])
     ).json()
     client.post(f"/api/meetings/join/{meeting['code']}", headers=worker)
+    proposal = client.post(
+        f"/api/posts/{world.a.post.id}/proposals",
+        data={"kind": "mistake", "text": "有人只在罐口测一次"},
+        files=upload_for("photo"),
+        headers=worker,
+    ).json()
     return {
+        "proposal_id": proposal["id"],
         "meeting_id": meeting["id"],
         "code": meeting["code"],
         "meeting_question_id": meeting["questions"][0]["id"],
@@ -121,6 +148,14 @@ def upload_for(kind):
         from app.cards.excel import question_template_workbook
 
         return {"file": ("题库.xlsx", question_template_workbook(), "application/octet-stream")}
+    if kind == "photo":
+        from tests.test_proposals import tiny_jpeg
+
+        return {"photo": ("p.jpg", tiny_jpeg(), "image/jpeg")}
+    if kind == "changed_card":
+        from tests.test_proposals import changed_yaml, new_duties
+
+        return {"file": ("post-1.yaml", changed_yaml(duties=new_duties()), "application/yaml")}
     return None
 
 
@@ -130,6 +165,8 @@ def filled(value, ids):
         return ids[value[1:]]
     if isinstance(value, dict):
         return {key: filled(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [filled(item, ids) for item in value]
     return value
 
 
@@ -163,9 +200,12 @@ def test_another_enterprises_objects_are_not_found(app, client, world):
         assert not missing, f"add an enterprise-A object for {missing} in object_ids()"
         url = path.format(**{name: ids[name] for name in names})
         query, body = filled(spec.get("query", {}), ids), filled(spec.get("body"), ids)
+        data = filled(spec.get("data"), ids)
         files = upload_for(spec.get("files"))
         for outsider in (world.b.people[spec["role"]], world.c.people[spec["role"]], world.other_regulator):
-            response = client.request(method, url, json=body, params=query, files=files, headers=world.auth(outsider))
+            response = client.request(
+                method, url, json=body, data=data, params=query, files=files, headers=world.auth(outsider)
+            )
             expected = {404} if outsider.role == spec["role"] else {403, 404}
             assert response.status_code in expected, f"{method} {path} as {outsider.name}: {response.status_code}"
             if response.status_code == 404:
@@ -175,6 +215,7 @@ def test_another_enterprises_objects_are_not_found(app, client, world):
             method,
             url,
             json=body,
+            data=data,
             params=query,
             files=upload_for(spec.get("files")),
             headers=world.auth(world.a.people[spec["role"]]),

@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.errors import InvalidInput, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.org.models import Person, Role
+from app.proposals import export, status
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_upload, read_uploads
 
@@ -45,8 +46,8 @@ def list_posts(person: CurrentPerson, scope: TenantScope, session: SessionDep) -
 
 
 @router.get("/posts/{post_id}", response_model=PostDetail, responses=error_responses(401, 404))
-def get_post(post: VisiblePost, scope: TenantScope, session: SessionDep) -> PostDetail:
-    return post_detail(session, post, shown_version_or_404(session, post, scope))
+def get_post(post: VisiblePost, scope: TenantScope, session: SessionDep, clock: ClockDep) -> PostDetail:
+    return post_detail(session, post, shown_version_or_404(session, post, scope), now=clock())
 
 
 @router.get("/posts/{post_id}/versions", response_model=list[VersionOut], responses=error_responses(401, 403, 404))
@@ -137,12 +138,13 @@ def export_cards(
         raise ResourceNotFound("版本")
     post_content = service.content(stored)
     filename = f"{post.code}-v{stored.number}.{format}"
+    signed = status.signatures(session, stored)
     if format == "yaml":
-        body = dump_yaml(post_content)
+        body = export.yaml_with_signatures(dump_yaml(post_content), signed)
     else:
         from app.cards.excel import write_workbook  # openpyxl loads only when a workbook is asked for
 
-        body = write_workbook(post_content)
+        body = export.workbook_with_signatures(write_workbook(post_content), signed)
     media = "application/yaml; charset=utf-8" if format == "yaml" else XLSX_TYPE
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -5,7 +5,7 @@ attempts and flashcards can point at exactly what the worker saw. Importing iden
 nothing; changed content becomes the next version; publishing one makes it what workers see.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
@@ -49,3 +49,13 @@ class PostVersion(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Signatures (app/proposals): who reviewed and who approved this version, from when it is in
+    # force and when it must be reviewed again (enterprise-local dates), and why it changed. They
+    # describe the version, not its content, so they are columns here and never part of the hash.
+    change_reason: str | None = Field(default=None, max_length=500)
+    reviewed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    approved_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    effective_on: date | None = Field(default=None)
+    review_due_on: date | None = Field(default=None)

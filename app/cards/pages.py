@@ -1,6 +1,7 @@
 """Card pages: a worker's posts and a post's four documents on the phone, search, printable
 cards with a QR code, and the trainer's import, version history with diff, and publish."""
 
+from datetime import datetime
 from typing import Annotated
 
 import segno
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.cards import printing, service
 from app.cards.api import VisiblePost, shown_version_or_404
 from app.cards.diff import diff_versions
+from app.cards.models import Post
 from app.cards.parsing import CARD_UPLOAD, Problem
 from app.cards.schema import CONTROL_GROUPS, Phase
 from app.context import ClockDep
@@ -17,6 +19,8 @@ from app.db import SessionDep
 from app.errors import ResourceNotFound
 from app.inputs import Id
 from app.org.models import Enterprise, Person, Role
+from app.proposals import service as proposals
+from app.proposals import status
 from app.security import CurrentPerson, RequireRole, TenantScope
 from app.uploads import read_uploads
 from app.web import render
@@ -54,7 +58,13 @@ def search_posts(
 
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
 def post_page(
-    request: Request, post: PagePost, person: CurrentPerson, scope: TenantScope, session: SessionDep, tab: str = "risks"
+    request: Request,
+    post: PagePost,
+    person: CurrentPerson,
+    scope: TenantScope,
+    session: SessionDep,
+    clock: ClockDep,
+    tab: str = "risks",
 ) -> Response:
     stored = shown_version_or_404(session, post, scope)
     enterprise = session.get(Enterprise, post.enterprise_id)
@@ -70,6 +80,9 @@ def post_page(
             "control_groups": CONTROL_GROUPS,
             "phases": list(Phase),
             "dispatch_phone": enterprise.dispatch_phone if enterprise else None,
+            "signed": status.signatures(session, stored),
+            "compile_status": status.compile_status(session, post, now=clock()),
+            "on_post": post.id in service.post_ids_of(session, person),
         },
         person=person,
     )
@@ -84,6 +97,14 @@ def print_cards(
     enterprise = session.get(Enterprise, post.enterprise_id)
     assert enterprise is not None  # a post belongs to an enterprise
     content = service.content(stored)
+    signed = status.signatures(session, stored)
+    signature_line = printing.signature_line(
+        compiled_by=signed.compiled_by_line(),
+        reviewed_by=signed.reviewed_by,
+        approved_by=signed.approved_by,
+        effective_on=signed.effective_on.isoformat() if signed.effective_on else "",
+        review_due_on=signed.review_due_on.isoformat() if signed.review_due_on else "",
+    )
     return render(
         request,
         "cards/print.html",
@@ -97,17 +118,30 @@ def print_cards(
                 enterprise_name=enterprise.name,
                 version=stored.number,
                 dispatch_phone=enterprise.dispatch_phone,
+                signatures=signature_line,
             ),
+            "signature_line": signature_line,
             "qr": segno.make(target, error="m").svg_inline(scale=3),
         },
         person=person,
     )
 
 
+def compile_statuses(session: SessionDep, posts: list[Post], now: datetime) -> dict[int | None, object]:
+    return {post.id: status.compile_status(session, post, now=now) for post in posts}
+
+
 @router.get("/cards", response_class=HTMLResponse)
-def manage_cards(request: Request, editor: CardEditor, scope: TenantScope, session: SessionDep) -> Response:
+def manage_cards(
+    request: Request, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
+) -> Response:
     posts = service.list_for(session, scope=scope, enterprise_id=editor.enterprise_id)
-    return render(request, "cards/manage.html", {"posts": posts, "problems": [], "outcomes": []}, person=editor)
+    return render(
+        request,
+        "cards/manage.html",
+        {"posts": posts, "problems": [], "outcomes": [], "statuses": compile_statuses(session, posts, clock())},
+        person=editor,
+    )
 
 
 @router.post("/cards/import", response_class=HTMLResponse)
@@ -137,7 +171,12 @@ def import_cards_page(
     return render(
         request,
         "cards/manage.html",
-        {"posts": listed, "problems": problems, "outcomes": outcomes},
+        {
+            "posts": listed,
+            "problems": problems,
+            "outcomes": outcomes,
+            "statuses": compile_statuses(session, listed, clock()),
+        },
         person=editor,
         status_code=422 if problems else 200,
     )
@@ -145,7 +184,7 @@ def import_cards_page(
 
 @router.get("/cards/{post_id}/versions", response_class=HTMLResponse)
 def versions_page(
-    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, number: Id | None = None
+    request: Request, post: PagePost, editor: CardEditor, session: SessionDep, clock: ClockDep, number: Id | None = None
 ) -> Response:
     versions = service.versions_of(session, post)
     chosen = next((v for v in versions if v.number == number), versions[0] if versions else None)
@@ -154,7 +193,16 @@ def versions_page(
     return render(
         request,
         "cards/versions.html",
-        {"post": post, "versions": versions, "chosen": chosen, "previous": previous, "changes": changes},
+        {
+            "post": post,
+            "versions": versions,
+            "chosen": chosen,
+            "previous": previous,
+            "changes": changes,
+            "signed": status.signatures(session, chosen) if chosen else None,
+            "approval_problem": proposals.approval_problem(chosen, editor) if chosen else None,
+            "compile_status": status.compile_status(session, post, now=clock()),
+        },
         person=editor,
     )
 

@@ -269,7 +269,25 @@ def pack(card: str, blocks: Iterable[Block], body_height: float) -> list[Sheet]:
     return sheets
 
 
-def plan(content: PostContent, *, enterprise_name: str, version: int, dispatch_phone: str | None = None) -> PrintPlan:
+def signature_line(
+    *, compiled_by: str, reviewed_by: str | None, approved_by: str | None, effective_on: str, review_due_on: str
+) -> str:
+    """Who compiled, reviewed and approved the version and its dates: on every sheet, so a sheet
+    hung on its own at the post still shows it was made with the workers and is in force."""
+    return (
+        f"编制：{compiled_by} · 审核：{reviewed_by or '未审核'} · 批准：{approved_by or '未批准'}"
+        f" · 生效 {effective_on or '—'} · 复审 {review_due_on or '—'}"
+    )
+
+
+def plan(
+    content: PostContent,
+    *,
+    enterprise_name: str,
+    version: int,
+    dispatch_phone: str | None = None,
+    signatures: str = "",
+) -> PrintPlan:
     cards = {
         "岗位风险清单": risk_blocks(content),
         "岗位职责清单": duty_blocks(content),
@@ -278,7 +296,9 @@ def plan(content: PostContent, *, enterprise_name: str, version: int, dispatch_p
     }
     sheets: list[Sheet] = []
     for card, blocks in cards.items():
-        meta = (sheet_meta(enterprise_name, version), page_line(99, 99, 999))  # the longest it can be
+        meta = [sheet_meta(enterprise_name, version), page_line(99, 99, 999)]  # the longest it can be
+        if signatures:
+            meta.append(signatures)
         body = CONTENT_HEIGHT - header_height(sheet_title(content.name, card), meta)
         part = pack(card, blocks, body)
         for page, sheet in enumerate(part, start=1):

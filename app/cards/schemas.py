@@ -1,10 +1,12 @@
 """Shapes of the card API's answers (the content itself is schema.PostContent)."""
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, computed_field
 
 from app.cards.schema import CheckItem, Duty, Mnemonic, Risk, Scenario, Standard, Step
+from app.proposals.schemas import CompileStatusOut
 
 
 class RiskOut(Risk):
@@ -60,6 +62,14 @@ class PostDetail(BaseModel):
     emergency: EmergencyOut
     mnemonics: list[Mnemonic]
     standards: list[Standard]
+    # The version's signatures (app/proposals): who compiled it with the workers, reviewed, approved.
+    compiled_by: list[str]
+    reviewed_by: str | None
+    approved_by: str | None
+    effective_on: date | None
+    review_due_on: date | None
+    change_reason: str | None
+    compile_status: CompileStatusOut
 
 
 class ImportedPost(BaseModel):

@@ -1,11 +1,15 @@
 """Turning stored posts into the API's answers; the pages use the same functions."""
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from app.cards import service
 from app.cards.models import Post, PostVersion
 from app.cards.schemas import EmergencyOut, OperationOut, PostDetail, PostSummary, RiskOut
 from app.org.models import Enterprise, Person
+from app.proposals import status
+from app.proposals.views import compile_status_out
 from app.security import Scope
 
 
@@ -34,8 +38,9 @@ def post_summaries(session: Session, *, person: Person, scope: Scope, posts: lis
     return summaries
 
 
-def post_detail(session: Session, post: Post, stored: PostVersion) -> PostDetail:
+def post_detail(session: Session, post: Post, stored: PostVersion, *, now: datetime) -> PostDetail:
     content = service.content(stored)
+    signed = status.signatures(session, stored)
     enterprise = session.get(Enterprise, post.enterprise_id)
     assert post.id is not None
     return PostDetail(
@@ -63,4 +68,11 @@ def post_detail(session: Session, post: Post, stored: PostVersion) -> PostDetail
         ),
         mnemonics=content.mnemonics,
         standards=content.standards,
+        compiled_by=[p.name for p in signed.compiled_by],
+        reviewed_by=signed.reviewed_by,
+        approved_by=signed.approved_by,
+        effective_on=signed.effective_on,
+        review_due_on=signed.review_due_on,
+        change_reason=signed.change_reason,
+        compile_status=compile_status_out(status.compile_status(session, post, now=now)),
     )

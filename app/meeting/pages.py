@@ -20,6 +20,7 @@ from app.meeting.api import Host, MeetingByCode, ReadableMeeting, Reader, Visibl
 from app.meeting.models import Meeting
 from app.org.models import Department, Person
 from app.policy import HOSTS
+from app.proposals.views import open_at_meeting
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz.pages import AnswerFormDep
 from app.security import CurrentPerson, TenantScope
@@ -170,6 +171,8 @@ def meeting_screen(
     """The big screen while the meeting runs; its record (answers, explanations) once it has ended."""
     context = _screen_context(request, session, meeting, clock())
     context["may_end"] = person.role in HOSTS and context["open"]
+    # the team's open card proposals, decided here with the people present (app/proposals)
+    context["proposals"] = open_at_meeting(session, person, meeting)
     return render(request, "meeting/screen.html", context, person=person)
 
 

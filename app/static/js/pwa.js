@@ -1,5 +1,6 @@
 // On every page: installs the service worker, keeps the queue of what was done offline (flashcard
-// reviews, finger-point-and-say runs) and sends it to /api/drill/sync whenever there is a network,
+// reviews, finger-point-and-say runs, text-only card proposals) and sends it to /api/drill/sync
+// (proposals to their own route) whenever there is a network,
 // and shows "待同步 N 条" until the server has it. On /drill it saves the worker's own posts (cards,
 // flashcards, checklist) so they open with no signal (offline.js renders them).
 //
@@ -82,10 +83,13 @@
         if (!session.person_id) { note = "登录后自动同步。"; return null; }
         var mine = pending().filter(function (e) { return e.person_id === session.person_id; });
         if (!mine.length) { note = "这些记录属于另一个账号，该账号登录后同步。"; return null; }
+        // Card proposals go one by one to their own route (the same client_id twice counts once).
+        var proposals = mine.filter(function (e) { return e.kind === "proposal"; }).slice(0, 20);
         // Within the server's batch limits (500 reviews, 50 runs); the rest go in the next batch.
         var reviews = mine.filter(function (e) { return e.kind === "review"; }).slice(0, 200);
         var runs = mine.filter(function (e) { return e.kind === "run"; }).slice(0, 20);
         mine = reviews.concat(runs);
+        if (!mine.length) { return sendProposals(proposals, session.csrf_token); }
         var body = {
           reviews: reviews.map(function (e) { return e.body; }),
           runs: runs.map(function (e) { return e.body; })
@@ -98,7 +102,12 @@
         }).then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
           return response.json();
-        }).then(function (answer) { return settle(mine, answer.results); });
+        }).then(function (answer) { return settle(mine, answer.results); })
+          .then(function (outcome) {
+            return sendProposals(proposals, session.csrf_token).then(function (more) {
+              return { stored: outcome.stored + more.stored, settled: outcome.settled + more.settled };
+            });
+          });
       })
       .catch(function () { note = "暂时连不上服务器，稍后自动重试。"; return null; })
       .then(function (outcome) {
@@ -129,6 +138,25 @@
     write(REJECTED_KEY, rejected);
     note = pending().length ? "" : "全部已同步。";
     return { stored: stored, settled: Object.keys(done).length };
+  }
+
+  function sendProposals(entries, csrf) {
+    // Each as the form the page sends; the answers are settled like the drill's.
+    var results = [];
+    return entries.reduce(function (chain, e) {
+      return chain.then(function () {
+        var form = new FormData();
+        Object.keys(e.body).forEach(function (key) { if (key !== "post_id" && e.body[key] != null) { form.append(key, e.body[key]); } });
+        return fetch("/api/posts/" + e.body.post_id + "/proposals", {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf }, body: form
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (answer) {
+            results.push(response.ok ? { kind: "proposal", client_id: e.body.client_id, ok: true } :
+              { kind: "proposal", client_id: e.body.client_id, ok: false, error: { status: response.status, msg: answer.detail || "" } });
+          });
+        });
+      });
+    }, Promise.resolve()).then(function () { return settle(entries, results); });
   }
 
   // --- saving the worker's posts for offline use -----------------------------------------------
