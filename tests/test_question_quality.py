@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from app.cards.bank import reference_bank
 from app.questions.families import FAMILY_INFO, is_assessable
 from app.questions.families.common import negates, prohibition_objects, text_lines, worth_asking
+from app.questions.families.emergency import one_doer_parts
 from app.questions.generator import generate_candidates, generate_questions
 from app.questions.guesser import chance, figures, overall
 from app.questions.lint import lint, lint_all
@@ -241,3 +242,22 @@ def test_for_any_post_seed_and_peers_the_questions_pass_the_linter_and_truths_ba
         if question.type == QuestionType.judge:
             truths[question.family][question.answer[0]] += 1
     assert all(counts[JUDGE_TRUE] == counts[JUDGE_FALSE] for counts in truths.values())
+
+
+def test_an_order_question_never_spans_a_change_of_doer(used):
+    """What two people do happens at the same time: its order is not asked."""
+    for code, questions in used.items():
+        post = BY_CODE[code]
+        scenarios = {scenario.id: scenario for scenario in post.emergency.scenarios}
+        for question in questions:
+            if question.family != "emergency_order":
+                continue
+            scenario_id, positions = question.source.split("[", 1)[1].split("]")[0], question.source.rsplit("[", 1)[1]
+            doers = {scenarios[scenario_id].actions[int(index)].who for index in positions.rstrip("]").split(",")}
+            assert len(doers) == 1, (code, question.source, doers)
+
+
+def test_one_doer_parts_cut_a_run_where_the_doer_changes():
+    doers = ["发现人", "操作工", "操作工", "操作工", "班组长", None, None]
+    assert one_doer_parts(range(0, 7), doers) == [range(0, 1), range(1, 4), range(4, 5), range(5, 7)]
+    assert one_doer_parts(range(2, 4), doers) == [range(2, 4)]

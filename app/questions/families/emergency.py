@@ -4,7 +4,7 @@ order of actions, and right and wrong practices in each scenario."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from app.cards.schema import wrong_texts
 from app.questions.families.common import (
@@ -74,8 +74,9 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
     actions with a fixed place are used: none that applies only in some case ("有人受伤…",
     "火势扩大时…") and none of several labelled branches ("眼睛：…", "皮肤：…")."""
     for scenario in ctx.post.emergency.scenarios:
+        doers = [action.who for action in scenario.actions]
         for run in runs([is_sequence_action(action) for action in scenario.action_texts]):
-            for window in windows(run, smallest=3, largest=5):
+            for window in (w for part in one_doer_parts(run, doers) for w in windows(part, smallest=3, largest=5)):
                 positions = list(window)
                 source = f"emergency.scenarios[{scenario.id}].actions[{','.join(map(str, positions))}]"
                 items = [scenario.action_texts[index] for index in positions]
@@ -89,6 +90,20 @@ def emergency_order(ctx: Context) -> Iterator[Question]:
                     + "；".join(f"（{number}）{text}" for number, text in enumerate(items, 1))
                     + "。",
                 )
+
+
+def one_doer_parts(run: range, doers: Sequence[str | None]) -> list[range]:
+    """A run of actions cut where the doer changes: what two people do (the operator closes the
+    gas while the leader clears the area) happens at the same time, so its order is not the card's
+    to ask (two blind reviews found such orders with two defensible answers)."""
+    parts: list[range] = []
+    start = run.start
+    for index in range(run.start + 1, run.stop):
+        if doers[index] != doers[index - 1]:
+            parts.append(range(start, index))
+            start = index
+    parts.append(range(start, run.stop))
+    return parts
 
 
 def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
