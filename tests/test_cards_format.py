@@ -178,23 +178,9 @@ def old_hash(data: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def before_the_2025_classes(stored: dict) -> dict:
-    """The first stored form also predates the GB 6441-2025 fields: one class per scenario as
-    `accident_type: X`, standards without dates, no 1986 names kept beside the mapped classes."""
-    for standard in stored["standards"]:
-        standard.pop("effective", None)
-        standard.pop("replaced_by", None)
-    for line in [*stored["risks"], *stored["emergency"]["scenarios"]]:
-        line.pop("accident_types_1986", None)
-    for scenario in stored["emergency"]["scenarios"]:
-        if len(scenario["accident_types"]) == 1:
-            scenario["accident_type"] = scenario.pop("accident_types")[0]
-    return stored
-
-
 @pytest.mark.parametrize("code", sorted(BANK))
 def test_content_stored_before_the_fields_loads_with_its_old_hash(code):
-    stored = before_the_2025_classes(as_first_stored(BANK[code].model_dump(mode="json")))
+    stored = as_first_stored(BANK[code].model_dump(mode="json"))
     assert all(isinstance(a, str) for s in stored["emergency"]["scenarios"] for a in s["actions"])
     post = PostContent.model_validate(stored)
     assert post.content_hash() == old_hash(stored)
