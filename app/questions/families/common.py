@@ -523,6 +523,32 @@ def twin_lines(base: str, mistakes: Sequence[str | MistakePair]) -> list[tuple[s
     ]
 
 
+def twin_choices(
+    ctx: Context,
+    *,
+    family: str,
+    stem: str,
+    twins: Sequence[tuple[str, str, str]],
+    wrongs: Sequence[str],
+    lines: Sequence[tuple[str, str]],
+) -> Iterable[Question]:
+    """下列做法正确的是？ once per right twin (twin_lines) of an item: the twin among the item's other
+    mistakes, explained by the card line of `lines` it follows."""
+    for source, twin, mistake in twins:
+        question = practice_choice(
+            ctx,
+            family=family,
+            source=source,
+            stem=stem,
+            right=twin,
+            wrongs=wrongs,
+            contrast=mistake,
+            explanation=twin_explanation(twin, lines),
+        )
+        if question is not None:
+            yield question
+
+
 def twin_explanation(twin: str, lines: Sequence[tuple[str, str]]) -> str:
     """Why the twin is right: the card line it follows (the one sharing most word pieces with it)."""
     basis = closest_line(twin, lines, CLOSE_LINE_PIECES)

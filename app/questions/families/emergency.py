@@ -18,7 +18,7 @@ from app.questions.families.common import (
     practice_choice,
     reads_as_practice,
     runs,
-    twin_explanation,
+    twin_choices,
     twin_lines,
     windows,
 )
@@ -39,19 +39,7 @@ def emergency_action(ctx: Context) -> Iterator[Question]:
         stem = f"发生“{scenario.title}”时，下列做法正确的是？"
         twins = twin_lines(base, scenario.mistakes)
         actions = [(f"{base}.actions[{index}]", text) for index, text in enumerate(scenario.action_texts)]
-        for source, twin, mistake in twins:
-            question = practice_choice(
-                ctx,
-                family="emergency_action",
-                source=source,
-                stem=stem,
-                right=twin,
-                wrongs=wrong,
-                contrast=mistake,
-                explanation=twin_explanation(twin, actions),
-            )
-            if question is not None:
-                yield question
+        yield from twin_choices(ctx, family="emergency_action", stem=stem, twins=twins, wrongs=wrong, lines=actions)
         for index, action in enumerate(scenario.action_texts):
             if twins or not reads_as_practice(action) or BRANCH_LABEL.match(action) or REPORTING.search(action):
                 continue

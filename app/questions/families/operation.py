@@ -20,7 +20,7 @@ from app.questions.families.common import (
     practice_choice,
     reads_as_practice,
     runs,
-    twin_explanation,
+    twin_choices,
     twin_lines,
     windows,
 )
@@ -164,19 +164,7 @@ def key_point(ctx: Context) -> Iterator[Question]:
         )
         twins = twin_lines(base, step.mistakes)
         lines = [(source, step.key_point), (base, step.text)]
-        for twin_source, twin, mistake in twins:
-            question = practice_choice(
-                ctx,
-                family="key_point",
-                source=twin_source,
-                stem=stem,
-                right=twin,
-                wrongs=wrong,
-                contrast=mistake,
-                explanation=twin_explanation(twin, lines),
-            )
-            if question is not None:
-                yield question
+        yield from twin_choices(ctx, family="key_point", stem=stem, twins=twins, wrongs=wrong, lines=lines)
         if twins:
             continue  # the key point is a rule; beside acts it is recognised by its look
         question = practice_choice(

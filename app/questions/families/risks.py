@@ -18,7 +18,7 @@ from app.questions.families.common import (
     pick_distractors,
     practice_choice,
     reads_as_practice,
-    twin_explanation,
+    twin_choices,
     twin_lines,
 )
 from app.questions.model import Question
@@ -216,19 +216,7 @@ def risk_control(ctx: Context) -> Iterator[Question]:
         # its own mistake only, which is left out (see practice_choice)
         twin_stem = f"在“{setting(risk.point)}”，下列做法正确的是？"
         measures = [(f"{base}.controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
-        for source, twin, mistake in twins:
-            question = practice_choice(
-                ctx,
-                family="risk_control",
-                source=source,
-                stem=twin_stem,
-                right=twin,
-                wrongs=wrong,
-                contrast=mistake,
-                explanation=twin_explanation(twin, measures),
-            )
-            if question is not None:
-                yield question
+        yield from twin_choices(ctx, family="risk_control", stem=twin_stem, twins=twins, wrongs=wrong, lines=measures)
         for group, index, measure in risk.controls.all():
             # once the card writes right ways as acts beside its mistakes, its rules are not keys:
             # a rule among acts is recognised by its look (blind review)
