@@ -112,3 +112,15 @@ def test_a_false_statement_with_a_twin_is_explained_by_it():
     _, questions = generated_with_pairs()
     [statement] = [q for q in questions if q.source == "risks[R1].mistakes[2]" and q.family == "risk_practice_judge"]
     assert R1_PAIRS[2]["right"] in statement.explanation or "立即停铲" in statement.explanation
+
+
+def test_a_true_twin_statement_is_explained_by_the_card_line_it_follows():
+    _, questions = generated_with_pairs()
+    [statement] = [
+        q for q in questions if q.source == "risks[R1].mistakes[2].right" and q.family == "risk_practice_judge"
+    ]
+    # the card's own rule first, then the twin as the example, never the twin passed off as the rule
+    assert statement.explanation.startswith("正确。岗位风险清单 R1：")
+    cited = statement.explanation.removeprefix("正确。岗位风险清单 R1：").split("。")[0]
+    assert cited in [text for _, _, text in LOADING.risks[0].controls.all()]
+    assert statement.explanation.endswith(f"正确做法：{R1_PAIRS[2]['right']}。")

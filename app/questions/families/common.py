@@ -623,10 +623,18 @@ def judge_statements(
             source=source,
             statement=f"判断：{where}{statement_text(text, label)}。",
             true=true,
-            explanation=f"正确。{cite(source)}：{text}。"
+            explanation=right_explanation(source, text, [*also_right, *rules])
             if true
             else wrong_explanation(text, [*rights, *also_right], rules, right_way),
         )
+
+
+def right_explanation(source: str, text: str, card_lines: Sequence[tuple[str, str]]) -> str:
+    """Why a true statement is true: its card line; for a mistake's right twin, the card line the
+    twin follows (the twin itself is the card's example, not its rule)."""
+    if source.endswith(".right"):
+        return "正确。" + twin_explanation(text, card_lines)
+    return f"正确。{cite(source)}：{text}。"
 
 
 def statement_text(text: str, label: str | None) -> str:
