@@ -214,7 +214,7 @@ def risk_control(ctx: Context) -> Iterator[Question]:
         twins = twin_lines(base, risk.mistakes)
         # a twin is set in the risk's place: the hazard's words would be echoed by the twin and by
         # its own mistake only, which is left out (see practice_choice)
-        twin_stem = f"在“{setting(risk.point)}”，下列做法正确的是？"
+        twin_stem = f"关于“{setting(risk.point)}”，下列做法正确的是？"
         measures = [(f"{base}.controls.{group}[{index}]", text) for group, index, text in risk.controls.all()]
         yield from twin_choices(ctx, family="risk_control", stem=twin_stem, twins=twins, wrongs=wrong, lines=measures)
         for group, index, measure in risk.controls.all():
