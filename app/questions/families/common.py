@@ -543,17 +543,19 @@ def twin_choices(
             right=twin,
             wrongs=wrongs,
             contrast=mistake,
-            explanation=twin_explanation(twin, lines),
+            explanation=twin_explanation(source, twin, lines),
         )
         if question is not None:
             yield question
 
 
-def twin_explanation(twin: str, lines: Sequence[tuple[str, str]]) -> str:
-    """Why the twin is right: the card line it follows (the one sharing most word pieces with it)."""
+def twin_explanation(source: str, twin: str, lines: Sequence[tuple[str, str]]) -> str:
+    """Why the twin at `source` is right: the card line it follows (the one sharing most word
+    pieces with it), then the twin; with no such line, the card item the twin is written on."""
     basis = closest_line(twin, lines, CLOSE_LINE_PIECES)
-    said = f"{cite(basis[0])}：{basis[1]}。" if basis else ""
-    return f"{said}正确做法：{twin}。"
+    if basis is None:
+        return f"{cite(source)}写明的正确做法：{twin}。"
+    return f"{cite(basis[0])}：{basis[1]}。正确做法：{twin}。"
 
 
 def worth_asking(text: str) -> bool:
@@ -633,7 +635,7 @@ def right_explanation(source: str, text: str, card_lines: Sequence[tuple[str, st
     """Why a true statement is true: its card line; for a mistake's right twin, the card line the
     twin follows (the twin itself is the card's example, not its rule)."""
     if source.endswith(".right"):
-        return "正确。" + twin_explanation(text, card_lines)
+        return "正确。" + twin_explanation(source, text, card_lines)
     return f"正确。{cite(source)}：{text}。"
 
 
