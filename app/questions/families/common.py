@@ -668,7 +668,10 @@ def wrong_explanation(
         return f"错误。这是现场常见的错误做法。{right_way}"
     by_card: dict[str, list[str]] = {}
     for source, text in reasons:
-        by_card.setdefault(cite(source), []).append(text)
+        # a twin is the card's own example of the right way, not one of its rules: said as such
+        by_card.setdefault(f"{cite(source)}写明的正确做法" if source.endswith(".right") else cite(source), []).append(
+            text
+        )
     return "错误。这是现场常见的错误做法。" + "".join(
         f"{card}：{'；'.join(texts)}。" for card, texts in by_card.items()
     )
