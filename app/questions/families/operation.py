@@ -164,7 +164,10 @@ def key_point(ctx: Context) -> Iterator[Question]:
         )
         twins = twin_lines(base, step.mistakes)
         lines = [(source, step.key_point), (base, step.text)]
-        yield from twin_choices(ctx, family="key_point", stem=stem, twins=twins, wrongs=wrong, lines=lines)
+        # a step without a name of its own is not quoted in the stem: its text states the rule the
+        # wrong options break (blind review); the twins carry their situation themselves
+        twin_stem = stem if label else f"{step.phase.value}，下列做法正确的是？"
+        yield from twin_choices(ctx, family="key_point", stem=twin_stem, twins=twins, wrongs=wrong, lines=lines)
         if twins:
             continue  # the key point is a rule; beside acts it is recognised by its look
         question = practice_choice(
