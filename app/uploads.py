@@ -47,3 +47,9 @@ def read_upload(file: UploadFile, limit: int, *, where: dict[str, Any]) -> bytes
     if len(data) > limit:
         raise InvalidInput([{**where, "msg": f"{file.filename or '文件'}：超过 {limit // 1024 // 1024} MB"}])
     return data
+
+
+def read_named_upload(file: UploadFile, limit: int, *, default_name: str) -> tuple[str, bytes]:
+    """(name, bytes) of one uploaded file for a parser that names it in its messages; 422 past `limit`."""
+    name = file.filename or default_name
+    return name, read_upload(file, limit, where={"loc": ["body", "file"], "file": name})

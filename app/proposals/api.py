@@ -26,7 +26,7 @@ from app.proposals.schemas import ApproveIn, CompileStatusOut, DecisionIn, Propo
 from app.proposals.status import compile_status
 from app.proposals.views import compile_status_out, proposals_out, signatures_out
 from app.security import CurrentPerson, RequireRole, TenantScope
-from app.uploads import read_upload
+from app.uploads import read_named_upload, read_upload
 
 router = APIRouter(prefix="/api", tags=["proposals"])
 Trainer = Annotated[Person, Depends(RequireRole(Role.trainer))]
@@ -233,13 +233,11 @@ def merge_proposals(
     reason: Annotated[str, Form(max_length=2000, description="修订原因")],
 ) -> SignaturesOut:
     """A new (unpublished) version from the edited file; the trainer is its reviewer. In force once approved."""
-    name = file.filename or "卡片.yaml"
-    data = read_upload(file, MAX_CARD_FILE_BYTES, where={"loc": ["body", "file"], "file": name})
     stored = service.merge(
         session,
         trainer=trainer,
         post=post,
-        file=(name, data),
+        file=read_named_upload(file, MAX_CARD_FILE_BYTES, default_name="卡片.yaml"),
         proposal_ids=list(proposal_ids),
         reason=reason,
         now=clock(),

@@ -24,7 +24,7 @@ from app.proposals.photos import MAX_PHOTO_BYTES
 from app.proposals.status import compile_status
 from app.proposals.views import proposals_out
 from app.security import CurrentPerson, TenantScope
-from app.uploads import read_upload
+from app.uploads import read_named_upload
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -214,13 +214,11 @@ def merge_submit(
 ) -> Response:
     values = {"proposal_ids": set(proposal_ids), "reason": reason}
     try:
-        name = file.filename or "卡片.yaml"
-        data = read_upload(file, MAX_CARD_FILE_BYTES, where={"loc": ["body", "file"], "file": name})
         stored = service.merge(
             session,
             trainer=trainer,
             post=post,
-            file=(name, data),
+            file=read_named_upload(file, MAX_CARD_FILE_BYTES, default_name="卡片.yaml"),
             proposal_ids=proposal_ids,
             reason=reason,
             now=clock(),

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.cards.schema import PostContent
-from app.questions.families.common import alike, reads_as_practice
+from app.questions.families.common import alike, reads_as_practice, true_on_card
 from app.questions.model import Question, QuestionType
-from app.questions.text import bigrams, normalise, similar
+from app.questions.text import bigrams, normalise
 from app.questions.wording import sounding, statement_practice
 
 
@@ -99,17 +99,8 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         warnings.append(LintWarning("wrong_options_alike", "有两个干扰项说的是同一种做法，等于提示它们都错"))
     if post is not None:
         practices = [line for line in post.right_lines() if reads_as_practice(line)]
-        # a mistake the card writes down is a right line with one thing changed, on purpose: it is
-        # true here only when it says the whole of a right line (see Context.true_here)
-        mistakes = {normalise(text) for _, text in post.mistake_lines()}
-        true_here = [
-            text
-            for text in wrongs
-            if any(
-                normalise(line) in normalise(text) if normalise(text) in mistakes else similar(text, line)
-                for line in practices
-            )
-        ]
+        mistakes = frozenset(normalise(text) for _, text in post.mistake_lines())
+        true_here = [text for text in wrongs if true_on_card(text, practices, mistakes)]
         if true_here:
             warnings.append(LintWarning("distractor_true", f"干扰项在本岗位卡片上是正确做法：{true_here[0]}"))
     return warnings

@@ -63,13 +63,8 @@ class Context:
         return frozenset(normalise(text) for _, text in self.post.mistake_lines())
 
     def true_here(self, text: str) -> bool:
-        """A wrong practice that is a right line of this post, so it cannot be offered as wrong. A
-        mistake the card writes down is the right line with one thing changed ("发现裂缝，装完本车
-        后停铲" beside "发现裂缝立即停铲"): the card says it is wrong, so only a mistake that says
-        the whole of a right line counts; any other text counts when it is similar() to one."""
-        if normalise(text) in self.mistakes:
-            return any(says_all_of(text, line) for line in self.right_practices)
-        return any(similar(text, line) for line in self.right_practices)
+        """A wrong practice that is a right line of this post, so it cannot be offered as wrong."""
+        return true_on_card(text, self.right_practices, self.mistakes)
 
     def wrong_practices(self, texts: Iterable[str]) -> list[str]:
         """Wrong options fit to offer: not true here, and not worded so that they sound wrong
@@ -502,6 +497,16 @@ def reads_as_practice(text: str) -> bool:
 # be false. Two blind reviews and the learning guesser found them right every time: no mistake is
 # ever phrased that way.
 NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度", "按要求", "培训", "保持完好", "完好有效")
+
+
+def true_on_card(text: str, practices: Sequence[str], mistakes: frozenset[str]) -> bool:
+    """`text` is a right line of the card (`practices`). A mistake the card writes down (normalised
+    in `mistakes`) is a right line with one thing changed ("发现裂缝，装完本车后停铲" beside "发现
+    裂缝立即停铲"): the card says it is wrong, so only a mistake that says the whole of a right line
+    counts; any other text counts when it is similar() to one."""
+    if normalise(text) in mistakes:
+        return any(says_all_of(text, line) for line in practices)
+    return any(similar(text, line) for line in practices)
 
 
 def says_all_of(text: str, line: str) -> bool:
