@@ -1,0 +1,78 @@
+"""Print generated assessable questions the way a blind reviewer reads them: stem, options, key,
+explanation and the card line each comes from (docs/reviews/ keeps the samples and verdicts).
+
+    .venv/bin/python bench/review_sample.py --sample 60 --seed 5 > sample.md   # a random review sample
+    .venv/bin/python bench/review_sample.py --posts forklift electrician      # every item of some posts
+
+Only families that assessments and competitions may use are printed; practice-only families are
+left out, as quizzes leave them out. The sample draws uniformly over the whole bank's assessable
+questions, so bigger posts and families appear in proportion.
+"""
+
+import argparse
+import random
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.questions.families import is_assessable
+from app.questions.model import Question, QuestionType
+from app.questions.stats import bank_questions
+
+TYPE_LABELS = {
+    QuestionType.single: "单选",
+    QuestionType.multi: "多选",
+    QuestionType.judge: "判断",
+    QuestionType.fill: "填空",
+    QuestionType.order: "排序",
+}
+
+
+def render(number: int, code: str, question: Question) -> str:
+    lines = [
+        f"## Q{number}  (post file: question_bank/{code}.yaml; card line: {question.source}; family: {question.family})",
+        f"[{TYPE_LABELS[question.type]}] {question.stem}",
+    ]
+    if question.type is not QuestionType.judge:
+        lines += [f"  {option.key}. {option.text}" for option in question.options]
+    if question.type is QuestionType.judge:
+        answer = "正确" if question.answer == ("T",) else "错误"
+    elif question.type is QuestionType.fill:
+        answer = " / ".join(question.answer)
+    else:
+        answer = "".join(question.answer)
+    label = "答案(任一)" if question.type is QuestionType.fill else "答案"
+    lines += [f"  {label}: {answer}", f"  解析: {question.explanation}", ""]
+    return "\n".join(lines)
+
+
+def assessable(bank: dict[str, list[Question]], posts: Sequence[str] | None) -> Iterable[tuple[str, Question]]:
+    for code, questions in bank.items():
+        if posts and code not in posts:
+            continue
+        for question in questions:
+            if is_assessable(question.family):
+                yield code, question
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, help="draw this many at random from the whole bank")
+    parser.add_argument("--seed", type=int, default=0, help="the draw's seed")
+    parser.add_argument("--posts", nargs="*", help="only these posts (file names without .yaml)")
+    args = parser.parse_args(argv)
+    bank = bank_questions()
+    unknown = sorted(set(args.posts or ()) - set(bank))
+    if unknown:
+        parser.error(f"no such post in question_bank/: {', '.join(unknown)}")
+    items = list(assessable(bank, args.posts))
+    if args.sample:
+        items = random.Random(args.seed).sample(items, min(args.sample, len(items)))
+    print("\n".join(render(number, code, question) for number, (code, question) in enumerate(items, 1)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
