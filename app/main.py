@@ -23,6 +23,7 @@ from app.drill.scheduler import make_scheduler
 from app.errors import install_error_handlers
 from app.home import pages as home_pages
 from app.inputs import refuse_nul_characters
+from app.insight import api as insight_api
 from app.meeting import api as meeting_api
 from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
@@ -104,6 +105,7 @@ def create_app(
         drill_api.router,
         meeting_api.router,
         proposals_api.router,
+        insight_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,

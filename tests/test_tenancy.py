@@ -78,6 +78,7 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
         "own_status": {200, 422},  # whatever the question's type, the caller reached it
     },
     ("POST", "/api/quizzes/{attempt_id}/submit"): {"role": "worker"},
+    ("GET", "/api/insight/rates"): {"role": "manager", "query": {"enterprise_id": "$enterprise_id"}},
 }
 
 # Routes that name no other object: they act on the caller alone, or create in the caller's own

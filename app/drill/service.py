@@ -422,7 +422,7 @@ def latest_signed_run(session: Session, *, person_id: int, post_id: int, since: 
             ChecklistRun.person_id == person_id,
             ChecklistRun.post_id == post_id,
             col(ChecklistRun.signed_at).is_not(None),
-            col(ChecklistRun.signed_at) >= since,
+            col(ChecklistRun.signed_at) > since,  # the window rule of app.insight.rates.in_window
         )
         .order_by(col(ChecklistRun.signed_at).desc())
     ).first()

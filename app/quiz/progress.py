@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.cards.models import Post
 from app.drill import service as drill
+from app.insight.rates import in_window
 from app.org.models import Person, PersonPost
 from app.quiz import policy
 from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
@@ -52,8 +53,7 @@ def progress(session: Session, *, person: Person, now: datetime) -> list[PostPro
             submitted = attempt.submitted_at
             if (
                 attempt.passed
-                and submitted
-                and submitted + validity > now
+                and in_window(submitted, now=now, validity_days=validity.days)
                 and (line.passed_at is None or submitted > line.passed_at)
             ):
                 line.passed_at = submitted

@@ -1,0 +1,50 @@
+"""Insight as JSON: `GET /api/insight/rates`. A manager or trainer reads their enterprise (a
+department of it with `department_id`), a regulator any enterprise of their region (by
+`enterprise_id`), a leader their own team; another tenant's enterprise is 404, a worker 403."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.context import ClockDep
+from app.db import SessionDep
+from app.errors import Forbidden, ResourceNotFound, error_responses
+from app.inputs import Id
+from app.insight import service
+from app.insight.schemas import RatesOut
+from app.insight.views import rates_out
+from app.org.models import Department, Enterprise, Person, Role
+from app.security import RequireRole, TenantScope
+
+router = APIRouter(prefix="/api/insight", tags=["insight"])
+RATE_READERS = (Role.leader, Role.trainer, Role.manager, Role.regulator, Role.admin)
+Reader = Annotated[Person, Depends(RequireRole(*RATE_READERS))]
+
+
+@router.get("/rates", responses=error_responses(401, 403, 404, 422))
+def rates(
+    person: Reader,
+    scope: TenantScope,
+    session: SessionDep,
+    clock: ClockDep,
+    enterprise_id: Annotated[Id | None, Query(description="required for a regulator; defaults to your own")] = None,
+    department_id: Annotated[Id | None, Query(description="one department (班组) of the enterprise")] = None,
+) -> RatesOut:
+    chosen = enterprise_id if enterprise_id is not None else person.enterprise_id
+    if chosen is None:
+        raise ResourceNotFound(detail="请用 enterprise_id 指定要查看的企业")
+    enterprise = session.get(Enterprise, chosen)
+    if enterprise is None or not scope.allows(enterprise.id):
+        raise ResourceNotFound("企业")
+    if person.role == Role.leader:
+        # a leader reads their own team; a leader without a team reads nobody, never everyone
+        if person.department_id is None:
+            raise Forbidden("您还没有分配班组，无法查看班组的应知应会情况")
+        if department_id not in (None, person.department_id):
+            raise Forbidden("班组长只能查看本班组")
+        department_id = person.department_id
+    if department_id is not None:
+        department = session.get(Department, department_id)
+        if department is None or department.enterprise_id != enterprise.id:
+            raise ResourceNotFound("班组")
+    return rates_out(service.enterprise_rates(session, enterprise=enterprise, department_id=department_id, now=clock()))

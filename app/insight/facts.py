@@ -1,0 +1,117 @@
+"""The facts every rate is made of, read set-based for one enterprise (optionally one team):
+who holds which key post, their latest valid pass and sign-off, and assessment answers per
+dimension. A handful of grouped queries however many people there are; read-only.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col, select
+
+from app.cards.models import Post
+from app.drill.models import ChecklistRun
+from app.insight.rates import Holding, Rate
+from app.org.models import Person, PersonPost
+from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
+
+DIMENSIONS = ("risk", "duty", "operation", "emergency")
+
+
+def team_members(enterprise_id: int, department_id: int) -> Select:  # type: ignore[type-arg]
+    return select(Person.id).where(Person.enterprise_id == enterprise_id, Person.department_id == department_id)
+
+
+def key_holdings(
+    session: Session, *, enterprise_id: int, department_id: int | None, now: datetime, validity_days: int
+) -> list[Holding]:
+    """Every active person of the enterprise (or team) on a key post, with the latest pass and
+    sign-off inside the validity window. People who left (inactive) and posts that are not key
+    posts are not counted."""
+    since = now - timedelta(days=validity_days)
+    holders = (
+        select(Person.id, Person.name, Person.department_id, PersonPost.post_id)
+        .join(PersonPost, col(PersonPost.person_id) == Person.id)
+        .join(Post, col(Post.id) == PersonPost.post_id)
+        .where(
+            Person.enterprise_id == enterprise_id,
+            col(Person.active).is_(True),
+            col(Post.key_post).is_(True),
+            Post.enterprise_id == enterprise_id,
+        )
+        .order_by(col(Person.id), col(PersonPost.post_id))
+    )
+    passes = (
+        select(QuizAttempt.person_id, QuizAttempt.post_id, func.max(QuizAttempt.submitted_at))
+        .where(
+            QuizAttempt.enterprise_id == enterprise_id,
+            QuizAttempt.mode == "assessment",
+            col(QuizAttempt.passed).is_(True),
+            col(QuizAttempt.submitted_at) > since,
+            col(QuizAttempt.submitted_at) <= now,
+        )
+        .group_by(col(QuizAttempt.person_id), col(QuizAttempt.post_id))
+    )
+    signs = (
+        select(ChecklistRun.person_id, ChecklistRun.post_id, func.max(ChecklistRun.signed_at))
+        .where(
+            ChecklistRun.enterprise_id == enterprise_id,
+            col(ChecklistRun.signed_at) > since,
+            col(ChecklistRun.signed_at) <= now,
+        )
+        .group_by(col(ChecklistRun.person_id), col(ChecklistRun.post_id))
+    )
+    if department_id is not None:
+        members = team_members(enterprise_id, department_id)
+        holders = holders.where(Person.department_id == department_id)
+        passes = passes.where(col(QuizAttempt.person_id).in_(members))
+        signs = signs.where(col(ChecklistRun.person_id).in_(members))
+    passed = {(person, post): at for person, post, at in session.exec(passes).all()}
+    signed = {(person, post): at for person, post, at in session.exec(signs).all()}
+    return [
+        Holding(
+            person_id=person_id,
+            person_name=name,
+            department_id=department,
+            post_id=post_id,
+            passed_at=passed.get((person_id, post_id)),
+            signed_at=signed.get((person_id, post_id)),
+        )
+        for person_id, name, department, post_id in session.exec(holders).all()
+    ]
+
+
+def dimension_correctness(
+    session: Session, *, enterprise_id: int, department_id: int | None, now: datetime, validity_days: int
+) -> dict[str, Rate]:
+    """Right answers ÷ answers per dimension (知风险/明职责/会操作/能应急) over the assessments
+    submitted inside the validity window."""
+    since = now - timedelta(days=validity_days)
+    query = (
+        select(AttemptQuestion.dimension, AttemptAnswer.correct, func.count())
+        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
+        .where(
+            QuizAttempt.enterprise_id == enterprise_id,
+            QuizAttempt.mode == "assessment",
+            col(QuizAttempt.submitted_at) > since,
+            col(QuizAttempt.submitted_at) <= now,
+        )
+        .group_by(col(AttemptQuestion.dimension), col(AttemptAnswer.correct))
+    )
+    if department_id is not None:
+        query = query.where(col(QuizAttempt.person_id).in_(team_members(enterprise_id, department_id)))
+    right = dict.fromkeys(DIMENSIONS, 0)
+    total = dict.fromkeys(DIMENSIONS, 0)
+    for dimension, correct, count in session.exec(query).all():
+        if dimension in total:
+            total[dimension] += count
+            right[dimension] += count if correct else 0
+    return {dimension: Rate(right[dimension], total[dimension]) for dimension in DIMENSIONS}
+
+
+def key_posts(session: Session, *, enterprise_id: int, post_ids: set[int] | None = None) -> list[Post]:
+    query = select(Post).where(Post.enterprise_id == enterprise_id, col(Post.key_post).is_(True))
+    if post_ids is not None:
+        query = query.where(col(Post.id).in_(post_ids or {-1}))
+    return list(session.exec(query.order_by(col(Post.code))).all())

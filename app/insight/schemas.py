@@ -1,0 +1,73 @@
+"""Shapes of the insight API's answers (API.md "Insight"): every rate is {rate, numerator, denominator}."""
+
+from pydantic import BaseModel
+
+
+class RateOut(BaseModel):
+    rate: float | None  # 0–1; null when the denominator is 0
+    numerator: int
+    denominator: int
+
+
+class KnowCanOut(BaseModel):
+    know_rate: RateOut
+    can_rate: RateOut
+    know_and_can_rate: RateOut
+
+
+class DepartmentRatesOut(KnowCanOut):
+    department_id: int | None
+    name: str
+
+
+class PostRatesOut(KnowCanOut):
+    post_id: int
+    code: str
+    name: str
+    compiled: bool
+    compile_gaps: list[str]
+
+
+class DimensionsOut(BaseModel):
+    risk: RateOut
+    duty: RateOut
+    operation: RateOut
+    emergency: RateOut
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+    department: str
+
+
+class PostRef(BaseModel):
+    id: int
+    name: str
+
+
+class LackOut(BaseModel):
+    person: PersonRef
+    post: PostRef
+    lacks: list[str]  # "know" | "can"
+    fixes: list[str]
+
+
+class ExpiringOut(BaseModel):
+    person: PersonRef
+    post: PostRef
+    what: str  # "know" | "can"
+    valid_until: str
+
+
+class RatesOut(KnowCanOut):
+    enterprise_id: int
+    enterprise_name: str
+    department_id: int | None
+    validity_days: int
+    compile_rate: RateOut
+    by_department: list[DepartmentRatesOut]
+    by_post: list[PostRatesOut]
+    by_dimension: DimensionsOut
+    missing: list[LackOut]
+    expiring: list[ExpiringOut]

@@ -1,0 +1,185 @@
+"""One enterprise's (or one team's) rates, read from the facts: compile, know, can and
+know-and-can overall, per department and per post, correctness per dimension, who lacks what and
+whose evidence runs out within 30 days. The JSON API and the pages both read `enterprise_rates`."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.insight import facts
+from app.insight.rates import Holding, KnowCan, Rate, compile_rate, know_can, know_can_by
+from app.org.models import Department, Enterprise
+from app.proposals.status import compile_status
+from app.quiz import policy
+
+EXPIRING_WITHIN = timedelta(days=30)
+Names = dict[int | None, str]
+LACK_FIXES = {"know": "需参加岗位考核并合格", "can": "需班组长或培训员现场签认手指口述"}
+
+
+@dataclass(frozen=True)
+class PostRates:
+    post_id: int
+    code: str
+    name: str
+    compiled: bool
+    compile_gaps: list[str]
+    rates: KnowCan
+
+
+@dataclass(frozen=True)
+class DepartmentRates:
+    department_id: int | None
+    name: str
+    rates: KnowCan
+
+
+@dataclass(frozen=True)
+class Lack:
+    """A person on a key post missing 应知 and/or 应会 there, and what fixes it."""
+
+    person_id: int
+    person_name: str
+    department: str
+    post_id: int
+    post_name: str
+    lacks: tuple[str, ...]  # "know", "can"
+
+    @property
+    def fixes(self) -> list[str]:
+        return [LACK_FIXES[lack] for lack in self.lacks]
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """Evidence still valid that runs out within 30 days: the next assessment or sign-off is due."""
+
+    person_id: int
+    person_name: str
+    department: str
+    post_id: int
+    post_name: str
+    what: str  # "know" | "can"
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class EnterpriseRates:
+    enterprise_id: int
+    enterprise_name: str
+    department_id: int | None
+    validity_days: int
+    compile: Rate
+    rates: KnowCan
+    by_department: list[DepartmentRates]
+    by_post: list[PostRates]
+    by_dimension: dict[str, Rate]
+    missing: list[Lack]
+    expiring: list[Expiring]
+
+
+def enterprise_rates(
+    session: Session, *, enterprise: Enterprise, department_id: int | None = None, now: datetime
+) -> EnterpriseRates:
+    """The enterprise's rates, or one team's (a leader's view: only posts its members hold)."""
+    assert enterprise.id is not None
+    validity_days = policy.get(session, enterprise_id=enterprise.id).validity_days
+    holdings = facts.key_holdings(
+        session, enterprise_id=enterprise.id, department_id=department_id, now=now, validity_days=validity_days
+    )
+    held_posts = {h.post_id for h in holdings}
+    posts = facts.key_posts(
+        session, enterprise_id=enterprise.id, post_ids=held_posts if department_id is not None else None
+    )
+    statuses = {post.id: compile_status(session, post, now=now) for post in posts}
+    department_names: Names = {
+        department_id: name
+        for department_id, name in session.exec(
+            select(Department.id, Department.name).where(Department.enterprise_id == enterprise.id)
+        ).all()
+    }
+    post_rates = know_can_by(holdings, lambda h: h.post_id)
+    empty = know_can([])
+    by_post = [
+        PostRates(
+            post_id=post.id or 0,
+            code=post.code,
+            name=post.name,
+            compiled=statuses[post.id].compiled,
+            compile_gaps=statuses[post.id].labels,
+            rates=post_rates.get(post.id, empty),
+        )
+        for post in posts
+    ]
+    by_department = [
+        DepartmentRates(department_id, department_names.get(department_id, "未分班组"), rates)
+        for department_id, rates in sorted(
+            know_can_by(holdings, lambda h: h.department_id).items(), key=lambda item: (item[0] is None, item[0] or 0)
+        )
+    ]
+    post_names: Names = {post.id: post.name for post in posts}
+    validity = timedelta(days=validity_days)
+    return EnterpriseRates(
+        enterprise_id=enterprise.id,
+        enterprise_name=enterprise.name,
+        department_id=department_id,
+        validity_days=validity_days,
+        compile=compile_rate(status.compiled for status in statuses.values()),
+        rates=know_can(holdings),
+        by_department=by_department,
+        by_post=by_post,
+        by_dimension=facts.dimension_correctness(
+            session, enterprise_id=enterprise.id, department_id=department_id, now=now, validity_days=validity_days
+        ),
+        missing=lacks(holdings, department_names, post_names),
+        expiring=expiring(holdings, department_names, post_names, validity=validity, now=now),
+    )
+
+
+def lacks(holdings: list[Holding], departments: Names, posts: Names) -> list[Lack]:
+    return [
+        Lack(
+            person_id=h.person_id,
+            person_name=h.person_name,
+            department=departments.get(h.department_id, "未分班组"),
+            post_id=h.post_id,
+            post_name=posts.get(h.post_id, ""),
+            lacks=tuple(what for what, has in (("know", h.knows), ("can", h.can)) if not has),
+        )
+        for h in holdings
+        if not (h.knows and h.can)
+    ]
+
+
+def expiring(
+    holdings: list[Holding],
+    departments: Names,
+    posts: Names,
+    *,
+    validity: timedelta,
+    now: datetime,
+) -> list[Expiring]:
+    soon = []
+    for h in holdings:
+        for what, at in (("know", h.passed_at), ("can", h.signed_at)):
+            if at is not None and at + validity - now <= EXPIRING_WITHIN:
+                soon.append(
+                    Expiring(
+                        person_id=h.person_id,
+                        person_name=h.person_name,
+                        department=departments.get(h.department_id, "未分班组"),
+                        post_id=h.post_id,
+                        post_name=posts.get(h.post_id, ""),
+                        what=what,
+                        valid_until=at + validity,
+                    )
+                )
+    return sorted(soon, key=lambda e: e.valid_until)
+
+
+def visible_enterprises(session: Session, enterprise_ids: frozenset[int] | None) -> list[Enterprise]:
+    query = select(Enterprise).order_by(col(Enterprise.code))
+    if enterprise_ids is not None:
+        query = query.where(col(Enterprise.id).in_(enterprise_ids or {-1}))
+    return list(session.exec(query).all())

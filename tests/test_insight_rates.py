@@ -1,0 +1,283 @@
+"""Know, can, know-and-can and compile rates (DESIGN §3) on hand-built data: the expected figures
+are worked out by hand in each test from the people it builds, not by the code under test."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.cards.models import Post
+from app.cards.service import import_posts
+from app.drill.models import ChecklistRun
+from app.insight import service
+from app.insight.rates import Holding, Rate, in_window, know_can
+from app.org.models import Department, Person, PersonPost, Role
+from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
+from tests.conftest import World
+from tests.factories import minimal_post
+
+DAY = timedelta(days=1)
+
+
+# --- pure -------------------------------------------------------------------------------------
+
+
+def test_window_edges() -> None:
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert in_window(now - 364 * DAY, now=now, validity_days=365)
+    assert in_window(now - 365 * DAY + timedelta(seconds=1), now=now, validity_days=365)
+    assert not in_window(now - 365 * DAY, now=now, validity_days=365)
+    assert not in_window(now - 366 * DAY, now=now, validity_days=365)
+    assert not in_window(now + timedelta(seconds=1), now=now, validity_days=365)  # not yet made
+    assert not in_window(None, now=now, validity_days=365)
+
+
+def test_a_person_on_two_key_posts_knows_only_when_both_are_passed() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    holdings = [
+        Holding(1, "甲", None, post_id=10, passed_at=at, signed_at=at),
+        Holding(1, "甲", None, post_id=11, passed_at=None, signed_at=at),
+        Holding(2, "乙", None, post_id=10, passed_at=at, signed_at=None),
+    ]
+    rates = know_can(holdings)
+    # 甲 lacks the pass on post 11; 乙 lacks the sign-off: 0 of 2 know, 1 of 2 can, nobody both
+    assert rates.know == Rate(1, 2)  # 乙 knows his only post
+    assert rates.can == Rate(1, 2)  # 甲 is signed off on both
+    assert rates.know_and_can == Rate(0, 2)
+
+
+def test_nobody_to_count_is_no_rate_rather_than_zero() -> None:
+    assert know_can([]).know.value is None
+    assert Rate(0, 0).percent == "—"
+    assert Rate(1, 4).percent == "25%"
+
+
+# --- from the database ------------------------------------------------------------------------
+
+
+def add_person(session: Session, world: World, name: str, department: Department, *, active: bool = True) -> Person:
+    person = Person(
+        enterprise_id=world.a.enterprise.id,
+        username=name,
+        name=name,
+        role=Role.worker,
+        department_id=department.id,
+        active=active,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def hold(session: Session, person: Person, *posts: Post) -> None:
+    for post in posts:
+        session.add(PersonPost(person_id=person.id, post_id=post.id))
+
+
+def assessment(
+    session: Session, person: Person, post: Post, at: datetime, *, passed: bool = True, mode: str = "assessment"
+) -> QuizAttempt:
+    attempt = QuizAttempt(
+        enterprise_id=person.enterprise_id,
+        person_id=person.id,
+        post_id=post.id,
+        post_version=1,
+        mode=mode,
+        seed=1,
+        pass_mark=80,
+        started_at=at - timedelta(minutes=10),
+        deadline=at + timedelta(minutes=10),
+        submitted_at=at,
+        score=90.0 if passed else 50.0,
+        passed=passed,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def sign_off(session: Session, person: Person, post: Post, at: datetime | None) -> None:
+    session.add(
+        ChecklistRun(
+            enterprise_id=person.enterprise_id,
+            person_id=person.id,
+            post_id=post.id,
+            post_version=1,
+            started_at=at or datetime(2026, 1, 1, tzinfo=UTC),
+            finished_at=at or datetime(2026, 1, 1, tzinfo=UTC),
+            received_at=at or datetime(2026, 1, 1, tzinfo=UTC),
+            signed_at=at,
+        )
+    )
+
+
+def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: bool) -> None:
+    for index, right in enumerate(correct):
+        question = AttemptQuestion(
+            attempt_id=attempt.id,
+            position=index + 100 * len(dimension),
+            question_key=f"k{index}",
+            family="f",
+            type="judge",
+            dimension=dimension,
+            stem="判断",
+            options=[],
+            answer=["T"],
+            explanation="",
+            source="risks[R1]",
+            quote="",
+        )
+        session.add(question)
+        session.flush()
+        session.add(
+            AttemptAnswer(
+                attempt_id=attempt.id,
+                question_id=question.id,
+                given=["T" if right else "F"],
+                correct=right,
+                answered_at=attempt.submitted_at,
+            )
+        )
+
+
+@pytest.fixture
+def plant(session: Session, world: World) -> dict[str, object]:
+    """Enterprise A: key posts P1 (the world's, published) and P2 (imported, never published), P3
+    not a key post; team 一班 (the world's) and 二班."""
+    now = world.clock()
+    enterprise_id = world.a.enterprise.id
+    p1 = world.a.post
+    [p2_outcome, p3_outcome] = import_posts(
+        session,
+        enterprise_id=enterprise_id,
+        posts=[
+            (minimal_post(code="post-2", name="岗位二"), "p2.yaml"),
+            (minimal_post(code="post-3", name="岗位三"), "p3.yaml"),
+        ],
+        actor=None,
+        now=now,
+        publish=False,
+    )
+    p2, p3 = p2_outcome.post, p3_outcome.post
+    p3.key_post = False
+    team1 = world.a.department
+    team2 = Department(enterprise_id=enterprise_id, name="二班")
+    session.add(team2)
+    session.flush()
+    # the world's own worker holds P1 with nothing yet
+    w1 = add_person(session, world, "w1", team1)  # P1: passed 10 days ago, signed 10 days ago
+    hold(session, w1, p1)
+    assessment(session, w1, p1, now - 10 * DAY)
+    sign_off(session, w1, p1, now - 10 * DAY)
+    w2 = add_person(session, world, "w2", team1)  # P1: pass 366 days ago (lapsed), signed 350 days ago
+    hold(session, w2, p1)
+    assessment(session, w2, p1, now - 366 * DAY)
+    sign_off(session, w2, p1, now - 350 * DAY)
+    w3 = add_person(session, world, "w3", team1)  # P1 and P2: passed P1 only; signed both
+    hold(session, w3, p1, p2)
+    assessment(session, w3, p1, now - 5 * DAY)
+    sign_off(session, w3, p1, now - 5 * DAY)
+    sign_off(session, w3, p2, now - 5 * DAY)
+    w4 = add_person(session, world, "w4", team1, active=False)  # left the company: not counted
+    hold(session, w4, p1)
+    assessment(session, w4, p1, now - 5 * DAY)
+    w5 = add_person(session, world, "w5", team2)  # P3 only, not a key post: not counted
+    hold(session, w5, p3)
+    w6 = add_person(session, world, "w6", team2)  # P2: passed; a failed one and a practice; run unsigned
+    hold(session, w6, p2)
+    passed = assessment(session, w6, p2, now - 340 * DAY)
+    assessment(session, w6, p2, now - 2 * DAY, passed=False)
+    assessment(session, w6, p2, now - 1 * DAY, mode="practice")
+    sign_off(session, w6, p2, None)
+    answered(session, passed, "risk", True, True, False)
+    answered(session, passed, "emergency", True)
+    failed_old = assessment(session, w6, p2, now - 400 * DAY, passed=False)
+    answered(session, failed_old, "risk", False, False)  # outside the window: not counted
+    session.commit()
+    return {"p1": p1, "p2": p2, "p3": p3, "team1": team1, "team2": team2}
+
+
+def test_enterprise_rates_count_what_the_definitions_say(session: Session, world: World, plant: dict) -> None:
+    report = service.enterprise_rates(session, enterprise=world.a.enterprise, now=world.clock())
+    # counted: worker (P1, nothing), w1 (knows+can), w2 (can), w3 (can; P2 unpassed), w6 (knows)
+    assert report.rates.know == Rate(2, 5)  # w1, w6
+    assert report.rates.can == Rate(3, 5)  # w1, w2, w3
+    assert report.rates.know_and_can == Rate(1, 5)  # w1
+    by_department = {d.name: d.rates for d in report.by_department}
+    assert by_department["一班"].know_and_can == Rate(1, 4)
+    assert by_department["二班"].know == Rate(1, 1)
+    assert by_department["二班"].can == Rate(0, 1)
+    by_post = {p.code: p for p in report.by_post}
+    assert set(by_post) == {"post-1", "post-2"}  # P3 is not a key post
+    assert by_post["post-1"].rates.know == Rate(2, 4)  # w1, w3 of worker, w1, w2, w3
+    assert by_post["post-2"].rates.can == Rate(1, 2)  # w3 of w3, w6
+    assert not by_post["post-2"].compiled and "没有发布的版本" in by_post["post-2"].compile_gaps
+    assert report.compile.denominator == 2
+    assert report.compile.numerator == int(by_post["post-1"].compiled)
+    # risk 2 of 3, emergency 1 of 1 in the window; nothing else answered
+    assert report.by_dimension["risk"] == Rate(2, 3)
+    assert report.by_dimension["emergency"] == Rate(1, 1)
+    assert report.by_dimension["duty"].value is None
+    lacking = {(m.person_name, m.post_name): m.lacks for m in report.missing}
+    assert lacking == {
+        (world.a.people["worker"].name, "岗位一"): ("know", "can"),
+        ("w2", "岗位一"): ("know",),
+        ("w3", "岗位二"): ("know",),
+        ("w6", "岗位二"): ("can",),
+    }
+    # w6's pass (340 days ago) runs out in 25 days; w2's sign-off (350 days ago) in 15
+    assert [(e.person_name, e.what) for e in report.expiring] == [("w2", "can"), ("w6", "know")]
+
+
+def test_a_team_reads_only_its_members(session: Session, world: World, plant: dict) -> None:
+    team2 = plant["team2"]
+    report = service.enterprise_rates(session, enterprise=world.a.enterprise, department_id=team2.id, now=world.clock())
+    assert report.rates.know == Rate(1, 1)
+    assert [p.code for p in report.by_post] == ["post-2"]  # the posts its members hold
+    assert report.by_dimension["risk"] == Rate(2, 3)  # w6's answers are the team's
+    assert {m.person_name for m in report.missing} == {"w6"}
+
+
+def test_the_window_follows_the_enterprise_setting(session: Session, world: World, plant: dict) -> None:
+    world.a.enterprise.validity_days = 400
+    session.add(world.a.enterprise)
+    session.commit()
+    report = service.enterprise_rates(session, enterprise=world.a.enterprise, now=world.clock())
+    assert report.rates.know == Rate(3, 5)  # w2's pass of 366 days ago counts again
+
+
+# --- API and tenancy --------------------------------------------------------------------------
+
+
+def test_api_shapes_and_tenancy(client: TestClient, world: World, plant: dict) -> None:
+    manager = world.a.people["manager"]
+    body = client.get("/api/insight/rates", headers=world.auth(manager)).json()
+    assert body["know_and_can_rate"] == {"rate": 0.2, "numerator": 1, "denominator": 5}
+    assert {"compile_rate", "know_rate", "can_rate", "by_department", "by_post", "by_dimension", "missing"} <= set(body)
+    assert body["by_dimension"]["risk"]["numerator"] == 2
+    assert {"person", "post", "lacks"} <= set(body["missing"][0])
+
+    team = client.get(f"/api/insight/rates?department_id={plant['team2'].id}", headers=world.auth(manager)).json()
+    assert team["know_rate"]["denominator"] == 1
+
+    leader = world.a.people["leader"]  # leads 一班
+    led = client.get("/api/insight/rates", headers=world.auth(leader)).json()
+    assert led["department_id"] == world.a.department.id and led["know_rate"]["denominator"] == 4
+    assert (
+        client.get(f"/api/insight/rates?department_id={plant['team2'].id}", headers=world.auth(leader)).status_code
+        == 403
+    )
+
+    assert client.get("/api/insight/rates", headers=world.auth(world.a.people["worker"])).status_code == 403
+    other = world.b.enterprise.id
+    assert client.get(f"/api/insight/rates?enterprise_id={other}", headers=world.auth(manager)).status_code == 404
+    b_team = world.b.department.id
+    assert client.get(f"/api/insight/rates?department_id={b_team}", headers=world.auth(manager)).status_code == 404
+
+    regulator = world.regulator
+    assert client.get("/api/insight/rates", headers=world.auth(regulator)).status_code == 404
+    seen = client.get(f"/api/insight/rates?enterprise_id={world.a.enterprise.id}", headers=world.auth(regulator))
+    assert seen.status_code == 200 and seen.json()["know_rate"]["numerator"] == 2
+    far = client.get(f"/api/insight/rates?enterprise_id={world.c.enterprise.id}", headers=world.auth(regulator))
+    assert far.status_code == 404
