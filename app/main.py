@@ -24,6 +24,7 @@ from app.errors import install_error_handlers
 from app.home import pages as home_pages
 from app.inputs import refuse_nul_characters
 from app.insight import api as insight_api
+from app.insight import pages as insight_pages
 from app.meeting import api as meeting_api
 from app.meeting import pages as meeting_pages
 from app.middleware import RequestGate, SecurityMiddleware
@@ -115,6 +116,7 @@ def create_app(
         drill_pages.router,
         meeting_pages.router,
         proposals_pages.router,
+        insight_pages.router,
         offline_pages.router,
     ):
         app.include_router(router)

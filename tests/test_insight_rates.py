@@ -281,3 +281,43 @@ def test_api_shapes_and_tenancy(client: TestClient, world: World, plant: dict) -
     assert seen.status_code == 200 and seen.json()["know_rate"]["numerator"] == 2
     far = client.get(f"/api/insight/rates?enterprise_id={world.c.enterprise.id}", headers=world.auth(regulator))
     assert far.status_code == 404
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_pages_show_the_people_behind_the_rates_to_whom_they_belong(
+    client: TestClient, world: World, plant: dict
+) -> None:
+    manager = world.auth(world.a.people["manager"])
+    home = client.get("/", headers=manager).text
+    assert "应知应会率" in home and "1/5 人" in home and 'href="/insight"' in home
+    page = client.get("/insight", headers=manager)
+    assert page.status_code == 200
+    assert "w2" in page.text and "需参加岗位考核并合格" in page.text and "二班" in page.text
+    assert "30 天内到期" in page.text  # w2's sign-off, w6's pass
+    team = client.get(f"/insight?department_id={plant['team2'].id}", headers=manager).text
+    assert "w6" in team and "w2" not in team
+
+    leader = world.auth(world.a.people["leader"])  # leads 一班
+    leader_home = client.get("/", headers=leader).text
+    assert "w2" in leader_home and "未考核合格" in leader_home and "w6" not in leader_home
+    assert "1/4" in leader_home
+    assert client.get(f"/insight?department_id={plant['team2'].id}", headers=leader).status_code == 403
+    assert "w6" not in client.get("/insight", headers=leader).text
+
+    assert client.get("/insight", headers=world.auth(world.a.people["worker"])).status_code == 403
+    a_id = world.a.enterprise.id
+    assert (
+        client.get(f"/insight?enterprise_id={a_id}", headers=world.auth(world.b.people["manager"])).status_code == 404
+    )
+    assert client.get(f"/insight?enterprise_id={a_id}", headers=world.auth(world.other_regulator)).status_code == 404
+    seen = client.get(f"/insight?enterprise_id={a_id}", headers=world.auth(world.regulator))
+    assert seen.status_code == 200 and "w2" in seen.text and "返回辖区企业" in seen.text
+
+    region = client.get("/", headers=world.auth(world.regulator)).text
+    assert f"/insight?enterprise_id={a_id}" in region and world.c.enterprise.name not in region
+    # furthest behind first: B 0 % (its one worker has nothing), A 20 %
+    assert region.index(world.b.enterprise.name) < region.index(world.a.enterprise.name)
+    by_name = client.get("/?sort=name", headers=world.auth(world.regulator)).text
+    assert by_name.index(world.a.enterprise.name) < by_name.index(world.b.enterprise.name)

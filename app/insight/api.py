@@ -1,7 +1,9 @@
 """Insight as JSON: `GET /api/insight/rates`. A manager or trainer reads their enterprise (a
 department of it with `department_id`), a regulator any enterprise of their region (by
-`enterprise_id`), a leader their own team; another tenant's enterprise is 404, a worker 403."""
+`enterprise_id`), a leader their own team; another tenant's enterprise is 404, a worker 403.
+`InsightTarget` decides what a caller reads, for this route and the pages alike."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -21,15 +23,23 @@ RATE_READERS = (Role.leader, Role.trainer, Role.manager, Role.regulator, Role.ad
 Reader = Annotated[Person, Depends(RequireRole(*RATE_READERS))]
 
 
-@router.get("/rates", responses=error_responses(401, 403, 404, 422))
-def rates(
+@dataclass(frozen=True)
+class Target:
+    enterprise: Enterprise
+    department: Department | None
+
+    @property
+    def department_id(self) -> int | None:
+        return self.department.id if self.department else None
+
+
+def insight_target(
     person: Reader,
     scope: TenantScope,
     session: SessionDep,
-    clock: ClockDep,
     enterprise_id: Annotated[Id | None, Query(description="required for a regulator; defaults to your own")] = None,
     department_id: Annotated[Id | None, Query(description="one department (班组) of the enterprise")] = None,
-) -> RatesOut:
+) -> Target:
     chosen = enterprise_id if enterprise_id is not None else person.enterprise_id
     if chosen is None:
         raise ResourceNotFound(detail="请用 enterprise_id 指定要查看的企业")
@@ -43,8 +53,20 @@ def rates(
         if department_id not in (None, person.department_id):
             raise Forbidden("班组长只能查看本班组")
         department_id = person.department_id
+    department = None
     if department_id is not None:
         department = session.get(Department, department_id)
         if department is None or department.enterprise_id != enterprise.id:
             raise ResourceNotFound("班组")
-    return rates_out(service.enterprise_rates(session, enterprise=enterprise, department_id=department_id, now=clock()))
+    return Target(enterprise, department)
+
+
+InsightTarget = Annotated[Target, Depends(insight_target)]
+
+
+@router.get("/rates", responses=error_responses(401, 403, 404, 422))
+def rates(target: InsightTarget, session: SessionDep, clock: ClockDep) -> RatesOut:
+    report = service.enterprise_rates(
+        session, enterprise=target.enterprise, department_id=target.department_id, now=clock()
+    )
+    return rates_out(report)

@@ -77,6 +77,32 @@ class EnterpriseRates:
     by_dimension: dict[str, Rate]
     missing: list[Lack]
     expiring: list[Expiring]
+    holdings: list[Holding]
+    post_names: Names
+
+    def standing(self, person_id: int) -> list["PostStanding"]:
+        """One person's key posts with what they have on each (the leader's list)."""
+        validity = timedelta(days=self.validity_days)
+        return [
+            PostStanding(
+                post_name=self.post_names.get(h.post_id, ""),
+                know_until=h.passed_at + validity if h.passed_at else None,
+                can_until=h.signed_at + validity if h.signed_at else None,
+            )
+            for h in self.holdings
+            if h.person_id == person_id
+        ]
+
+
+@dataclass(frozen=True)
+class PostStanding:
+    post_name: str
+    know_until: datetime | None  # None: no valid pass
+    can_until: datetime | None  # None: no valid sign-off
+
+    @property
+    def fixes(self) -> list[str]:
+        return [LACK_FIXES[what] for what, until in (("know", self.know_until), ("can", self.can_until)) if not until]
 
 
 def enterprise_rates(
@@ -134,6 +160,8 @@ def enterprise_rates(
         ),
         missing=lacks(holdings, department_names, post_names),
         expiring=expiring(holdings, department_names, post_names, validity=validity, now=now),
+        holdings=holdings,
+        post_names=post_names,
     )
 
 

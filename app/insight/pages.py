@@ -1,0 +1,40 @@
+"""The rates page (/insight): a manager's or trainer's enterprise, a regulator's chosen enterprise
+(read-only), a leader's team. Every figure shows its numerator and denominator and the people
+behind it; departments open to their own view. Reads what the JSON API reads."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.clock import TEMPLATE_ZONE
+from app.context import ClockDep
+from app.db import SessionDep
+from app.insight import service
+from app.insight.api import InsightTarget, Reader
+from app.org.models import Role
+from app.questions.model import DIMENSION_LABELS
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/insight", response_class=HTMLResponse)
+def rates_page(
+    request: Request, person: Reader, target: InsightTarget, session: SessionDep, clock: ClockDep
+) -> Response:
+    report = service.enterprise_rates(
+        session, enterprise=target.enterprise, department_id=target.department_id, now=clock()
+    )
+    return render(
+        request,
+        "insight/rates.html",
+        {
+            "report": report,
+            "department": target.department,
+            "dimensions": [(d.value, label) for d, label in DIMENSION_LABELS.items()],
+            "lack_labels": {"know": "未考核合格", "can": "未签认"},
+            "can_widen": person.role != Role.leader,
+            "back_to_region": person.role in (Role.regulator, Role.admin),
+            TEMPLATE_ZONE: target.enterprise.time_zone,  # the enterprise's days, whoever reads
+        },
+        person=person,
+    )
