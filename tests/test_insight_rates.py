@@ -294,7 +294,7 @@ def test_pages_show_the_people_behind_the_rates_to_whom_they_belong(
     assert "应知应会率" in home and "1/5 人" in home and 'href="/insight"' in home
     page = client.get("/insight", headers=manager)
     assert page.status_code == 200
-    assert "w2" in page.text and "需参加岗位考核并合格" in page.text and "二班" in page.text
+    assert "w2" in page.text and "未考核合格" in page.text and "二班" in page.text
     assert "30 天内到期" in page.text  # w2's sign-off, w6's pass
     team = client.get(f"/insight?department_id={plant['team2'].id}", headers=manager).text
     assert "w6" in team and "w2" not in team
