@@ -321,3 +321,10 @@ def test_pages_show_the_people_behind_the_rates_to_whom_they_belong(
     assert region.index(world.b.enterprise.name) < region.index(world.a.enterprise.name)
     by_name = client.get("/?sort=name", headers=world.auth(world.regulator)).text
     assert by_name.index(world.a.enterprise.name) < by_name.index(world.b.enterprise.name)
+
+
+def test_a_regulator_reads_posts_per_enterprise_never_my_posts(client: TestClient, world: World) -> None:
+    page = client.get("/posts", headers=world.auth(world.regulator)).text
+    assert "还没有给你分配岗位" not in page and "辖区企业的岗位" in page
+    assert page.index(world.a.enterprise.name) < page.index(world.b.enterprise.name)
+    assert world.c.enterprise.name not in page

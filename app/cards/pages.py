@@ -7,6 +7,7 @@ from typing import Annotated
 import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
 
 from app.cards import printing, service
 from app.cards.api import VisiblePost, shown_version_or_404
@@ -37,6 +38,13 @@ PagePost = VisiblePost
 @router.get("/posts", response_class=HTMLResponse)
 def my_posts(request: Request, person: CurrentPerson, scope: TenantScope, session: SessionDep) -> Response:
     posts = service.list_for(session, scope=scope, enterprise_id=person.enterprise_id)
+    if person.enterprise_id is None:  # a regulator (or admin) reads posts per enterprise, never "my posts"
+        names = dict(session.exec(select(Enterprise.id, Enterprise.name).where(scope.where(Enterprise.id))).all())
+        grouped: dict[int, list[Post]] = {}
+        for post in posts:
+            grouped.setdefault(post.enterprise_id, []).append(post)
+        by_enterprise = sorted(((names.get(e, ""), listed) for e, listed in grouped.items()), key=lambda g: g[0])
+        return render(request, "cards/posts.html", {"by_enterprise": by_enterprise}, person=person)
     mine = service.post_ids_of(session, person)
     return render(
         request,
