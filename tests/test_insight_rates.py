@@ -328,3 +328,44 @@ def test_a_regulator_reads_posts_per_enterprise_never_my_posts(client: TestClien
     assert "还没有给你分配岗位" not in page and "辖区企业的岗位" in page
     assert page.index(world.a.enterprise.name) < page.index(world.b.enterprise.name)
     assert world.c.enterprise.name not in page
+
+
+def test_the_evidence_workbook_holds_numbers_as_numbers_and_names_as_text(
+    client: TestClient, world: World, plant: dict, session: Session
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    hostile = add_person(session, world, '=HYPERLINK("http://x","点我")', plant["team1"])
+    hold(session, hostile, plant["p1"])
+    session.commit()
+    response = client.get("/api/insight/export.xlsx", headers=world.auth(world.a.people["manager"]))
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["汇总", "按班组", "按岗位", "缺项人员", "30天内到期", "考核记录", "现场签认", "班前会"]
+    summary = {row[0].value: row for row in book["汇总"].iter_rows(min_row=2) if row and row[0].value}
+    know_and_can = summary["应知应会率"]
+    # hostile person added: 6 key-post people, still only w1 knows and can
+    assert (know_and_can[1].value, know_and_can[2].value) == (1, 6)
+    assert know_and_can[3].value == pytest.approx(1 / 6) and know_and_can[3].number_format == "0.0%"
+    assert summary["明职责 答题正确率"][3].value is None  # nobody answered: blank, not 0 %
+    assert summary["有效期（天）"][1].value == 365
+    lacking = [row for row in book["缺项人员"].iter_rows(min_row=2)]
+    names = [row[0] for row in lacking]
+    hostile_cell = next(cell for cell in names if str(cell.value).startswith("=HYPERLINK"))
+    assert hostile_cell.data_type == "s"  # text, never a formula
+    assessments = list(book["考核记录"].iter_rows(min_row=2, values_only=True))
+    # w1, w2 (lapsed: outside the window), w3, w4 (left, still a record), w6 ×2 (pass, fail); practice never
+    assert sorted(row[0] for row in assessments) == ["w1", "w3", "w4", "w6", "w6"]
+    assert all(isinstance(row[4], int | float) for row in assessments)  # scores are numbers
+    signed = list(book["现场签认"].iter_rows(min_row=2, values_only=True))
+    assert sorted(row[0] for row in signed) == ["w1", "w2", "w3", "w3"]
+
+    team = client.get(
+        f"/api/insight/export.xlsx?department_id={plant['team2'].id}", headers=world.auth(world.a.people["manager"])
+    )
+    team_book = load_workbook(BytesIO(team.content))
+    assert sorted(row[0] for row in team_book["考核记录"].iter_rows(min_row=2, values_only=True)) == ["w6", "w6"]
+    assert client.get("/api/insight/export.xlsx", headers=world.auth(world.a.people["worker"])).status_code == 403

@@ -79,6 +79,7 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     },
     ("POST", "/api/quizzes/{attempt_id}/submit"): {"role": "worker"},
     ("GET", "/api/insight/rates"): {"role": "manager", "query": {"enterprise_id": "$enterprise_id"}},
+    ("GET", "/api/insight/export.xlsx"): {"role": "manager", "query": {"enterprise_id": "$enterprise_id"}},
 }
 
 # Routes that name no other object: they act on the caller alone, or create in the caller's own

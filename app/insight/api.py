@@ -5,8 +5,9 @@ department of it with `department_id`), a regulator any enterprise of their regi
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.context import ClockDep
 from app.db import SessionDep
@@ -70,3 +71,17 @@ def rates(target: InsightTarget, session: SessionDep, clock: ClockDep) -> RatesO
         session, enterprise=target.enterprise, department_id=target.department_id, now=clock()
     )
     return rates_out(report)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/export.xlsx", responses={**error_responses(401, 403, 404, 422), 200: {"content": {XLSX_TYPE: {}}}})
+def export_evidence(target: InsightTarget, session: SessionDep, clock: ClockDep) -> Response:
+    """The evidence workbook (检查验收) of what the caller may read: the enterprise, or a team."""
+    body, filename = service.evidence_export(
+        session, enterprise=target.enterprise, department=target.department, now=clock()
+    )
+    return Response(
+        body, media_type=XLSX_TYPE, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    )

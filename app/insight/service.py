@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app import clock as clocks
 from app.insight import facts
 from app.insight.rates import Holding, KnowCan, Rate, compile_rate, know_can, know_can_by
 from app.org.models import Department, Enterprise
@@ -211,3 +212,30 @@ def visible_enterprises(session: Session, enterprise_ids: frozenset[int] | None)
     if enterprise_ids is not None:
         query = query.where(col(Enterprise.id).in_(enterprise_ids or {-1}))
     return list(session.exec(query).all())
+
+
+def evidence_export(
+    session: Session, *, enterprise: Enterprise, department: Department | None, now: datetime
+) -> tuple[bytes, str]:
+    """The evidence workbook and its file name ("企业-班组-应知应会-20261203.xlsx")."""
+    from app.insight import evidence
+    from app.insight.export import evidence_workbook  # openpyxl loads only when a workbook is asked for
+
+    assert enterprise.id is not None
+    department_id = department.id if department else None
+    report = enterprise_rates(session, enterprise=enterprise, department_id=department_id, now=now)
+    since = evidence.window_start(now, report.validity_days)
+    scope = {"enterprise_id": enterprise.id, "department_id": department_id, "since": since, "now": now}
+    zone = clocks.zone(enterprise.time_zone)
+    body = evidence_workbook(
+        report,
+        assessments=evidence.assessments(session, **scope),
+        sign_offs=evidence.sign_offs(session, **scope),
+        meetings=evidence.meetings(session, **scope),
+        department_name=department.name if department else None,
+        zone=zone,
+        now=now,
+    )
+    day = clocks.local_day(now, zone).strftime("%Y%m%d")
+    parts = [enterprise.name, *([department.name] if department else []), "应知应会检查验收", day]
+    return body, "-".join(parts) + ".xlsx"
