@@ -1,7 +1,7 @@
 """Know, can, know-and-can and compile rates (DESIGN §3) on hand-built data: the expected figures
 are worked out by hand in each test from the people it builds, not by the code under test."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -369,3 +369,33 @@ def test_the_evidence_workbook_holds_numbers_as_numbers_and_names_as_text(
     team_book = load_workbook(BytesIO(team.content))
     assert sorted(row[0] for row in team_book["考核记录"].iter_rows(min_row=2, values_only=True)) == ["w6", "w6"]
     assert client.get("/api/insight/export.xlsx", headers=world.auth(world.a.people["worker"])).status_code == 403
+
+
+def test_weekly_points_end_at_local_midnight_and_lapse_after_the_window() -> None:
+    from zoneinfo import ZoneInfo
+
+    from app.insight.history import series, week_ends
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # Thursday 20:00 in Shanghai
+    ends = week_ends(now, shanghai)
+    assert len(ends) == 13 and ends[-1] == (date(2026, 12, 3), now)
+    # last week ended at Monday 00:00 Shanghai = Sunday 16:00 UTC
+    assert ends[-2] == (date(2026, 11, 29), datetime(2026, 11, 29, 16, 0, tzinfo=UTC))
+    assert ends[0][0] == date(2026, 9, 13)
+
+    one = Holding(1, "甲", None, post_id=10, passed_at=None, signed_at=None)
+    two = Holding(2, "乙", None, post_id=10, passed_at=None, signed_at=None)
+    passed = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    lapsing = datetime(2025, 11, 25, 1, 0, tzinfo=UTC)  # valid 365 days: until 2026-11-25 01:00
+    points = series(
+        [one, two], {(1, 10): [passed], (2, 10): [lapsing]}, {(2, 10): [lapsing]}, ends[-3:], validity_days=365
+    )
+    # week to 11-22: 甲 passed (11-20) and 乙 still valid; week to 11-29: 乙 lapsed; now: same
+    assert [p.rates.know for p in points] == [Rate(2, 2), Rate(1, 2), Rate(1, 2)]
+    assert [p.rates.can for p in points] == [Rate(1, 2), Rate(0, 2), Rate(0, 2)]
+
+
+def test_the_rates_page_draws_the_weekly_series(client: TestClient, world: World, plant: dict) -> None:
+    page = client.get("/insight", headers=world.auth(world.a.people["manager"])).text
+    assert "<svg" in page and page.count("<polyline") == 3 and "应知应会 20%" in page

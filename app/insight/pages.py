@@ -5,10 +5,10 @@ behind it; departments open to their own view. Reads what the JSON API reads."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.clock import TEMPLATE_ZONE
+from app.clock import TEMPLATE_ZONE, zone
 from app.context import ClockDep
 from app.db import SessionDep
-from app.insight import service
+from app.insight import history, service
 from app.insight.api import InsightTarget, Reader
 from app.org.models import Role
 from app.questions.model import DIMENSION_LABELS
@@ -21,14 +21,25 @@ router = APIRouter(include_in_schema=False)
 def rates_page(
     request: Request, person: Reader, target: InsightTarget, session: SessionDep, clock: ClockDep
 ) -> Response:
+    now = clock()
     report = service.enterprise_rates(
-        session, enterprise=target.enterprise, department_id=target.department_id, now=clock()
+        session, enterprise=target.enterprise, department_id=target.department_id, now=now
+    )
+    points = history.weekly(
+        session,
+        enterprise_id=report.enterprise_id,
+        department_id=target.department_id,
+        holdings=report.holdings,
+        validity_days=report.validity_days,
+        zone=zone(target.enterprise.time_zone),
+        now=now,
     )
     return render(
         request,
         "insight/rates.html",
         {
             "report": report,
+            "chart": history.chart(points),
             "department": target.department,
             "dimensions": [(d.value, label) for d, label in DIMENSION_LABELS.items()],
             "lack_labels": {"know": "未考核合格", "can": "未签认"},

@@ -33,6 +33,7 @@ def test_manager_opens_who_lacks_what(phone):
     assert phone.locator("#missing .list-item").count() > 0
     assert_fits_the_phone(phone)
     screenshot(phone, "insight-manager")
+    screenshot(phone, "insight-manager-first-screen", full_page=False)
 
 
 def test_regulator_reads_the_region_and_opens_an_enterprise(phone):
