@@ -1,7 +1,6 @@
 """Card pages: a worker's posts and a post's four documents on the phone, search, printable
 cards with a QR code, and the trainer's import, version history with diff, and publish."""
 
-from datetime import datetime
 from typing import Annotated
 
 import segno
@@ -135,10 +134,6 @@ def print_cards(
     )
 
 
-def compile_statuses(session: SessionDep, posts: list[Post], now: datetime) -> dict[int | None, object]:
-    return {post.id: status.compile_status(session, post, now=now) for post in posts}
-
-
 @router.get("/cards", response_class=HTMLResponse)
 def manage_cards(
     request: Request, editor: CardEditor, scope: TenantScope, session: SessionDep, clock: ClockDep
@@ -147,7 +142,12 @@ def manage_cards(
     return render(
         request,
         "cards/manage.html",
-        {"posts": posts, "problems": [], "outcomes": [], "statuses": compile_statuses(session, posts, clock())},
+        {
+            "posts": posts,
+            "problems": [],
+            "outcomes": [],
+            "statuses": status.compile_statuses(session, posts, now=clock()),
+        },
         person=editor,
     )
 
@@ -183,7 +183,7 @@ def import_cards_page(
             "posts": listed,
             "problems": problems,
             "outcomes": outcomes,
-            "statuses": compile_statuses(session, listed, clock()),
+            "statuses": status.compile_statuses(session, listed, now=clock()),
         },
         person=editor,
         status_code=422 if problems else 200,

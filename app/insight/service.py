@@ -11,7 +11,7 @@ from app import clock as clocks
 from app.insight import facts
 from app.insight.rates import Holding, KnowCan, Rate, compile_rate, know_can, know_can_by
 from app.org.models import Department, Enterprise
-from app.proposals.status import compile_status
+from app.proposals.status import compile_statuses
 from app.quiz import policy
 
 EXPIRING_WITHIN = timedelta(days=30)
@@ -119,7 +119,7 @@ def enterprise_rates(
     posts = facts.key_posts(
         session, enterprise_id=enterprise.id, post_ids=held_posts if department_id is not None else None
     )
-    statuses = {post.id: compile_status(session, post, now=now) for post in posts}
+    statuses = compile_statuses(session, posts, now=now)
     department_names: Names = {
         department_id: name
         for department_id, name in session.exec(

@@ -21,7 +21,7 @@ from app.policy import PROPOSAL_DECIDERS
 from app.proposals import service
 from app.proposals.api import Manager, Trainer, VisibleProposal, meeting_for_decision, photo_upload
 from app.proposals.photos import MAX_PHOTO_BYTES
-from app.proposals.status import compile_status
+from app.proposals.status import compile_statuses
 from app.proposals.views import proposals_out
 from app.security import CurrentPerson, TenantScope
 from app.uploads import read_named_upload
@@ -137,7 +137,8 @@ def proposals_page(
         context["awaiting"] = service.awaiting_approval(session, enterprise_id=person.enterprise_id)
     if person.role in (Role.trainer, Role.manager):
         posts = cards.list_for(session, scope=scope, enterprise_id=person.enterprise_id)
-        context["posts"] = [(p, compile_status(session, p, now=clock())) for p in posts]
+        statuses = compile_statuses(session, posts, now=clock())
+        context["posts"] = [(p, statuses[p.id]) for p in posts if p.id is not None]
     context["may_decide"] = person.role in PROPOSAL_DECIDERS
     return render(request, "proposals/list.html", context, person=person)
 
