@@ -452,3 +452,17 @@ def test_editing_a_line_keeps_the_keys_of_questions_from_other_lines(index, data
 def test_the_families_are_spread_over_the_four_dimensions(generated):
     per_dimension = Counter(q.dimension for questions in generated.values() for q in questions)
     assert all(per_dimension[dimension] > 0 for dimension in Dimension)
+
+
+def test_a_number_the_cards_repeat_is_asked_once() -> None:
+    risk = MINIMAL_POST["risks"][0]
+    post = minimal_post(
+        risks=[{**risk, "controls": {"management": ["作业点距坡顶线不小于2.5米"], "engineering": ["设挡墙"]}}],
+        operation={
+            **MINIMAL_POST["operation"],
+            "steps": [{**MINIMAL_POST["operation"]["steps"][0], "key_point": "钻机距坡顶线不小于2.5米"}],
+        },
+    )
+    fills = [q for q in generate_candidates(post) if q.family == "number_fill"]
+    assert [q.answer[0] for q in fills].count("2.5") == 1
+    assert fills[0].source == "risks[R1].controls.management[0]"  # the first line that states it

@@ -79,11 +79,17 @@ def number_fill(ctx: Context) -> Iterator[Question]:
     """数字填空: a measured number (每隔30分钟, 19.5%～23.5%, ≥10米) on a card line blanked; the
     unit stays in the stem, the answer is the number as written (with its unit also accepted).
     Ids, standard and clause numbers, years and phone numbers are never blanked
-    (text.measured_numbers). Variant = the number's position among the line's measured numbers."""
+    (text.measured_numbers). A number with its unit is asked on the first line that states it only.
+    Variant = the number's position among the line's measured numbers."""
+    asked: set[str] = set()  # a fact the cards repeat (2.5 m in a risk, a step and a checklist item) is asked once
     for source, text in text_lines(ctx.post):
         if not NUMBER_LINE.search(source):
             continue
         for index, number in enumerate(measured_numbers(text)):
+            fact = normalise(number.text + number.unit)
+            if fact in asked:
+                continue
+            asked.add(fact)
             blanked = text[: number.start] + BLANK + text[number.end :]
             yield fill_question(
                 ctx,
