@@ -122,6 +122,7 @@ def record_answer(
     """Store one person's answer to one question of the round, or say why not. An answer is never
     acknowledged and then lost: the unique key (question, person) decides between two at once,
     in one process or several."""
+    begin_writing(session)  # SQLite: read and write as one, after any answer committed meanwhile
     question = session.get(RoundQuestion, question_id)
     if question is None or question.round_id != round_.id:
         return NotYours()
