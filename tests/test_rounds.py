@@ -14,7 +14,7 @@ from app.rounds import service as rounds
 from app.rounds.models import Round, RoundAnswer, RoundQuestion
 from app.rounds.outcomes import Accepted, Conflict, Duplicate, Invalid, NotYours, TooLate
 
-KEEP_FIRST = rounds.AnswerRules(repeat="first_result", changed="答案不能更改", repeated="", closed="已经结束")
+KEEP_FIRST = rounds.AnswerRules(repeat="first_result", changed="答案不能更改", closed="已经结束")
 REFUSE_AGAIN = rounds.AnswerRules(repeat="refuse", changed="已经作答", repeated="已经作答", closed="已经结束")
 
 

@@ -36,7 +36,6 @@ Mode = Literal["practice", "assessment"]
 ANSWER_RULES = rounds.AnswerRules(
     repeat="first_result",
     changed="这道题已经作答过了，答案不能更改",
-    repeated="",
     closed="已经交卷，不能再作答",
 )
 TIME_UP = "考试时间已到，已自动交卷"

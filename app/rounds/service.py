@@ -26,8 +26,8 @@ class AnswerRules:
 
     repeat: Literal["first_result", "refuse"]  # the same answer sent again
     changed: str  # why a different second answer is refused
-    repeated: str  # why the same answer again is refused (repeat == "refuse")
     closed: str  # why an answer after the round closed is refused
+    repeated: str = ""  # why the same answer again is refused (only with repeat="refuse")
 
 
 def open_round(
