@@ -11,15 +11,14 @@ from app.drill.models import (
     FlashcardReview,
     RecallSnapshot,
 )
-from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
+from app.meeting.models import Meeting, MeetingAttendee
 from app.org.models import Department, Enterprise, Person, PersonPost, Region
 from app.proposals.models import Proposal, ProposalPhoto, VersionParticipant
 from app.questions.models import QuestionOverride
-from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+from app.quiz.models import NotebookEntry, QuizAttempt
+from app.rounds.models import Round, RoundAnswer, RoundQuestion
 
 __all__ = [
-    "AttemptAnswer",
-    "AttemptQuestion",
     "ChecklistConfirmation",
     "ChecklistRun",
     "Department",
@@ -30,9 +29,7 @@ __all__ = [
     "FlashcardReview",
     "LoginFailure",
     "Meeting",
-    "MeetingAnswer",
     "MeetingAttendee",
-    "MeetingQuestion",
     "NotebookEntry",
     "Person",
     "PersonPost",
@@ -44,5 +41,8 @@ __all__ = [
     "QuizAttempt",
     "RecallSnapshot",
     "Region",
+    "Round",
+    "RoundAnswer",
+    "RoundQuestion",
     "VersionParticipant",
 ]

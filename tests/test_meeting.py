@@ -5,10 +5,11 @@ or by code), the roles, bad and ended codes."""
 import pytest
 from sqlmodel import select
 
-from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
+from app.meeting.models import Meeting, MeetingAttendee
 from app.meeting.service import MAX_OPEN
 from app.org.models import Department, Person, Role
-from app.quiz.models import AttemptQuestion
+from app.quiz.models import QuizAttempt
+from app.rounds.models import RoundAnswer, RoundQuestion
 from tests.test_quiz import bank_upload, right_answer, wrong_answer
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -27,9 +28,9 @@ def start(client, world, person=None, **body):
     return client.post("/api/meetings", json={"post_id": world.a.post.id, **body}, headers=world.auth(person))
 
 
-def frozen(session, question_id) -> MeetingQuestion:
+def frozen(session, question_id) -> RoundQuestion:
     session.expire_all()
-    return session.exec(select(MeetingQuestion).where(MeetingQuestion.id == question_id)).one()
+    return session.exec(select(RoundQuestion).where(RoundQuestion.id == question_id)).one()
 
 
 def add_worker(session, world, username: str) -> Person:
@@ -123,7 +124,7 @@ def test_one_answer_per_question_and_answers_need_a_join_and_a_valid_shape(clien
     second = client.post(url, json={"question_id": row.id, "answer": wrong_answer(row)}, headers=worker)
     assert second.status_code == 409 and second.json()["detail"] == "这道题已经作答过了"
     session.expire_all()
-    [kept] = session.exec(select(MeetingAnswer).where(MeetingAnswer.question_id == row.id)).all()
+    [kept] = session.exec(select(RoundAnswer).where(RoundAnswer.question_id == row.id)).all()
     assert kept.correct is True  # the first answer stands
 
 
@@ -273,7 +274,10 @@ def test_the_focus_follows_the_teams_wrong_answers(client, world, session, app):
     quiz = client.post("/api/quizzes", json={"post_id": world.a.post.id, "count": 40}, headers=worker).json()
     session.expire_all()
     rows = {
-        r.id: r for r in session.exec(select(AttemptQuestion).where(AttemptQuestion.attempt_id == quiz["attempt_id"]))
+        r.id: r
+        for r in session.exec(
+            select(RoundQuestion).where(RoundQuestion.round_id == session.get(QuizAttempt, quiz["attempt_id"]).round_id)
+        )
     }
     target = next(r for r in rows.values() if r.source.startswith("emergency.scenarios"))
     for row in rows.values():
@@ -330,9 +334,7 @@ def test_the_pages_from_the_leaders_form_to_the_workers_result(client, world, se
         page = client.get(f"/m/{meeting.code}", headers=worker)
         assert f"第 {position} 题" in page.text
         question = session.exec(
-            select(MeetingQuestion).where(
-                MeetingQuestion.meeting_id == meeting.id, MeetingQuestion.position == position
-            )
+            select(RoundQuestion).where(RoundQuestion.round_id == meeting.round_id, RoundQuestion.position == position)
         ).one()
         given = right_answer(question)
         if question.type == "fill":

@@ -7,7 +7,8 @@ from app.cards.models import Post
 from app.questions import service as questions
 from app.questions.item_analysis import analyse
 from app.quiz.logic import card_items
-from app.quiz.models import AttemptQuestion
+from app.quiz.models import QuizAttempt
+from app.rounds.models import RoundQuestion
 from tests.test_quiz import bank_upload
 
 
@@ -63,7 +64,9 @@ def test_trainer_retires_and_rewords_a_question(client, world, session):
         "/api/quizzes", json={"post_id": post_id, "count": 100}, headers=world.auth(world.a.people["worker"])
     ).json()
     drawn = session.exec(
-        select(AttemptQuestion.question_key).where(AttemptQuestion.attempt_id == quiz["attempt_id"])
+        select(RoundQuestion.question_key).where(
+            RoundQuestion.round_id == session.get(QuizAttempt, quiz["attempt_id"]).round_id
+        )
     ).all()
     assert set(drawn) <= set(pool) and len(drawn) >= 20
     # each card item (risk, step, scenario …) at most once in a quiz, however many are asked for

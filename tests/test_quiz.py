@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.cards.bank import bank_files
 from app.questions.model import Dimension, Option, Question, QuestionType
 from app.quiz import logic
-from app.quiz.models import AttemptQuestion
+from app.rounds.models import RoundQuestion
 
 
 def bank_upload(code: str):
@@ -48,16 +48,16 @@ def set_policy(client, world, **changes):
     return answer.json()
 
 
-def frozen(session, question_id) -> AttemptQuestion:
+def frozen(session, question_id) -> RoundQuestion:
     session.expire_all()
-    return session.exec(select(AttemptQuestion).where(AttemptQuestion.id == question_id)).one()
+    return session.exec(select(RoundQuestion).where(RoundQuestion.id == question_id)).one()
 
 
-def right_answer(row: AttemptQuestion):
+def right_answer(row: RoundQuestion):
     return row.answer[0] if row.type == "fill" else row.answer
 
 
-def wrong_answer(row: AttemptQuestion):
+def wrong_answer(row: RoundQuestion):
     if row.type == "fill":
         return "完全不对的答案"
     keys = [o["key"] for o in row.options]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from app.drill.models import FlashcardMemory, FlashcardReview
-from app.quiz.models import AttemptAnswer, QuizAttempt
+from app.quiz.models import QuizAttempt
+from app.rounds.models import RoundAnswer
 from tests.test_quiz import frozen, post_id, right_answer, start, wrong_answer  # noqa: F401 (fixture)
 
 ROUNDS = 6
@@ -81,7 +82,9 @@ def test_answers_racing_a_submit_are_counted_or_refused_and_graded_once(client, 
         assert first["score"] == round(100 * len(acknowledged) / len(questions), 1)
 
         session.expire_all()
-        stored = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == quiz["attempt_id"])).all()
+        stored = session.exec(
+            select(RoundAnswer).where(RoundAnswer.round_id == session.get(QuizAttempt, quiz["attempt_id"]).round_id)
+        ).all()
         attempt = session.get(QuizAttempt, quiz["attempt_id"])
         assert {row.question_id for row in stored} == acknowledged  # refused answers left nothing behind
         assert all(row.answered_at <= attempt.submitted_at for row in stored)
@@ -122,7 +125,9 @@ def test_the_same_answer_sent_at_once_gets_the_first_result_and_a_different_one_
     assert sum(r.status_code == 200 for r in mixed) == 10
 
     session.expire_all()
-    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == quiz["attempt_id"])).all()
+    rows = session.exec(
+        select(RoundAnswer).where(RoundAnswer.round_id == session.get(QuizAttempt, quiz["attempt_id"]).round_id)
+    ).all()
     assert sorted(row.question_id for row in rows) == sorted([first, second])
 
 

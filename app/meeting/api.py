@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.meeting import service
-from app.meeting.models import Meeting, MeetingQuestion
+from app.meeting.models import Meeting
 from app.meeting.schemas import (
     AnsweredOut,
     AttendanceOut,
@@ -31,6 +31,8 @@ from app.meeting.schemas import (
 from app.org.models import Department, Person, Role
 from app.policy import HOSTS, MEETING_READERS
 from app.quiz.schemas import OptionOut
+from app.rounds.http import recorded_or_raise
+from app.rounds.models import RoundQuestion
 from app.security import CurrentPerson, RequireRole, Scope, TenantScope
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"])
@@ -93,7 +95,7 @@ def join_url(request: Request, code: str) -> str:
 # --- outputs ---------------------------------------------------------------------------------
 
 
-def question_out(row: MeetingQuestion) -> MeetingQuestionOut:
+def question_out(row: RoundQuestion) -> MeetingQuestionOut:
     return MeetingQuestionOut(
         id=row.id or 0,
         position=row.position,
@@ -271,9 +273,10 @@ def answer_question(
     body: MeetingAnswerIn, meeting: MeetingToAttend, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> MeetingFeedback:
     """One answer per question: a second answer to the same question is refused (409)."""
-    recorded = service.answer(
+    outcome = service.answer(
         session, meeting=meeting, person=person, question_id=body.question_id, given=body.answer, now=clock()
     )
+    recorded = recorded_or_raise(outcome)
     session.commit()
     question = recorded.question
     return MeetingFeedback(

@@ -23,6 +23,7 @@ from app.policy import HOSTS
 from app.proposals.views import open_at_meeting
 from app.questions.model import DIMENSION_LABELS, Dimension
 from app.quiz.pages import AnswerFormDep
+from app.rounds.http import recorded_or_raise
 from app.security import CurrentPerson, TenantScope
 from app.web import is_htmx, render
 
@@ -318,8 +319,8 @@ def answer_submit(
     question = next((q for q in service.questions_of(session, meeting) if q.id == question_id), None)
     given = form.given(question.type) if question else []
     try:
-        recorded = service.answer(
-            session, meeting=meeting, person=person, question_id=question_id, given=given, now=now
+        recorded = recorded_or_raise(
+            service.answer(session, meeting=meeting, person=person, question_id=question_id, given=given, now=now)
         )
     except HTTPException as error:
         session.rollback()

@@ -22,19 +22,27 @@ from app.drill import scheduler
 from app.drill.models import Flashcard, FlashcardMemory
 from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
 from app.meeting import focus
-from app.meeting.models import Meeting, MeetingAnswer, MeetingAttendee, MeetingQuestion
+from app.meeting.models import Meeting, MeetingAttendee
 from app.org.models import Department, Person, PersonPost, Role
 from app.policy import HOSTS, MEETING_READERS, attend_problem
 from app.questions import service as questions
-from app.questions.model import Question
-from app.quiz import logic
-from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+from app.quiz.models import NotebookEntry, QuizAttempt
+from app.rounds import service as rounds
+from app.rounds.models import Round, RoundAnswer, RoundQuestion
+from app.rounds.outcomes import Outcome
 from app.security import Scope
 
 MAX_OPEN = timedelta(hours=12)  # a meeting nobody ended stops taking answers after a shift
 SIGNAL_WINDOW = timedelta(days=180)  # older answers say little about what the team knows today
 MAX_COUNT = 10
 CODE_TRIES = 50
+# Everybody answers once: a second answer, even the same one again, is refused.
+ANSWER_RULES = rounds.AnswerRules(
+    repeat="refuse",
+    changed="这道题已经作答过了",
+    repeated="这道题已经作答过了",
+    closed="班前会已结束，不能再作答",
+)
 
 
 # --- finding things --------------------------------------------------------------------------
@@ -66,22 +74,30 @@ def get_by_code(session: Session, *, person: Person, code: str) -> Meeting | Non
     ).first()
 
 
-def questions_of(session: Session, meeting: Meeting) -> list[MeetingQuestion]:
-    return list(
-        session.exec(
-            select(MeetingQuestion).where(MeetingQuestion.meeting_id == meeting.id).order_by(MeetingQuestion.position)
-        ).all()
-    )
+def round_of(session: Session, meeting: Meeting) -> Round:
+    found = session.get(Round, meeting.round_id)
+    assert found is not None, "a meeting has its round"
+    return found
+
+
+def questions_of(session: Session, meeting: Meeting) -> list[RoundQuestion]:
+    return rounds.questions_of(session, meeting.round_id)
 
 
 def is_open(meeting: Meeting, now: datetime) -> bool:
     return meeting.ended_at is None and now < meeting.started_at + MAX_OPEN
 
 
-def close_if_stale(meeting: Meeting, now: datetime) -> bool:
+def _end(session: Session, meeting: Meeting, at: datetime) -> None:
+    meeting.ended_at = at
+    session.add(meeting)
+    rounds.close_once(session, round_of(session, meeting), at=at)
+
+
+def close_if_stale(session: Session, meeting: Meeting, now: datetime) -> bool:
     """Record the end of a meeting nobody ended once its time is over. True if it changed."""
     if meeting.ended_at is None and not is_open(meeting, now):
-        meeting.ended_at = meeting.started_at + MAX_OPEN
+        _end(session, meeting, meeting.started_at + MAX_OPEN)
         return True
     return False
 
@@ -164,29 +180,20 @@ def team_signals(session: Session, *, department: Department, post: Post, now: d
     since = now - SIGNAL_WINDOW
     answered: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
-    quiz_rows = session.exec(
-        select(AttemptQuestion.question_key, AttemptAnswer.correct, func.count())
-        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
-        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
-        .where(
-            QuizAttempt.post_id == post.id,
-            col(QuizAttempt.person_id).in_(members),  # type: ignore[arg-type]
-            AttemptAnswer.answered_at >= since,
-        )
-        .group_by(AttemptQuestion.question_key, AttemptAnswer.correct)
-    ).all()
-    meeting_rows = session.exec(
-        select(MeetingQuestion.question_key, MeetingAnswer.correct, func.count())
-        .join(MeetingAnswer, col(MeetingAnswer.question_id) == MeetingQuestion.id)
-        .join(Meeting, col(Meeting.id) == MeetingQuestion.meeting_id)
-        .where(
-            Meeting.post_id == post.id,
-            col(MeetingAnswer.person_id).in_(members),  # type: ignore[arg-type]
-            MeetingAnswer.answered_at >= since,
-        )
-        .group_by(MeetingQuestion.question_key, MeetingAnswer.correct)
-    ).all()
-    for key, correct, count in [*quiz_rows, *meeting_rows]:
+    rows = []
+    for container in (QuizAttempt, Meeting):  # the post's rounds of either kind
+        rows += session.exec(
+            select(RoundQuestion.question_key, RoundAnswer.correct, func.count())
+            .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
+            .join(container, col(container.round_id) == RoundQuestion.round_id)
+            .where(
+                container.post_id == post.id,
+                col(RoundAnswer.person_id).in_(members),  # type: ignore[arg-type]
+                RoundAnswer.answered_at >= since,
+            )
+            .group_by(RoundQuestion.question_key, RoundAnswer.correct)
+        ).all()
+    for key, correct, count in rows:
         answered[key] += count
         if not correct:
             wrong[key] += count
@@ -274,13 +281,21 @@ def start(
     for earlier in session.exec(
         select(Meeting).where(Meeting.department_id == department.id, col(Meeting.ended_at).is_(None))
     ).all():
-        if not close_if_stale(earlier, now):
-            earlier.ended_at = now
-        session.add(earlier)
+        if not close_if_stale(session, earlier, now):
+            _end(session, earlier, now)
     session.flush()
+    round_ = rounds.open_round(
+        session,
+        kind="meeting",
+        enterprise_id=department.enterprise_id,
+        opens_at=now,
+        closes_at=now + MAX_OPEN,
+        grace=timedelta(0),
+    )
     meeting = _insert_with_free_code(
         session,
         lambda code: Meeting(
+            round_id=round_.id,
             enterprise_id=department.enterprise_id,
             department_id=department.id,
             post_id=post.id,
@@ -294,11 +309,7 @@ def start(
         ),
         random.Random(f"code:{seed}"),
     )
-    options_rng = random.Random(f"options:{seed}")
-    session.add_all(
-        [_frozen(meeting, position, pick.question, options_rng) for position, pick in enumerate(picks, start=1)]
-    )
-    session.flush()
+    rounds.freeze(session, round_, [pick.question for pick in picks], random.Random(f"options:{seed}"))
     return meeting
 
 
@@ -320,10 +331,6 @@ def _insert_with_free_code(session: Session, make: Callable[[str], Meeting], rng
             continue
         return meeting
     raise Conflict("暂时无法分配会议码，请稍后再试")
-
-
-def _frozen(meeting: Meeting, position: int, question: Question, rng: random.Random) -> MeetingQuestion:
-    return MeetingQuestion(meeting_id=meeting.id, position=position, **logic.frozen_fields(question, rng))
 
 
 def _check_open(meeting: Meeting, now: datetime, what: str) -> None:
@@ -366,51 +373,24 @@ def join(session: Session, *, meeting: Meeting, person: Person, now: datetime) -
     return row
 
 
-@dataclass(frozen=True)
-class Recorded:
-    question: MeetingQuestion
-    correct: bool
-    given: list[str]
-
-
 def answer(
     session: Session, *, meeting: Meeting, person: Person, question_id: int, given: list[str] | str, now: datetime
-) -> Recorded:
+) -> Outcome:
+    """One answer per person and question, refused once the meeting is over; the core's unique key
+    decides between two taps at once."""
     _check_open(meeting, now, "作答")
     if attendee(session, meeting=meeting, person=person) is None:
         raise Conflict("请先加入班前会")
-    question = session.get(MeetingQuestion, question_id)
-    if question is None or question.meeting_id != meeting.id:
-        raise ResourceNotFound("题目")
-    problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
-    if problem:
-        raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
-    stored_given = [given] if isinstance(given, str) else list(given)
-    correct = logic.is_correct(question.type, question.answer, given)
-    if _answer_of(session, person=person, question_id=question_id) is not None:
-        raise Conflict("这道题已经作答过了")
-    try:
-        with session.begin_nested():
-            session.add(
-                MeetingAnswer(
-                    meeting_id=meeting.id,
-                    person_id=person.id,
-                    question_id=question.id,
-                    given=stored_given,
-                    correct=correct,
-                    answered_at=now,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        raise Conflict("这道题已经作答过了") from None
-    return Recorded(question, correct, stored_given)
-
-
-def _answer_of(session: Session, *, person: Person, question_id: int) -> MeetingAnswer | None:
-    return session.exec(
-        select(MeetingAnswer).where(MeetingAnswer.person_id == person.id, MeetingAnswer.question_id == question_id)
-    ).first()
+    assert person.id is not None
+    return rounds.record_answer(
+        session,
+        round_=round_of(session, meeting),
+        person_id=person.id,
+        question_id=question_id,
+        given=given,
+        now=now,
+        rules=ANSWER_RULES,
+    )
 
 
 def end(session: Session, *, meeting: Meeting, person: Person, now: datetime) -> Meeting:
@@ -419,8 +399,7 @@ def end(session: Session, *, meeting: Meeting, person: Person, now: datetime) ->
     check_host(person, department)
     if not is_open(meeting, now):
         raise Conflict("班前会已经结束了")
-    meeting.ended_at = now
-    session.add(meeting)
+    _end(session, meeting, now)
     session.flush()
     return meeting
 
@@ -430,12 +409,12 @@ def end(session: Session, *, meeting: Meeting, person: Person, now: datetime) ->
 
 @dataclass(frozen=True)
 class Progress:
-    questions: list[MeetingQuestion]
-    answers: dict[int, MeetingAnswer]  # by question id
+    questions: list[RoundQuestion]
+    answers: dict[int, RoundAnswer]  # by question id
     joined: bool
 
     @property
-    def current(self) -> MeetingQuestion | None:
+    def current(self) -> RoundQuestion | None:
         return next((q for q in self.questions if q.id not in self.answers), None)
 
     @property
@@ -443,17 +422,15 @@ class Progress:
         return sum(1 for a in self.answers.values() if a.correct)
 
     @property
-    def wrong(self) -> list[MeetingQuestion]:
+    def wrong(self) -> list[RoundQuestion]:
         return [q for q in self.questions if q.id in self.answers and not self.answers[q.id].correct]
 
 
 def progress(session: Session, *, meeting: Meeting, person: Person) -> Progress:
-    rows = session.exec(
-        select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.person_id == person.id)
-    ).all()
+    assert person.id is not None
     return Progress(
         questions=questions_of(session, meeting),
-        answers={row.question_id: row for row in rows},
+        answers=rounds.answers_of(session, meeting.round_id, person_id=person.id),
         joined=attendee(session, meeting=meeting, person=person) is not None,
     )
 
@@ -473,7 +450,7 @@ class AttendeeResult:
 
 @dataclass(frozen=True)
 class QuestionResult:
-    question: MeetingQuestion
+    question: RoundQuestion
     answered: int
     correct: int
     chosen: dict[str, int]  # option key → how many chose it (choice questions)
@@ -499,8 +476,8 @@ def results(session: Session, meeting: Meeting) -> Results:
         .where(MeetingAttendee.meeting_id == meeting.id)
         .order_by(MeetingAttendee.joined_at, MeetingAttendee.id)
     ).all()
-    answers = session.exec(select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting.id)).all()
-    given: dict[tuple[int, int], MeetingAnswer] = {(a.person_id, a.question_id): a for a in answers}
+    answers = session.exec(select(RoundAnswer).where(RoundAnswer.round_id == meeting.round_id)).all()
+    given: dict[tuple[int, int], RoundAnswer] = {(a.person_id, a.question_id): a for a in answers}
     attendees = []
     for row, name in people:
         marks = [
@@ -560,13 +537,14 @@ def log_for(session: Session, *, department: Department, now: datetime, limit: i
         (meeting_id, person_id): (answered, correct or 0)
         for meeting_id, person_id, answered, correct in session.exec(
             select(
-                MeetingAnswer.meeting_id,
-                MeetingAnswer.person_id,
+                Meeting.id,
+                RoundAnswer.person_id,
                 func.count(),
-                func.sum(case((col(MeetingAnswer.correct), 1), else_=0)),
+                func.sum(case((col(RoundAnswer.correct), 1), else_=0)),
             )
-            .where(col(MeetingAnswer.meeting_id).in_(ids))
-            .group_by(MeetingAnswer.meeting_id, MeetingAnswer.person_id)
+            .join(Meeting, col(Meeting.round_id) == RoundAnswer.round_id)
+            .where(col(Meeting.id).in_(ids))
+            .group_by(Meeting.id, RoundAnswer.person_id)
         ).all()
     }
     attendees: dict[int, list[tuple[str, int, int]]] = defaultdict(list)

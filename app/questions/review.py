@@ -26,7 +26,8 @@ from app.questions.item_analysis import ItemStats, analyse
 from app.questions.lint import lint_all
 from app.questions.model import Question
 from app.questions.models import QuestionOverride
-from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
+from app.quiz.models import QuizAttempt
+from app.rounds.models import RoundAnswer, RoundQuestion
 
 
 class ReviewStatus(StrEnum):
@@ -72,9 +73,9 @@ class ReviewedQuestion:
 
 def answer_stats(session: Session, post: Post) -> dict[str, ItemStats]:
     rows = session.exec(
-        select(QuizAttempt.person_id, AttemptQuestion.question_key, AttemptAnswer.correct)
-        .join(AttemptQuestion, col(AttemptQuestion.attempt_id) == QuizAttempt.id)
-        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        select(QuizAttempt.person_id, RoundQuestion.question_key, RoundAnswer.correct)
+        .join(RoundQuestion, col(RoundQuestion.round_id) == QuizAttempt.round_id)
+        .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
         .where(QuizAttempt.post_id == post.id)
     ).all()
     return analyse(rows)

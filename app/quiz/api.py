@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
 from app.cards import service as cards
@@ -24,6 +24,7 @@ from app.quiz.schemas import (
     QuizStart,
 )
 from app.quiz.views import quiz_out, result_out
+from app.rounds.http import recorded_or_raise
 from app.security import CurrentPerson, RequireRole, Scope, TenantScope
 
 router = APIRouter(prefix="/api", tags=["quizzes"])
@@ -87,14 +88,11 @@ def resume_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> Qu
 def answer_question(
     body: AnswerIn, attempt: OwnAttempt, session: SessionDep, clock: ClockDep
 ) -> PracticeFeedback | AssessmentReceipt:
-    try:
-        recorded = service.record_answer(
-            session, attempt=attempt, question_id=body.question_id, given=body.answer, now=clock()
-        )
-    except HTTPException:
-        session.commit()  # an attempt graded on the way (time up) stays graded
-        raise
-    session.commit()
+    outcome = service.record_answer(
+        session, attempt=attempt, question_id=body.question_id, given=body.answer, now=clock()
+    )
+    session.commit()  # refused or not: an attempt graded on the way (time up) stays graded
+    recorded = recorded_or_raise(outcome)
     if attempt.mode == "assessment":
         return AssessmentReceipt()
     question = recorded.question

@@ -1,7 +1,8 @@
-"""Quiz attempts, their frozen questions, the answers given, and each worker's wrong-answer notebook.
+"""Quiz attempts and each worker's wrong-answer notebook.
 
-An attempt freezes its questions at start (stem, options in the order shown, answer), so a new card
-version never changes an open attempt, and every answer is its own row saved as it is given.
+An attempt is a round of the answering core (app.rounds) with one person: its questions are frozen
+at start there, and every answer is a row of the core saved as it is given. The attempt keeps what
+only a quiz needs (mode, pass mark, the grade).
 """
 
 from datetime import datetime
@@ -17,6 +18,7 @@ class QuizAttempt(SQLModel, table=True):
     __tablename__ = "quiz_attempt"
 
     id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", unique=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     post_id: int = Field(foreign_key="post.id", index=True)
@@ -35,36 +37,6 @@ class QuizAttempt(SQLModel, table=True):
     score: float | None = Field(default=None)
     passed: bool | None = Field(default=None)
     by_dimension: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-
-
-class AttemptQuestion(SQLModel, table=True):
-    __tablename__ = "attempt_question"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    attempt_id: int = Field(foreign_key="quiz_attempt.id", index=True, ondelete="CASCADE")
-    position: int
-    question_key: str = Field(max_length=200, index=True)
-    family: str = Field(max_length=40)
-    type: str = Field(max_length=8)
-    dimension: str = Field(max_length=10)
-    stem: str = Field(max_length=1000)
-    options: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
-    answer: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    explanation: str = Field(max_length=1000)
-    source: str = Field(max_length=200)
-    quote: str = Field(max_length=1000)
-
-
-class AttemptAnswer(SQLModel, table=True):
-    __tablename__ = "attempt_answer"
-
-    id: int | None = Field(default=None, primary_key=True)
-    attempt_id: int = Field(foreign_key="quiz_attempt.id", index=True, ondelete="CASCADE")
-    question_id: int = Field(foreign_key="attempt_question.id", unique=True, ondelete="CASCADE")
-    given: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    correct: bool
-    answered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class NotebookEntry(SQLModel, table=True):

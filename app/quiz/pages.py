@@ -5,7 +5,7 @@ with per-dimension bars and the card line behind every wrong answer, history and
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cards import service as cards
@@ -20,6 +20,8 @@ from app.quiz import progress as progress_service
 from app.quiz.api import OwnAttempt, PolicyEditor, quiz_post
 from app.quiz.models import QuizAttempt
 from app.quiz.views import quiz_out, result_out
+from app.rounds.http import http_error
+from app.rounds.outcomes import Accepted, Duplicate
 from app.security import CurrentPerson, TenantScope
 from app.web import render
 
@@ -180,15 +182,15 @@ def answer_page(
     if question is None:
         raise ResourceNotFound("题目")
     given = form.given(question.type)
-    try:
-        recorded = service.record_answer(session, attempt=attempt, question_id=question_id, given=given, now=now)
-    except HTTPException as error:
-        session.commit()  # a time-up grading on the way is kept
-        if error.status_code == 422:
-            messages = "；".join(str(item["msg"]) for item in getattr(error, "errors", [])) or str(error.detail)
+    recorded = service.record_answer(session, attempt=attempt, question_id=question_id, given=given, now=now)
+    session.commit()  # refused or not: a time-up grading on the way is kept
+    error = http_error(recorded)
+    if error is not None:
+        if isinstance(error, InvalidInput):
+            messages = "；".join(str(item["msg"]) for item in error.errors) or str(error.detail)
             return _screen(request, person, session, attempt, now, error=messages, status_code=200)
         return _screen(request, person, session, attempt, now, error=str(error.detail))
-    session.commit()
+    assert isinstance(recorded, Accepted | Duplicate)
     feedback = None
     if attempt.mode == "practice":
         feedback = {"question": recorded.question, "correct": recorded.correct, "given": given}

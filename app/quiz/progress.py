@@ -13,7 +13,8 @@ from app.drill import service as drill
 from app.insight.rates import in_window
 from app.org.models import Person, PersonPost
 from app.quiz import policy
-from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+from app.quiz.models import NotebookEntry, QuizAttempt
+from app.rounds.models import RoundAnswer, RoundQuestion
 
 
 @dataclass
@@ -60,11 +61,11 @@ def progress(session: Session, *, person: Person, now: datetime) -> list[PostPro
                 line.pass_valid_until = submitted + validity
     tallies: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     rows = session.exec(
-        select(QuizAttempt.post_id, AttemptQuestion.dimension, AttemptAnswer.correct, func.count())
-        .join(AttemptQuestion, col(AttemptQuestion.attempt_id) == QuizAttempt.id)
-        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        select(QuizAttempt.post_id, RoundQuestion.dimension, RoundAnswer.correct, func.count())
+        .join(RoundQuestion, col(RoundQuestion.round_id) == QuizAttempt.round_id)
+        .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
         .where(QuizAttempt.person_id == person.id)
-        .group_by(QuizAttempt.post_id, AttemptQuestion.dimension, AttemptAnswer.correct)
+        .group_by(QuizAttempt.post_id, RoundQuestion.dimension, RoundAnswer.correct)
     ).all()
     for post_id, dimension, correct, count in rows:
         tallies[post_id][dimension][0 if correct else 1] += count

@@ -7,21 +7,22 @@ commits (one request, one unit of work).
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session, col, func, select
 
 from app.cards.models import Post, PostVersion
-from app.db import begin_writing
-from app.errors import Conflict, InvalidInput, ResourceNotFound
+from app.errors import Conflict, InvalidInput
 from app.org.models import Person
 from app.questions import review
 from app.questions import service as questions
-from app.questions.model import Question
 from app.quiz import logic, policy
-from app.quiz.models import AttemptAnswer, AttemptQuestion, NotebookEntry, QuizAttempt
+from app.quiz.models import NotebookEntry, QuizAttempt
+from app.rounds import service as rounds
+from app.rounds.models import Round, RoundAnswer, RoundQuestion
+from app.rounds.outcomes import Accepted, Outcome
 
 GRACE = timedelta(seconds=2)  # network slack: an answer sent just before the deadline still counts
 NOTEBOOK_CLEARS_AFTER = 2  # right answers in a row that take a question out of the notebook
@@ -30,6 +31,14 @@ PRACTICE_COUNT = 10
 UNTIMED_PRACTICE_CLOSES_AFTER = timedelta(hours=24)
 
 Mode = Literal["practice", "assessment"]
+
+# A retry of the same answer gets the first result; a different second answer is refused.
+ANSWER_RULES = rounds.AnswerRules(
+    repeat="first_result",
+    changed="这道题已经作答过了，答案不能更改",
+    closed="已经交卷，不能再作答",
+)
+TIME_UP = "考试时间已到，已自动交卷"
 
 
 def get(session: Session, *, person: Person, attempt_id: int) -> QuizAttempt | None:
@@ -40,17 +49,18 @@ def get(session: Session, *, person: Person, attempt_id: int) -> QuizAttempt | N
     return attempt
 
 
-def questions_of(session: Session, attempt: QuizAttempt) -> list[AttemptQuestion]:
-    return list(
-        session.exec(
-            select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
-        ).all()
-    )
+def round_of(session: Session, attempt: QuizAttempt) -> Round:
+    found = session.get(Round, attempt.round_id)
+    assert found is not None, "an attempt has its round"
+    return found
 
 
-def answers_of(session: Session, attempt: QuizAttempt) -> dict[int, AttemptAnswer]:
-    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
-    return {row.question_id: row for row in rows}
+def questions_of(session: Session, attempt: QuizAttempt) -> list[RoundQuestion]:
+    return rounds.questions_of(session, attempt.round_id)
+
+
+def answers_of(session: Session, attempt: QuizAttempt) -> dict[int, RoundAnswer]:
+    return rounds.answers_of(session, attempt.round_id)
 
 
 def notebook_keys(session: Session, *, person: Person, post: Post) -> set[str]:
@@ -76,7 +86,7 @@ def start(
     now: datetime,
     seed: int,
     from_notebook: bool = False,
-) -> tuple[QuizAttempt, list[AttemptQuestion]]:
+) -> tuple[QuizAttempt, list[RoundQuestion]]:
     """An assessment takes its size, time and pass mark from the enterprise's policy and its pool
     whole; a request that tries to choose them is refused. A practice is as the worker asks:
     untimed unless they give a time limit."""
@@ -110,7 +120,12 @@ def start(
         limit: timedelta | None = timedelta(seconds=rules.time_limit_s)
     else:
         limit = timedelta(seconds=time_limit_s) if time_limit_s else None
+    deadline = now + (limit or UNTIMED_PRACTICE_CLOSES_AFTER)
+    round_ = rounds.open_round(
+        session, kind="quiz", enterprise_id=post.enterprise_id, opens_at=now, closes_at=deadline, grace=GRACE
+    )
     attempt = QuizAttempt(
+        round_id=round_.id,
         enterprise_id=post.enterprise_id,
         person_id=person.id,
         post_id=post.id,
@@ -120,19 +135,12 @@ def start(
         seed=seed,
         pass_mark=rules.pass_mark,
         started_at=now,
-        deadline=now + (limit or UNTIMED_PRACTICE_CLOSES_AFTER),
+        deadline=deadline,
         timed=limit is not None,
     )
     session.add(attempt)
     session.flush()
-    rows = [_frozen(attempt, position, question, rng) for position, question in enumerate(chosen, start=1)]
-    session.add_all(rows)
-    session.flush()
-    return attempt, rows
-
-
-def _frozen(attempt: QuizAttempt, position: int, question: Question, rng: random.Random) -> AttemptQuestion:
-    return AttemptQuestion(attempt_id=attempt.id, position=position, **logic.frozen_fields(question, rng))
+    return attempt, rounds.freeze(session, round_, chosen, rng)
 
 
 def is_open(attempt: QuizAttempt) -> bool:
@@ -140,70 +148,51 @@ def is_open(attempt: QuizAttempt) -> bool:
 
 
 def lock(session: Session, attempt: QuizAttempt) -> QuizAttempt:
-    """Hold the attempt until the request commits, re-read as it is now. Answers, submits and the
-    time-up grading of one attempt take turns through this lock, on every database and across
-    processes: an answer is either in before grading (and counted) or refused after it, and an
-    attempt is graded once."""
-    begin_writing(session)
-    session.refresh(attempt, with_for_update=True)
+    """Hold the attempt's round until the request commits and re-read the attempt as it is now.
+    Answers, submits and the time-up grading of one attempt take turns through this lock, on every
+    database and across processes: an answer is either in before grading (and counted) or refused
+    after it, and an attempt is graded once."""
+    rounds.lock(session, round_of(session, attempt))
+    session.refresh(attempt)
     return attempt
 
 
-def _due(attempt: QuizAttempt, now: datetime) -> bool:
-    return is_open(attempt) and now > attempt.deadline + GRACE
+def _due(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
+    return is_open(attempt) and rounds.is_late(round_of(session, attempt), now)
 
 
 def expire_if_due(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
     """Grade an attempt whose time is up (plus grace). True if it was graded now."""
-    if not _due(attempt, now):
+    if not _due(session, attempt, now):
         return False
-    if not _due(lock(session, attempt), now):
+    if not _due(session, lock(session, attempt), now):
         return False  # graded meanwhile by another request
     _grade(session, attempt, submitted_at=attempt.deadline, automatic=True)
     return True
 
 
-@dataclass(frozen=True)
-class Recorded:
-    question: AttemptQuestion
-    correct: bool
-
-
 def record_answer(
     session: Session, *, attempt: QuizAttempt, question_id: int, given: list[str] | str, now: datetime
-) -> Recorded:
-    """Store an answer, or refuse it: an answer is never acknowledged and then left out of the
+) -> Outcome:
+    """Store an answer, or say why not: an answer is never acknowledged and then left out of the
     grade. The same answer again (a retry, a double tap) gets the first result; a different answer
-    to an answered question is refused."""
+    to an answered question is refused. A time-up grading on the way stays (the caller commits)."""
     lock(session, attempt)
     graded_now = expire_if_due(session, attempt, now)
-    question = session.get(AttemptQuestion, question_id)
-    if question is None or question.attempt_id != attempt.id:
-        raise ResourceNotFound("题目")
-    stored = _stored_form(given)
-    earlier = session.exec(select(AttemptAnswer).where(AttemptAnswer.question_id == question.id)).first()
-    if earlier is not None:
-        if logic.same_answer(question.type, earlier.given, stored):
-            return Recorded(question, earlier.correct)
-        raise Conflict("这道题已经作答过了，答案不能更改")
-    if graded_now:
-        raise Conflict("考试时间已到，已自动交卷")
-    if not is_open(attempt):
-        raise Conflict("已经交卷，不能再作答")
-    problem = logic.answer_problem(question.type, [o["key"] for o in question.options], given)
-    if problem:
-        raise InvalidInput([{"loc": ["body", "answer"], "msg": problem}])
-    correct = logic.is_correct(question.type, question.answer, given)
-    session.add(
-        AttemptAnswer(attempt_id=attempt.id, question_id=question.id, given=stored, correct=correct, answered_at=now)
+    rules = replace(ANSWER_RULES, closed=TIME_UP) if graded_now else ANSWER_RULES
+    outcome = rounds.record_answer(
+        session,
+        round_=round_of(session, attempt),
+        person_id=attempt.person_id,
+        question_id=question_id,
+        given=given,
+        now=now,
+        rules=rules,
     )
-    _note(session, attempt=attempt, key=question.question_key, correct=correct, now=now)
-    session.flush()
-    return Recorded(question, correct)
-
-
-def _stored_form(given: list[str] | str) -> list[str]:
-    return [given] if isinstance(given, str) else list(given)
+    if isinstance(outcome, Accepted):
+        _note(session, attempt=attempt, key=outcome.question.question_key, correct=outcome.correct, now=now)
+        session.flush()
+    return outcome
 
 
 def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
@@ -238,7 +227,7 @@ class NotebookLine:
     """An open 错题本 entry with the question as the worker last got it wrong, and that answer."""
 
     entry: NotebookEntry
-    question: AttemptQuestion
+    question: RoundQuestion
     given: list[str]
 
     @property
@@ -256,17 +245,17 @@ def notebook(session: Session, *, person: Person) -> list[NotebookLine]:
     if not entries:
         return []
     wrong = session.exec(
-        select(AttemptQuestion, AttemptAnswer.given, QuizAttempt.post_id)
-        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
-        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
+        select(RoundQuestion, RoundAnswer.given, QuizAttempt.post_id)
+        .join(QuizAttempt, col(QuizAttempt.round_id) == RoundQuestion.round_id)
+        .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
         .where(
             QuizAttempt.person_id == person.id,
-            AttemptAnswer.correct == False,  # noqa: E712
-            col(AttemptQuestion.question_key).in_({entry.question_key for entry in entries}),
+            RoundAnswer.correct == False,  # noqa: E712
+            col(RoundQuestion.question_key).in_({entry.question_key for entry in entries}),
         )
-        .order_by(col(AttemptAnswer.answered_at).desc(), col(AttemptAnswer.id).desc())
+        .order_by(col(RoundAnswer.answered_at).desc(), col(RoundAnswer.id).desc())
     ).all()
-    last_wrong: dict[tuple[int, str], tuple[AttemptQuestion, list[str]]] = {}
+    last_wrong: dict[tuple[int, str], tuple[RoundQuestion, list[str]]] = {}
     for question, given, post_id in wrong:
         last_wrong.setdefault((post_id, question.question_key), (question, given))
     return [
@@ -283,7 +272,7 @@ def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAtte
         # An answer that took the lock just before us may carry a later clock reading than ours:
         # no counted answer is dated after the hand-in.
         latest = session.exec(
-            select(func.max(AttemptAnswer.answered_at)).where(AttemptAnswer.attempt_id == attempt.id)
+            select(func.max(RoundAnswer.answered_at)).where(RoundAnswer.round_id == attempt.round_id)
         ).one()
         _grade(session, attempt, submitted_at=max(now, latest) if latest else now, automatic=False)
     return attempt
@@ -291,6 +280,7 @@ def submit(session: Session, *, attempt: QuizAttempt, now: datetime) -> QuizAtte
 
 def _grade(session: Session, attempt: QuizAttempt, *, submitted_at: datetime, automatic: bool) -> None:
     """Only under lock(): the answers read here are all the attempt will ever have."""
+    rounds.close_once(session, round_of(session, attempt), at=submitted_at)
     rows = questions_of(session, attempt)
     given = answers_of(session, attempt)
     graded = logic.grade([(row.dimension, row.id in given and given[row.id].correct) for row in rows])
