@@ -13,7 +13,8 @@ from app.drill.models import ChecklistRun
 from app.insight import service
 from app.insight.rates import Holding, Rate, in_window, know_can
 from app.org.models import Department, Person, PersonPost, Role
-from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
+from app.quiz.models import QuizAttempt
+from app.rounds.models import Round, RoundAnswer, RoundQuestion
 from tests.conftest import World
 from tests.factories import minimal_post
 
@@ -78,7 +79,13 @@ def hold(session: Session, person: Person, *posts: Post) -> None:
 def assessment(
     session: Session, person: Person, post: Post, at: datetime, *, passed: bool = True, mode: str = "assessment"
 ) -> QuizAttempt:
+    round_ = Round(
+        kind="quiz", enterprise_id=person.enterprise_id, opens_at=at - timedelta(minutes=10), closes_at=at, closed_at=at
+    )
+    session.add(round_)
+    session.flush()
     attempt = QuizAttempt(
+        round_id=round_.id,
         enterprise_id=person.enterprise_id,
         person_id=person.id,
         post_id=post.id,
@@ -114,8 +121,8 @@ def sign_off(session: Session, person: Person, post: Post, at: datetime | None) 
 
 def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: bool) -> None:
     for index, right in enumerate(correct):
-        question = AttemptQuestion(
-            attempt_id=attempt.id,
+        question = RoundQuestion(
+            round_id=attempt.round_id,
             position=index + 100 * len(dimension),
             question_key=f"k{index}",
             family="f",
@@ -131,9 +138,10 @@ def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: b
         session.add(question)
         session.flush()
         session.add(
-            AttemptAnswer(
-                attempt_id=attempt.id,
+            RoundAnswer(
+                round_id=attempt.round_id,
                 question_id=question.id,
+                person_id=attempt.person_id,
                 given=["T" if right else "F"],
                 correct=right,
                 answered_at=attempt.submitted_at,

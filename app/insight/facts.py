@@ -13,7 +13,8 @@ from app.cards.models import Post
 from app.drill.models import ChecklistRun
 from app.insight.rates import Holding, Rate
 from app.org.models import Person, PersonPost
-from app.quiz.models import AttemptAnswer, AttemptQuestion, QuizAttempt
+from app.quiz.models import QuizAttempt
+from app.rounds.models import RoundAnswer, RoundQuestion
 
 DIMENSIONS = ("risk", "duty", "operation", "emergency")
 
@@ -88,16 +89,16 @@ def dimension_correctness(
     submitted inside the validity window."""
     since = now - timedelta(days=validity_days)
     query = (
-        select(AttemptQuestion.dimension, AttemptAnswer.correct, func.count())
-        .join(AttemptAnswer, col(AttemptAnswer.question_id) == AttemptQuestion.id)
-        .join(QuizAttempt, col(QuizAttempt.id) == AttemptQuestion.attempt_id)
+        select(RoundQuestion.dimension, RoundAnswer.correct, func.count())
+        .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
+        .join(QuizAttempt, col(QuizAttempt.round_id) == RoundQuestion.round_id)
         .where(
             QuizAttempt.enterprise_id == enterprise_id,
             QuizAttempt.mode == "assessment",
             col(QuizAttempt.submitted_at) > since,
             col(QuizAttempt.submitted_at) <= now,
         )
-        .group_by(col(AttemptQuestion.dimension), col(AttemptAnswer.correct))
+        .group_by(col(RoundQuestion.dimension), col(RoundAnswer.correct))
     )
     if department_id is not None:
         query = query.where(col(QuizAttempt.person_id).in_(team_members(enterprise_id, department_id)))
