@@ -19,6 +19,7 @@ from app.cards.bank import bank_for
 from app.cards.models import Post
 from app.cards.service import import_posts
 from app.db import utcnow
+from app.insight.demo import record_training
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
 from app.proposals.demo import record_history
 from app.questions.review import approve_all
@@ -212,6 +213,9 @@ def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None 
             trainer=staff_people[Role.trainer],
             manager=staff_people[Role.manager],
             now=now or utcnow(),
+        )
+        record_training(
+            session, enterprise_id=enterprise.id or 0, signer=staff_people[Role.trainer], now=now or utcnow()
         )
     return summary
 

@@ -39,7 +39,7 @@ def test_manager_opens_who_lacks_what(phone):
 def test_regulator_reads_the_region_and_opens_an_enterprise(phone):
     log_in(phone, "DEMO-R", "regulator")
     phone.wait_for_url("**/")
-    rows = phone.locator("table.region tbody tr")
+    rows = phone.locator(".region .team-member")
     assert rows.count() == 3
     assert_fits_the_phone(phone)
     screenshot(phone, "home-regulator-region")
