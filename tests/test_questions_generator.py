@@ -466,3 +466,15 @@ def test_a_number_the_cards_repeat_is_asked_once() -> None:
     fills = [q for q in generate_candidates(post) if q.family == "number_fill"]
     assert [q.answer[0] for q in fills].count("2.5") == 1
     assert fills[0].source == "risks[R1].controls.management[0]"  # the first line that states it
+
+
+def test_an_explanation_cites_the_line_sharing_the_telling_words_not_the_topic() -> None:
+    from app.questions.families.common import closest_line
+
+    actions = [
+        ("actions[0]", "立即切断电源，高声呼救；无法断电时用干燥木棍等绝缘物挑开电线"),
+        ("actions[1]", "触电者脱离电源后，呼吸心跳停止的，由经过培训的人员立即做心肺复苏"),
+    ]
+    # "触电" is the scenario's own name: shared with the CPR line, it says nothing about which line
+    assert closest_line("先切断电源，再拉开触电者", actions, 3, topic="发生“有人触电”时")[0] == "actions[0]"
+    assert closest_line("先切断电源，再拉开触电者", actions, 9) is None  # too little in common: none

@@ -111,7 +111,21 @@ def test_twins_are_the_keys_and_true_statements_and_the_card_rules_step_aside():
 def test_a_false_statement_with_a_twin_is_explained_by_it():
     _, questions = generated_with_pairs()
     [statement] = [q for q in questions if q.source == "risks[R1].mistakes[2]" and q.family == "risk_practice_judge"]
-    assert R1_PAIRS[2]["right"] in statement.explanation or "立即停铲" in statement.explanation
+    assert (
+        statement.explanation
+        == f"错误。这是现场常见的错误做法。岗位风险清单 R1写明的正确做法：{R1_PAIRS[2]['right']}。"
+    )
+
+
+def test_every_false_statement_with_a_twin_is_explained_by_its_own_twin():
+    """Not by a sibling mistake's twin or a prohibition the statement may keep (blind review 5)."""
+    for post in BANK:
+        for question in generate_candidates(post, peers=same_industry(post, BANK)):
+            if question.type != QuestionType.judge or question.answer != (JUDGE_FALSE,):
+                continue
+            twin = resolve_source(post, f"{question.source}.right")
+            if twin is not None:
+                assert f"写明的正确做法：{twin}。" in question.explanation, (post.code, question.source)
 
 
 def test_a_true_twin_statement_is_explained_by_the_card_line_it_follows():

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from math import log
 
 from app.cards.schema import MistakePair, PostContent, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
@@ -548,16 +550,16 @@ def twin_choices(
             right=twin,
             wrongs=wrongs,
             contrast=mistake,
-            explanation=twin_explanation(source, twin, lines),
+            explanation=twin_explanation(source, twin, lines, topic=stem),
         )
         if question is not None:
             yield question
 
 
-def twin_explanation(source: str, twin: str, lines: Sequence[tuple[str, str]]) -> str:
+def twin_explanation(source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "") -> str:
     """Why the twin at `source` is right: the card line it follows (the one sharing most word
     pieces with it), then the twin; with no such line, the card item the twin is written on."""
-    basis = closest_line(twin, lines, CLOSE_LINE_PIECES)
+    basis = closest_line(twin, lines, CLOSE_LINE_PIECES, topic=topic)
     if basis is None:
         return f"{cite(source)}写明的正确做法：{twin}。"
     return f"{cite(basis[0])}：{basis[1]}。正确做法：{twin}。"
@@ -623,24 +625,35 @@ def judge_statements(
         for source, text in wrongs
         if not ctx.true_here(text) and not any(negates(text, line) for _, line in rights)
     ]
+    own_twins = {source.removesuffix(".right"): (source, text) for source, text in rights if source.endswith(".right")}
     for source, text, true in statements:
+        if true:
+            explanation = right_explanation(source, text, [*also_right, *rules], topic=where)
+        elif source in own_twins:
+            # the mistake's own twin is the right way in the same situation: the one line that
+            # explains it (a prohibition sharing its words may be one the statement keeps)
+            explanation = twin_reason(*own_twins[source])
+        else:
+            explanation = wrong_explanation(text, [*rights, *also_right], rules, right_way)
         yield judge_question(
             ctx,
             family=family,
             source=source,
             statement=f"判断：{where}{statement_text(text, label)}。",
             true=true,
-            explanation=right_explanation(source, text, [*also_right, *rules])
-            if true
-            else wrong_explanation(text, [*rights, *also_right], rules, right_way),
+            explanation=explanation,
         )
 
 
-def right_explanation(source: str, text: str, card_lines: Sequence[tuple[str, str]]) -> str:
+def twin_reason(twin_source: str, twin: str) -> str:
+    return f"错误。这是现场常见的错误做法。{cite(twin_source)}写明的正确做法：{twin}。"
+
+
+def right_explanation(source: str, text: str, card_lines: Sequence[tuple[str, str]], *, topic: str = "") -> str:
     """Why a true statement is true: its card line; for a mistake's right twin, the card line the
     twin follows (the twin itself is the card's example, not its rule)."""
     if source.endswith(".right"):
-        return "正确。" + twin_explanation(source, text, card_lines)
+        return "正确。" + twin_explanation(source, text, card_lines, topic=topic)
     return f"正确。{cite(source)}：{text}。"
 
 
@@ -682,11 +695,25 @@ def wrong_explanation(
     )
 
 
-def closest_line(wrong: str, lines: Sequence[tuple[str, str]], least: int) -> tuple[str, str] | None:
-    pieces = bigrams(wrong)
-    scored = [(len(pieces & bigrams(text)), source, text) for source, text in lines if not REPORTING_LINE.search(text)]
-    shared, source, text = max(scored, default=(0, "", ""))
-    return (source, text) if shared >= least else None
+def closest_line(
+    wrong: str, lines: Sequence[tuple[str, str]], least: int, *, topic: str = ""
+) -> tuple[str, str] | None:
+    """The line sharing the most telling word pieces with `wrong` (at least `least` of them): a
+    piece the question's setting already names ("触电" in "发生“有人触电”时") tells nothing, and a
+    piece many lines have tells less than one only a few have ("切断"), so each shared piece counts
+    by how rare it is among the lines."""
+    pieces = bigrams(wrong) - bigrams(topic)
+    candidates = [(source, text, pieces & bigrams(text)) for source, text in lines if not REPORTING_LINE.search(text)]
+    spread = Counter(piece for _, _, shared in candidates for piece in shared)
+    scored = [
+        (sum(log((len(candidates) + 1) / spread[piece]) for piece in shared), source, text)
+        for source, text, shared in candidates
+        if len(shared) >= least
+    ]
+    if not scored:
+        return None
+    _, source, text = max(scored)
+    return source, text
 
 
 CLOSE_LINE_PIECES = 3
