@@ -256,14 +256,20 @@ def test_other_peoples_attempts_are_not_found(client, world, post_id):
 
 
 def q(
-    key: str, dimension: Dimension, family: str = "f", source: str | None = None, stem: str | None = None
+    key: str,
+    dimension: Dimension,
+    family: str = "f",
+    source: str | None = None,
+    stem: str | None = None,
+    options: tuple[str, str] | None = None,
 ) -> Question:
+    first, second = options or (f"甲{key}", f"乙{key}")
     return Question(
         key,
         family,
         QuestionType.single,
         stem or f"题{key}",
-        (Option("A", "甲"), Option("B", "乙")),
+        (Option("A", first), Option("B", second)),
         ("A",),
         "",
         dimension,
@@ -286,6 +292,26 @@ def test_a_quiz_asks_each_card_item_and_each_stem_once():
         chosen = {x.key for x in logic.choose_balanced(pool, 7, random.Random(seed))}
         assert len(chosen & {"a", "b"}) == 1 and len(chosen & {"c", "d"}) == 1 and len(chosen & {"e", "f"}) == 1
         assert "g" in chosen and len(chosen) == 4
+
+
+def test_a_quiz_never_shows_one_practice_twice():
+    """One item's true statement must not give away another item's option (blind review 5)."""
+    judge = Question(
+        "j",
+        "f",
+        QuestionType.judge,
+        "判断：（作业中）停机后清理积料。",
+        (Option("T", "正确"), Option("F", "错误")),
+        ("T",),
+        "",
+        Dimension.operation,
+        "operation.steps[S4].mistakes[0].right",
+        "停机后清理积料",
+    )
+    choice = q("c", Dimension.risk, source="risks[R9].mistakes[0].right", options=("开机清理积料", "停机后清理积料"))
+    for seed in range(10):
+        chosen = {x.key for x in logic.choose_balanced([judge, choice], 2, random.Random(seed))}
+        assert len(chosen) == 1
 
 
 def test_choose_balanced_spreads_over_the_four_dimensions():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.text import normalise
+from app.questions.wording import statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
@@ -31,7 +32,8 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     """`count` questions spread as evenly as the pool allows over the four dimensions
     (知风险/明职责/会操作/能应急), each family mixed in, in a random order. A card item (a risk,
     a step, a scenario …) is asked at most once per quiz, so no line is asked both ways and no
-    stem repeats (a blind review found the same stem three times in one quiz)."""
+    stem repeats (a blind review found the same stem three times in one quiz), and no practice is
+    shown twice (a statement that is another item's option gives that option away)."""
     by_dimension: dict[Dimension, list[Question]] = defaultdict(list)
     for question in pool:
         by_dimension[question.dimension].append(question)
@@ -45,6 +47,7 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     chosen: list[Question] = []
     asked_items: set[str] = set()
     asked_stems: set[str] = set()
+    shown_texts: set[str] = set()
     dimensions = [d for d in Dimension if by_dimension[d]]
     while len(chosen) < count and any(by_dimension[d] for d in dimensions):
         for dimension in dimensions:
@@ -53,14 +56,24 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
                 question = queue.pop(0)
                 items = card_items(question.source)
                 stem = normalise(question.stem)
-                if items & asked_items or stem in asked_stems:
+                texts = practices_shown(question)
+                if items & asked_items or stem in asked_stems or texts & shown_texts:
                     continue
                 chosen.append(question)
                 asked_items |= items
                 asked_stems.add(stem)
+                shown_texts |= texts
                 break
     rng.shuffle(chosen)
     return chosen
+
+
+def practices_shown(question: Question) -> set[str]:
+    """The practices a question puts in front of the worker: its options, or a judge's statement. A
+    quiz shows each at most once, so one item's true statement never gives away another's option."""
+    if question.type == QuestionType.judge:
+        return {normalise(statement_practice(question.stem))}
+    return {normalise(option.text) for option in question.options}
 
 
 def _round_robin(groups: list[list[Question]]) -> list[list[Question]]:
