@@ -40,6 +40,8 @@ from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
 from app.security import make_password_hasher
 from app.settings import Settings, get_settings
+from app.spotcheck import api as spotcheck_api
+from app.spotcheck import pages as spotcheck_pages
 from app.web import STATIC_DIR
 
 
@@ -107,6 +109,7 @@ def create_app(
         meeting_api.router,
         proposals_api.router,
         insight_api.router,
+        spotcheck_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
@@ -117,6 +120,7 @@ def create_app(
         meeting_pages.router,
         proposals_pages.router,
         insight_pages.router,
+        spotcheck_pages.router,
         offline_pages.router,
     ):
         app.include_router(router)

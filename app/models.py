@@ -17,6 +17,7 @@ from app.proposals.models import Proposal, ProposalPhoto, VersionParticipant
 from app.questions.models import QuestionOverride
 from app.quiz.models import NotebookEntry, QuizAttempt
 from app.rounds.models import Round, RoundAnswer, RoundQuestion
+from app.spotcheck.models import SpotCheck
 
 __all__ = [
     "ChecklistConfirmation",
@@ -44,5 +45,6 @@ __all__ = [
     "Round",
     "RoundAnswer",
     "RoundQuestion",
+    "SpotCheck",
     "VersionParticipant",
 ]

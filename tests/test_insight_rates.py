@@ -352,7 +352,17 @@ def test_the_evidence_workbook_holds_numbers_as_numbers_and_names_as_text(
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     book = load_workbook(BytesIO(response.content))
-    assert book.sheetnames == ["汇总", "按班组", "按岗位", "缺项人员", "30天内到期", "考核记录", "现场签认", "班前会"]
+    assert book.sheetnames == [
+        "汇总",
+        "按班组",
+        "按岗位",
+        "缺项人员",
+        "30天内到期",
+        "考核记录",
+        "现场签认",
+        "班前会",
+        "执法抽查",
+    ]
     summary = {row[0].value: row for row in book["汇总"].iter_rows(min_row=2) if row and row[0].value}
     know_and_can = summary["应知应会率"]
     # hostile person added: 6 key-post people, still only w1 knows and can

@@ -21,7 +21,7 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
             "name": "改名",
             "role": "worker",
             "department": "一班",
-            "post_codes": ["post-1"],
+            "post_codes": ["post-1", "forklift"],  # forklift: what spot checks draw from (object_ids)
         },
     },
     ("GET", "/api/posts/{post_id}"): {"role": "worker"},
@@ -80,6 +80,14 @@ ROUTES_WITH_OBJECTS: dict[tuple[str, str], dict] = {
     ("POST", "/api/quizzes/{attempt_id}/submit"): {"role": "worker"},
     ("GET", "/api/insight/rates"): {"role": "manager", "query": {"enterprise_id": "$enterprise_id"}},
     ("GET", "/api/insight/export.xlsx"): {"role": "manager", "query": {"enterprise_id": "$enterprise_id"}},
+    ("POST", "/api/spot-checks"): {"role": "manager", "body": {"enterprise_id": "$enterprise_id"}},
+    ("GET", "/api/spot-checks/{check_id}"): {"role": "manager"},
+    ("POST", "/api/spot-checks/{check_id}/answers"): {
+        "role": "manager",
+        "body": {"question_id": "$spot_question_id", "answer": ["A"]},
+        "own_status": {200, 409, 422},  # whatever the question's type, the caller reached it
+    },
+    ("POST", "/api/spot-checks/{check_id}/finish"): {"role": "manager"},
 }
 
 # Routes that name no other object: they act on the caller alone, or create in the caller's own
@@ -127,7 +135,10 @@ def object_ids(client, world) -> dict[str, int]:
         files=upload_for("photo"),
         headers=worker,
     ).json()
+    spot = client.post("/api/spot-checks", json={}, headers=world.auth(world.a.people["manager"])).json()
     return {
+        "check_id": spot["id"],
+        "spot_question_id": spot["questions"][0]["id"],
         "proposal_id": proposal["id"],
         "meeting_id": meeting["id"],
         "code": meeting["code"],
@@ -194,7 +205,10 @@ def test_every_api_route_is_described_here(app):
     assert stale == []
 
 
-def test_another_enterprises_objects_are_not_found(app, client, world):
+def test_another_enterprises_objects_are_not_found(app, client, world, session):
+    from tests.test_spot_checks import make_checkable
+
+    make_checkable(session, world)  # enterprise A has a post a spot check can draw five questions from
     ids = object_ids(client, world)
     for (method, path), spec in ROUTES_WITH_OBJECTS.items():
         names = re.findall(r"{(\w+)}", path)

@@ -1,5 +1,5 @@
-"""The records behind the rates, for the evidence workbook (检查验收): assessments, sign-offs and
-pre-shift meetings inside the validity window, one grouped query each, names joined in SQL."""
+"""The records behind the rates, for the evidence workbook (检查验收): assessments, sign-offs,
+pre-shift meetings and spot checks inside the validity window, one grouped query each, names joined in SQL."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from app.drill.models import ChecklistRun
 from app.meeting.models import Meeting, MeetingAttendee
 from app.org.models import Department, Person
 from app.quiz.models import QuizAttempt
+from app.spotcheck.models import SpotCheck
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,17 @@ class SignOffRecord:
     post: str
     signed_at: datetime
     signed_by: str | None
+
+
+@dataclass(frozen=True)
+class SpotCheckRecord:
+    started_at: datetime
+    person: str
+    department: str | None
+    post: str
+    inspector: str
+    score: float | None  # None: not finished
+    passed: bool | None
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,36 @@ def meetings(
     if department_id is not None:
         query = query.where(Meeting.department_id == department_id)
     return [MeetingRecord(at, d, post, leader, n) for at, d, post, leader, n in session.exec(query)]
+
+
+def spot_checks(
+    session: Session, *, enterprise_id: int, department_id: int | None, since: datetime, now: datetime
+) -> list[SpotCheckRecord]:
+    inspector = aliased(Person)
+    query = (
+        select(
+            SpotCheck.started_at,
+            Person.name,
+            Department.name,
+            Post.name,
+            inspector.name,
+            SpotCheck.score,
+            SpotCheck.passed,
+        )
+        .join(Person, col(Person.id) == SpotCheck.person_id)
+        .join(inspector, inspector.id == SpotCheck.inspector_id)
+        .join(Post, col(Post.id) == SpotCheck.post_id)
+        .join(Department, col(Department.id) == Person.department_id, isouter=True)
+        .where(
+            SpotCheck.enterprise_id == enterprise_id,
+            col(SpotCheck.started_at) > since,
+            col(SpotCheck.started_at) <= now,
+        )
+        .order_by(col(SpotCheck.started_at).desc())
+    )
+    if department_id is not None:
+        query = query.where(Person.department_id == department_id)
+    return [SpotCheckRecord(*row) for row in session.exec(query)]
 
 
 def window_start(now: datetime, validity_days: int) -> datetime:

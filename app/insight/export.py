@@ -1,6 +1,6 @@
 """The evidence workbook for 检查验收: a summary, rates by department and by post, the people
 lacking know or can, what expires within 30 days, and the records behind them (assessments,
-sign-offs, pre-shift meetings). Numbers are numbers (rates with a percent format, blank where
+sign-offs, pre-shift meetings, spot checks). Numbers are numbers (rates with a percent format, blank where
 there is nobody to count); every text is written as text, so a name such as "=HYPERLINK(…)" stays a
 name. Written in openpyxl's streaming mode: an enterprise of thousands stays light."""
 
@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app import clock as clocks
-from app.insight.evidence import AssessmentRecord, MeetingRecord, SignOffRecord
+from app.insight.evidence import AssessmentRecord, MeetingRecord, SignOffRecord, SpotCheckRecord
 from app.insight.rates import KnowCan, Rate
 from app.insight.service import EnterpriseRates
 
@@ -88,6 +88,7 @@ def evidence_workbook(
     assessments: Sequence[AssessmentRecord],
     sign_offs: Sequence[SignOffRecord],
     meetings: Sequence[MeetingRecord],
+    spot_checks: Sequence[SpotCheckRecord],
     department_name: str | None,
     zone: ZoneInfo,
     now: datetime,
@@ -172,6 +173,23 @@ def evidence_workbook(
         "班前会",
         [("时间", 18), ("班组", 14), ("岗位", 24), ("主持人", 12), ("参加人数", 9)],
         ([when(m.started_at), m.department, m.post, m.leader, m.attendees] for m in meetings),
+    )
+    table(
+        workbook,
+        "执法抽查",
+        [("时间", 18), ("姓名", 12), ("班组", 14), ("岗位", 24), ("抽查人", 14), ("得分", 8), ("合格", 6)],
+        (
+            [
+                when(c.started_at),
+                c.person,
+                c.department,
+                c.post,
+                c.inspector,
+                c.score,
+                "未完成" if c.passed is None else "是" if c.passed else "否",
+            ]
+            for c in spot_checks
+        ),
     )
     buffer = io.BytesIO()
     workbook.save(buffer)

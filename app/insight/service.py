@@ -232,6 +232,7 @@ def evidence_export(
         assessments=evidence.assessments(session, **scope),
         sign_offs=evidence.sign_offs(session, **scope),
         meetings=evidence.meetings(session, **scope),
+        spot_checks=evidence.spot_checks(session, **scope),
         department_name=department.name if department else None,
         zone=zone,
         now=now,

@@ -48,3 +48,32 @@ def test_regulator_reads_the_region_and_opens_an_enterprise(phone):
     assert phone.get_by_role("link", name="返回辖区企业").is_visible()
     assert_fits_the_phone(phone)
     screenshot(phone, "insight-regulator-enterprise")
+
+
+def test_regulator_spot_checks_a_worker_on_the_phone(phone):
+    log_in(phone, "DEMO-R", "regulator")
+    phone.wait_for_url("**/")
+    phone.goto("/spot-checks")
+    assert_fits_the_phone(phone)
+    phone.get_by_role("button", name="随机抽人抽题").click()
+    phone.wait_for_url("**/spot-checks/*")
+    screenshot(phone, "spot-check-question")
+    for _ in range(5):
+        form = phone.locator("form.question")
+        if form.locator("input[type=radio]").count():
+            form.locator("input[type=radio]").first.check()
+        elif form.locator("input[type=checkbox]").count():
+            form.locator("input[type=checkbox]").first.check()
+        elif form.locator("select").count():
+            for index in range(form.locator("select").count()):
+                form.locator("select").nth(index).select_option(str(index + 1))
+        else:
+            form.locator("input[type=text]").fill("不知道")
+        form.get_by_role("button", name="下一题").click()
+        phone.wait_for_load_state()
+    assert "5 道题都已作答" in phone.content()
+    phone.get_by_role("button", name="结束抽查，出结果").click()
+    phone.wait_for_url("**/spot-checks/*")
+    assert phone.locator(".result h1").inner_text().endswith("合格")
+    assert_fits_the_phone(phone)
+    screenshot(phone, "spot-check-result")
