@@ -119,12 +119,12 @@ def sign_off(session: Session, person: Person, post: Post, at: datetime | None) 
     )
 
 
-def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: bool) -> None:
+def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: bool, source: str = "risks[R1]") -> None:
     for index, right in enumerate(correct):
         question = RoundQuestion(
             round_id=attempt.round_id,
             position=index + 100 * len(dimension),
-            question_key=f"k{index}",
+            question_key=f"{source}:k{index}",
             family="f",
             type="judge",
             dimension=dimension,
@@ -132,8 +132,8 @@ def answered(session: Session, attempt: QuizAttempt, dimension: str, *correct: b
             options=[],
             answer=["T"],
             explanation="",
-            source="risks[R1]",
-            quote="",
+            source=source,
+            quote=f"{source} 的原文",
         )
         session.add(question)
         session.flush()
@@ -358,6 +358,7 @@ def test_the_evidence_workbook_holds_numbers_as_numbers_and_names_as_text(
         "按岗位",
         "缺项人员",
         "30天内到期",
+        "易错条目",
         "考核记录",
         "现场签认",
         "班前会",
@@ -417,3 +418,26 @@ def test_weekly_points_end_at_local_midnight_and_lapse_after_the_window() -> Non
 def test_the_rates_page_draws_the_weekly_series(client: TestClient, world: World, plant: dict) -> None:
     page = client.get("/insight", headers=world.auth(world.a.people["manager"])).text
     assert "<svg" in page and page.count("<polyline") == 3 and "应知应会 20%" in page
+
+
+def test_the_hardest_lines_are_those_answered_wrong_most_often(
+    session: Session, world: World, plant: dict, client: TestClient
+) -> None:
+    now = world.clock()
+    person = session.get(Person, world.a.people["worker"].id)
+    step = assessment(session, person, plant["p1"], now - 3 * DAY, passed=False)
+    answered(session, step, "operation", False, False, True, False, True, False, source="operation.steps[S1]")
+    emergency = assessment(session, person, plant["p1"], now - 2 * DAY, passed=False)
+    answered(session, emergency, "emergency", True, True, True, True, False, source="emergency.scenarios[E1]")
+    session.commit()
+    report = service.enterprise_rates(session, enterprise=world.a.enterprise, now=now)
+    # S1: 4 wrong of 6; E1: 1 of 5; R1 (w6): 1 wrong of 3 answers, too few to tell
+    assert [(h.line, h.wrong, h.answered, h.post_name) for h in report.hardest] == [
+        ("operation.steps[S1]", 4, 6, "岗位一"),
+        ("emergency.scenarios[E1]", 1, 5, "岗位一"),
+    ]
+    assert report.hardest[0].label == "岗位操作卡 S1" and report.hardest[0].quote == "operation.steps[S1] 的原文"
+    team2 = service.enterprise_rates(session, enterprise=world.a.enterprise, department_id=plant["team2"].id, now=now)
+    assert team2.hardest == []  # the worker is in 一班
+    body = client.get("/api/insight/rates", headers=world.auth(world.a.people["manager"])).json()
+    assert body["hardest"][0]["line"] == "operation.steps[S1]" and body["hardest"][0]["wrong"] == 4

@@ -155,6 +155,12 @@ def evidence_workbook(
     )
     table(
         workbook,
+        "易错条目",
+        [("岗位", 24), ("条目", 18), ("内容", 60), ("作答次数", 9), ("答错次数", 9)],
+        ([h.post_name, h.label, h.quote, h.answered, h.wrong] for h in report.hardest),
+    )
+    table(
+        workbook,
         "考核记录",
         [("姓名", 12), ("班组", 14), ("岗位", 24), ("交卷时间", 18), ("得分", 8), ("合格", 6)],
         (

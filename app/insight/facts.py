@@ -3,24 +3,31 @@ who holds which key post, their latest valid pass and sign-off, and assessment a
 dimension. A handful of grouped queries however many people there are; read-only.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
 from app.cards.models import Post
 from app.drill.models import ChecklistRun
 from app.insight.rates import Holding, Rate
+from app.meeting.models import Meeting
 from app.org.models import Person, PersonPost
 from app.quiz.models import QuizAttempt
 from app.rounds.models import RoundAnswer, RoundQuestion
+from app.spotcheck.models import SpotCheck
 
 DIMENSIONS = ("risk", "duty", "operation", "emergency")
 
 
-def team_members(enterprise_id: int, department_id: int) -> Select:  # type: ignore[type-arg]
-    return select(Person.id).where(Person.enterprise_id == enterprise_id, Person.department_id == department_id)
+def team_members(enterprise_id: int, department_id: int) -> Select[tuple[int]]:
+    """The team's active people (who left is not counted), as a subquery."""
+    return select(Person.id).where(
+        Person.enterprise_id == enterprise_id, Person.department_id == department_id, col(Person.active).is_(True)
+    )
 
 
 def key_holdings(
@@ -116,3 +123,55 @@ def key_posts(session: Session, *, enterprise_id: int, post_ids: set[int] | None
     if post_ids is not None:
         query = query.where(col(Post.id).in_(post_ids or {-1}))
     return list(session.exec(query.order_by(col(Post.code))).all())
+
+
+@dataclass(frozen=True)
+class KeyTally:
+    """Answers to one question (by its stable key) on one post: quizzes, meetings and spot checks."""
+
+    post_id: int
+    question_key: str
+    source: str
+    quote: str
+    answered: int
+    wrong: int
+
+
+def answer_tallies(
+    session: Session,
+    *,
+    enterprise_id: int,
+    since: datetime,
+    post_id: int | None = None,
+    person_ids: Select | Sequence[int] | None = None,  # type: ignore[type-arg]
+) -> list[KeyTally]:
+    """How often each question was answered and answered wrong since `since`, per post: the one
+    read the meeting focus (a team's weak lines) and the enterprise's hardest lines share."""
+    totals: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
+    for container in (QuizAttempt, Meeting, SpotCheck):  # every kind of round that belongs to a post
+        query = (
+            select(
+                container.post_id,
+                RoundQuestion.question_key,
+                func.max(RoundQuestion.source),
+                func.max(RoundQuestion.quote),
+                func.count(),
+                func.sum(case((col(RoundAnswer.correct), 0), else_=1)),
+            )
+            .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
+            .join(container, col(container.round_id) == RoundQuestion.round_id)
+            .where(container.enterprise_id == enterprise_id, col(RoundAnswer.answered_at) >= since)
+            .group_by(col(container.post_id), col(RoundQuestion.question_key))
+        )
+        if post_id is not None:
+            query = query.where(container.post_id == post_id)
+        if person_ids is not None:
+            query = query.where(col(RoundAnswer.person_id).in_(person_ids))
+        for post, key, source, quote, answered, wrong in session.exec(query).all():
+            total = totals.setdefault((post, key), [source, quote, 0, 0])
+            total[2] += answered
+            total[3] += wrong or 0
+    return [
+        KeyTally(post, key, source, quote, answered, wrong)
+        for (post, key), (source, quote, answered, wrong) in sorted(totals.items())
+    ]

@@ -60,6 +60,15 @@ class ExpiringOut(BaseModel):
     valid_until: str
 
 
+class HardLineOut(BaseModel):
+    post: PostRef
+    line: str  # "risks[R3]"
+    label: str  # "岗位风险清单 R3"
+    quote: str
+    answered: int
+    wrong: int
+
+
 class RatesOut(KnowCanOut):
     enterprise_id: int
     enterprise_name: str
@@ -71,3 +80,4 @@ class RatesOut(KnowCanOut):
     by_dimension: DimensionsOut
     missing: list[LackOut]
     expiring: list[ExpiringOut]
+    hardest: list[HardLineOut]  # card lines answered wrong most often (180 days, at least 5 answers)

@@ -8,10 +8,13 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app import clock as clocks
+from app.cards.models import Post
 from app.insight import facts
 from app.insight.rates import Holding, KnowCan, Rate, compile_rate, know_can, know_can_by
+from app.meeting.focus import lines_of
 from app.org.models import Department, Enterprise
 from app.proposals.status import compile_statuses
+from app.questions.sources import card_label
 from app.quiz import policy
 
 EXPIRING_WITHIN = timedelta(days=30)
@@ -66,6 +69,54 @@ class Expiring:
 
 
 @dataclass(frozen=True)
+class HardLine:
+    """A card line the enterprise (or team) most often answers wrong: what to teach next."""
+
+    post_id: int
+    post_name: str
+    line: str  # "risks[R3]"
+    label: str  # "岗位风险清单 R3"
+    quote: str
+    answered: int
+    wrong: int
+
+    @property
+    def wrong_rate(self) -> Rate:
+        return Rate(self.wrong, self.answered)
+
+
+HARD_LINES_SINCE = timedelta(days=180)  # as the meeting focus reads a team's answers
+HARD_LINES_LEAST_ANSWERS = 5  # fewer answers say more about luck than about the line
+HARD_LINES_SHOWN = 10
+
+
+def hardest_lines(
+    session: Session, *, enterprise_id: int, department_id: int | None, post_names: Names, now: datetime
+) -> list[HardLine]:
+    """The card lines answered wrong most often (share, then count) in quizzes, meetings and spot
+    checks of the last 180 days, by the enterprise or one team; a line needs 5 answers to be listed."""
+    tallies = facts.answer_tallies(
+        session,
+        enterprise_id=enterprise_id,
+        since=now - HARD_LINES_SINCE,
+        person_ids=facts.team_members(enterprise_id, department_id) if department_id is not None else None,
+    )
+    lines: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
+    for tally in tallies:
+        for line in lines_of(tally.source):
+            total = lines.setdefault((tally.post_id, line), [tally.quote, 0, 0])
+            total[1] += tally.answered
+            total[2] += tally.wrong
+    listed = [
+        HardLine(post_id, post_names.get(post_id, ""), line, card_label(line), quote, answered, wrong)
+        for (post_id, line), (quote, answered, wrong) in lines.items()
+        if answered >= HARD_LINES_LEAST_ANSWERS and wrong
+    ]
+    listed.sort(key=lambda h: (-h.wrong / h.answered, -h.wrong, h.post_id, h.line))
+    return listed[:HARD_LINES_SHOWN]
+
+
+@dataclass(frozen=True)
 class EnterpriseRates:
     enterprise_id: int
     enterprise_name: str
@@ -80,6 +131,7 @@ class EnterpriseRates:
     expiring: list[Expiring]
     holdings: list[Holding]
     post_names: Names
+    hardest: list[HardLine]
 
     def standing(self, person_id: int) -> list["PostStanding"]:
         """One person's key posts with what they have on each (the leader's list)."""
@@ -163,6 +215,13 @@ def enterprise_rates(
         expiring=expiring(holdings, department_names, post_names, validity=validity, now=now),
         holdings=holdings,
         post_names=post_names,
+        hardest=hardest_lines(
+            session,
+            enterprise_id=enterprise.id,
+            department_id=department_id,
+            post_names={**post_names, **all_post_names(session, enterprise.id)},
+            now=now,
+        ),
     )
 
 
@@ -205,6 +264,10 @@ def expiring(
                     )
                 )
     return sorted(soon, key=lambda e: e.valid_until)
+
+
+def all_post_names(session: Session, enterprise_id: int) -> Names:
+    return dict(session.exec(select(Post.id, Post.name).where(Post.enterprise_id == enterprise_id)).all())
 
 
 def visible_enterprises(session: Session, enterprise_ids: frozenset[int] | None) -> list[Enterprise]:

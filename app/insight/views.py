@@ -5,6 +5,7 @@ from app.insight.schemas import (
     DepartmentRatesOut,
     DimensionsOut,
     ExpiringOut,
+    HardLineOut,
     LackOut,
     PersonRef,
     PostRatesOut,
@@ -71,5 +72,16 @@ def rates_out(report: EnterpriseRates) -> RatesOut:
                 valid_until=e.valid_until.isoformat(),
             )
             for e in report.expiring
+        ],
+        hardest=[
+            HardLineOut(
+                post=PostRef(id=h.post_id, name=h.post_name),
+                line=h.line,
+                label=h.label,
+                quote=h.quote,
+                answered=h.answered,
+                wrong=h.wrong,
+            )
+            for h in report.hardest
         ],
     )

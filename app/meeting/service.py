@@ -21,12 +21,13 @@ from app.cards.models import Post
 from app.drill import scheduler
 from app.drill.models import Flashcard, FlashcardMemory
 from app.errors import Conflict, Forbidden, InvalidInput, ResourceNotFound
+from app.insight import facts
 from app.meeting import focus
 from app.meeting.models import Meeting, MeetingAttendee
 from app.org.models import Department, Person, PersonPost, Role
 from app.policy import HOSTS, MEETING_READERS, attend_problem
 from app.questions import service as questions
-from app.quiz.models import NotebookEntry, QuizAttempt
+from app.quiz.models import NotebookEntry
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundAnswer, RoundQuestion
 from app.rounds.outcomes import Outcome
@@ -121,7 +122,7 @@ def teams_for(session: Session, *, person: Person, scope: Scope) -> list[Departm
 
 def team_members(department: Department) -> Select[tuple[int]]:
     """The team's active people, as a subquery."""
-    return select(Person.id).where(Person.department_id == department.id, Person.active == True)  # noqa: E712
+    return facts.team_members(department.enterprise_id, department.id or 0)
 
 
 def team_posts(session: Session, department: Department) -> list[Post]:
@@ -174,29 +175,18 @@ def check_reader(person: Person, department_id: int) -> None:
 
 
 def team_signals(session: Session, *, department: Department, post: Post, now: datetime) -> focus.Signals:
-    """The team's wrong answers (quizzes and earlier meetings), open notebook entries and mean
+    """The team's wrong answers (quizzes, earlier meetings, spot checks: the enterprise's answer
+    facts, app.insight.facts), open notebook entries and mean
     predicted recall of the post's flashcards, as plain data for `focus.choose_focus`."""
     members = team_members(department)
     since = now - SIGNAL_WINDOW
     answered: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
-    rows = []
-    for container in (QuizAttempt, Meeting):  # the post's rounds of either kind
-        rows += session.exec(
-            select(RoundQuestion.question_key, RoundAnswer.correct, func.count())
-            .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
-            .join(container, col(container.round_id) == RoundQuestion.round_id)
-            .where(
-                container.post_id == post.id,
-                col(RoundAnswer.person_id).in_(members),  # type: ignore[arg-type]
-                RoundAnswer.answered_at >= since,
-            )
-            .group_by(RoundQuestion.question_key, RoundAnswer.correct)
-        ).all()
-    for key, correct, count in rows:
-        answered[key] += count
-        if not correct:
-            wrong[key] += count
+    for tally in facts.answer_tallies(
+        session, enterprise_id=department.enterprise_id, since=since, post_id=post.id, person_ids=members
+    ):
+        answered[tally.question_key] += tally.answered
+        wrong[tally.question_key] += tally.wrong
     notebook = dict(
         session.exec(
             select(NotebookEntry.question_key, func.count())
