@@ -441,3 +441,25 @@ def test_the_hardest_lines_are_those_answered_wrong_most_often(
     assert team2.hardest == []  # the worker is in 一班
     body = client.get("/api/insight/rates", headers=world.auth(world.a.people["manager"])).json()
     assert body["hardest"][0]["line"] == "operation.steps[S1]" and body["hardest"][0]["wrong"] == 4
+
+
+def test_the_region_reads_the_same_rates_as_each_enterprise(
+    session: Session, world: World, plant: dict, client: TestClient
+) -> None:
+    body = client.get("/api/insight/region", headers=world.auth(world.regulator)).json()
+    rows = {row["id"]: row for row in body["enterprises"]}
+    assert set(rows) == {world.a.enterprise.id, world.b.enterprise.id}  # never the other region's
+    for enterprise in (world.a.enterprise, world.b.enterprise):
+        alone = service.enterprise_rates(session, enterprise=enterprise, now=world.clock())
+        row = rows[enterprise.id]
+        assert (row["know_and_can_rate"]["numerator"], row["know_and_can_rate"]["denominator"]) == (
+            alone.rates.know_and_can.numerator,
+            alone.rates.know_and_can.denominator,
+        )
+        assert (row["compile_rate"]["numerator"], row["compile_rate"]["denominator"]) == (
+            alone.compile.numerator,
+            alone.compile.denominator,
+        )
+    assert rows[world.a.enterprise.id]["know_and_can_rate"]["denominator"] == 5
+    assert client.get("/api/insight/region", headers=world.auth(world.a.people["manager"])).status_code == 403
+    assert client.get("/api/insight/region?sort=nonsense", headers=world.auth(world.regulator)).status_code == 422

@@ -110,6 +110,7 @@ ROUTES_WITHOUT_OBJECTS = {
     ("POST", "/api/drill/sync"),  # per-entry 404s for others' cards/posts: tests/test_offline_sync.py
     ("GET", "/api/questions/template.xlsx"),
     ("GET", "/api/me/proposals"),  # the caller's own proposals
+    ("GET", "/api/insight/region"),  # the regulator's own region: tests/test_insight_rates.py
 }
 
 

@@ -14,8 +14,9 @@ from app.db import SessionDep
 from app.errors import Forbidden, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.insight import service
-from app.insight.schemas import RatesOut
-from app.insight.views import rates_out
+from app.insight.region import SORTS, region_rows
+from app.insight.schemas import RatesOut, RegionEnterpriseOut, RegionOut
+from app.insight.views import rate_out, rates_out
 from app.org.models import Department, Enterprise, Person, Role
 from app.security import RequireRole, TenantScope
 
@@ -84,4 +85,35 @@ def export_evidence(target: InsightTarget, session: SessionDep, clock: ClockDep)
     )
     return Response(
         body, media_type=XLSX_TYPE, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    )
+
+
+RegionReader = Annotated[Person, Depends(RequireRole(Role.regulator, Role.admin))]
+
+
+@router.get("/region", responses=error_responses(401, 403, 422))
+def region(
+    person: RegionReader,
+    scope: TenantScope,
+    session: SessionDep,
+    clock: ClockDep,
+    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$", description="furthest behind first")] = (
+        "know_and_can"
+    ),
+) -> RegionOut:
+    """The region's enterprises (a regulator's; every enterprise for an admin)."""
+    rows = region_rows(session, service.visible_enterprises(session, scope.enterprise_ids), now=clock(), sort=sort)
+    return RegionOut(
+        enterprises=[
+            RegionEnterpriseOut(
+                id=row.enterprise_id,
+                code=row.code,
+                name=row.name,
+                compile_rate=rate_out(row.compile),
+                know_and_can_rate=rate_out(row.know_and_can),
+                key_post_people=row.key_post_people,
+                last_meeting_at=row.last_meeting_at.isoformat() if row.last_meeting_at else None,
+            )
+            for row in rows
+        ]
     )

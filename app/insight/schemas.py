@@ -81,3 +81,19 @@ class RatesOut(KnowCanOut):
     missing: list[LackOut]
     expiring: list[ExpiringOut]
     hardest: list[HardLineOut]  # card lines answered wrong most often (180 days, at least 5 answers)
+
+
+class RegionEnterpriseOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    compile_rate: RateOut
+    know_and_can_rate: RateOut
+    key_post_people: int
+    last_meeting_at: str | None
+    # competitions come with issue #11; until then nothing is counted rather than a 0 nobody held
+    competitions_this_year: int | None = None
+
+
+class RegionOut(BaseModel):
+    enterprises: list[RegionEnterpriseOut]
