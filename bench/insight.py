@@ -49,7 +49,7 @@ from tests.factories import MINIMAL_POST
 
 OUTPUT = Path(__file__).resolve().parent / "INSIGHT.md"
 NOW = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
-TEAMS, POSTS, KEY_POSTS, QUESTIONS = 10, 10, 8, 20
+TEAMS, POSTS, KEY_POSTS, QUESTIONS = 10, 10, 8, 25
 DIMENSIONS = ("risk", "duty", "operation", "emergency")
 CHUNK = 5000
 
@@ -168,7 +168,7 @@ def seed(engine: Engine, *, enterprises: int, people: int, rng: random.Random) -
             rounds, attempts, questions, answers, runs = [], [], [], [], []
             for i, p in enumerate(staff[1:], start=1):
                 post = posts[i % POSTS]
-                tries = 1 + (rng.random() < 0.35) if rng.random() < 0.85 else 0
+                tries = 1 + (rng.random() < 0.6) if rng.random() < 0.85 else 0
                 for attempt in range(tries):
                     at = NOW - timedelta(days=rng.randrange(1, 400), minutes=rng.randrange(600))
                     passed = attempt == tries - 1 and rng.random() < 0.9
