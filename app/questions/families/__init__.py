@@ -3,8 +3,8 @@
 Each family has one entry in FAMILY_INFO: its label for trainers and whether assessments and
 competitions may use it. Practice-only families test something useful to rehearse but not what
 应知 should rest on: the risk level and the duty list are read off the card by any guesser
-(a blind review found them answerable from the wording), accident classes and phases invite
-more than one defensible answer.
+(a blind review found them answerable from the wording), accident classes, phases and the order of
+listed steps invite more than one defensible answer.
 """
 
 from collections.abc import Callable, Iterable
@@ -39,12 +39,15 @@ FAMILY_INFO: dict[str, FamilyInfo] = {
     "risk_control": FamilyInfo("管控措施（对比错误做法）", assessable=True),
     "risk_practice_judge": FamilyInfo("管控做法判断", assessable=True),
     "duty_of_post": FamilyInfo("本岗位职责", assessable=False),
-    "step_order": FamilyInfo("操作步骤排序", assessable=True),
+    # the card lists steps and actions in an order, but not which of them must come in that order:
+    # two blind reviews found order items with two defensible orders (guards vs clamping checks,
+    # report vs marker) — practice until the card marks a strict sequence
+    "step_order": FamilyInfo("操作步骤排序", assessable=False),
     "step_phase": FamilyInfo("步骤所属阶段", assessable=False),
     "step_practice_judge": FamilyInfo("操作做法判断", assessable=True),
     "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=True),
     "emergency_action": FamilyInfo("应急处置（对比错误做法）", assessable=True),
-    "emergency_order": FamilyInfo("应急处置排序", assessable=True),
+    "emergency_order": FamilyInfo("应急处置排序", assessable=False),
     "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
     # a blank in a verse is found from the verse's rhyme and rhythm (blind review): practice only
     "mnemonic_fill": FamilyInfo("口诀填空", assessable=False),
