@@ -3,8 +3,10 @@
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from alembic import command
+from app.drill.sync import sync_stale
 from app.settings import PROJECT_ROOT
 
 MIGRATION_LOCK_KEY = 74_410_001  # any constant: PostgreSQL advisory locks are keyed by a number
@@ -25,3 +27,7 @@ def upgrade_to_head(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        # data the schema now expects to be written ahead of reads (see app.drill.sync)
+        with Session(bind=connection) as session:
+            sync_stale(session)
+            session.flush()

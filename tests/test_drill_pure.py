@@ -235,8 +235,10 @@ def test_risk_cards_prefer_engineering_management_and_ppe():
 def test_the_front_styles():
     cards = by_key(make_flashcards(blasting()))
     assert cards["scenario:E3:actions"].front == "发生“爆后发现盲炮”，最初几步怎么做？"
-    single = next(c for k, c in cards.items() if k.startswith("step:S10:prohibition:"))
-    assert single.front.endswith("严禁做什么？") and single.back == "严禁警戒未到位就起爆"
+    # a step with one prohibition asks for it; a step with several asks about each
+    step = next(s for s in blasting().operation.steps if len(s.prohibitions) == 1)
+    single = next(c for k, c in cards.items() if k.startswith(f"step:{step.id}:prohibition:"))
+    assert single.front.endswith("严禁做什么？") and single.back == step.prohibitions[0]
     several = [c for k, c in cards.items() if k.startswith("step:S5:prohibition:")]
     assert {c.front for c in several} >= {"作业中，这件事能做吗：用铁器捣药？"}
     assert cards["step:S2:key_point"].back == "领取数量不超过当班用量"

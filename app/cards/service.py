@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.cards.models import Post, PostVersion
 from app.cards.parsing import Problem, parse_cards
 from app.cards.schema import PostContent
+from app.drill.sync import sync_flashcards
 from app.org.models import Person, PersonPost, Role
 from app.security import Scope
 
@@ -190,6 +191,8 @@ def publish_version(session: Session, *, post: Post, number: int, now: datetime)
         session.add(stored)
     published = content(stored)
     post.published_version = number
+    # the drill's flashcards follow the version now, so that reading them never writes
+    sync_flashcards(session, post_id=post.id or 0, number=number, content=published)
     post.name = published.name
     post.industry = published.industry
     post.sector = published.sector

@@ -15,7 +15,6 @@ from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.cards.schema import PostContent
 from app.db import begin_writing
-from app.drill import flashcards as card_maker
 from app.drill import scheduler, timing
 from app.drill.models import (
     ChecklistConfirmation,
@@ -57,43 +56,16 @@ def published(session: Session, post: Post) -> PostVersion:
 # --- flashcards ------------------------------------------------------------------------------
 
 
-def refresh_flashcards(session: Session, post: Post, stored: PostVersion) -> list[Flashcard]:
-    """Bring the post's cards up to the published version: same key → same row (memories kept);
-    changed line → new digest (memories restart); gone line → inactive."""
-    rows = {row.key: row for row in session.exec(select(Flashcard).where(Flashcard.post_id == post.id)).all()}
-    if rows and all(row.post_version == stored.number for row in rows.values()):
-        return sorted((r for r in rows.values() if r.active), key=lambda r: r.position)
-    made = card_maker.make_flashcards(cards.content(stored))
-    keys = set()
-    for position, card in enumerate(made):
-        keys.add(card.key)
-        row = rows.get(card.key) or Flashcard(
-            post_id=post.id,
-            key=card.key,
-            post_version=stored.number,
-            kind=card.kind,
-            digest=card.digest,
-            front=card.front,
-            back=card.back,
-            source=card.source,
-        )
-        row.kind, row.digest, row.front, row.back, row.source = (
-            card.kind,
-            card.digest,
-            card.front,
-            card.back,
-            card.source,
-        )
-        row.position, row.active, row.post_version = position, True, stored.number
-        session.add(row)
-        rows[card.key] = row
-    for key, row in rows.items():
-        if key not in keys:
-            row.active = False
-            row.post_version = stored.number
-            session.add(row)
-    session.flush()
-    return sorted((r for r in rows.values() if r.active), key=lambda r: r.position)
+def current_flashcards(session: Session, post: Post) -> list[Flashcard]:
+    """The post's active flashcards, in card order: read only (app.drill.sync writes them when a
+    version is published)."""
+    return list(
+        session.exec(
+            select(Flashcard)
+            .where(Flashcard.post_id == post.id, col(Flashcard.active).is_(True))
+            .order_by(col(Flashcard.position))
+        ).all()
+    )
 
 
 def memories_of(session: Session, person: Person, card_ids: Sequence[int]) -> dict[int, FlashcardMemory]:
@@ -121,7 +93,7 @@ class CardView:
 
 
 def flashcards_for(session: Session, *, person: Person, post: Post, now: datetime, due_only: bool) -> list[CardView]:
-    rows = refresh_flashcards(session, post, published(session, post))
+    rows = current_flashcards(session, post)
     memories = memories_of(session, person, [r.id for r in rows if r.id is not None])
     views = []
     for row in rows:
