@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.cards.models import Post
 from app.cards.service import import_posts
@@ -463,3 +463,30 @@ def test_the_region_reads_the_same_rates_as_each_enterprise(
     assert rows[world.a.enterprise.id]["know_and_can_rate"]["denominator"] == 5
     assert client.get("/api/insight/region", headers=world.auth(world.a.people["manager"])).status_code == 403
     assert client.get("/api/insight/region?sort=nonsense", headers=world.auth(world.regulator)).status_code == 422
+
+
+def test_predicted_recall_per_post_counts_every_holder_and_card(session: Session, world: World, plant: dict) -> None:
+    from app.drill import service as drill
+    from app.drill.models import Flashcard
+    from app.drill.scheduler import make_scheduler
+
+    now = world.clock()
+    p1 = plant["p1"]
+    cards = session.exec(select(Flashcard).where(Flashcard.post_id == p1.id, Flashcard.active == True)).all()  # noqa: E712
+    w1 = session.exec(select(Person).where(Person.username == "w1")).one()
+    drill.review(
+        session,
+        person=w1,
+        card=cards[0],
+        rating="good",
+        reviewed_at=now,
+        client_id=None,
+        now=now,
+        fsrs=make_scheduler(),
+    )
+    session.commit()
+    report = service.enterprise_rates(session, enterprise=world.a.enterprise, now=now)
+    recall = {p.code: p.predicted_recall for p in report.by_post}
+    # one card of len(cards) just reviewed (recall ≈ 1) by one of P1's four holders; the rest 0
+    assert recall["post-1"] == pytest.approx(1 / (4 * len(cards)), rel=0.05)
+    assert recall["post-2"] is None  # never published: no flashcards to recall

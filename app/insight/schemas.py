@@ -26,6 +26,7 @@ class PostRatesOut(KnowCanOut):
     name: str
     compiled: bool
     compile_gaps: list[str]
+    predicted_recall: float | None  # the holders' mean predicted recall (FSRS) of the post's flashcards now
 
 
 class DimensionsOut(BaseModel):

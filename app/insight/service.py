@@ -30,6 +30,7 @@ class PostRates:
     compiled: bool
     compile_gaps: list[str]
     rates: KnowCan
+    predicted_recall: float | None  # the holders' mean predicted recall of the post's flashcards now
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def enterprise_rates(
         ).all()
     }
     post_rates = know_can_by(holdings, lambda h: h.post_id)
+    recall = facts.predicted_recall_by_post(session, holdings=holdings, now=now)
     empty = know_can([])
     by_post = [
         PostRates(
@@ -188,6 +190,7 @@ def enterprise_rates(
             compiled=statuses[post.id].compiled,
             compile_gaps=statuses[post.id].labels,
             rates=post_rates.get(post.id, empty),
+            predicted_recall=recall.get(post.id or 0),
         )
         for post in posts
     ]

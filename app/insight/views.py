@@ -50,6 +50,7 @@ def rates_out(report: EnterpriseRates) -> RatesOut:
                 name=p.name,
                 compiled=p.compiled,
                 compile_gaps=p.compile_gaps,
+                predicted_recall=p.predicted_recall,
                 **know_can_fields(p.rates),
             )
             for p in report.by_post
