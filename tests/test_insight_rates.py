@@ -490,3 +490,16 @@ def test_predicted_recall_per_post_counts_every_holder_and_card(session: Session
     # one card of len(cards) just reviewed (recall ≈ 1) by one of P1's four holders; the rest 0
     assert recall["post-1"] == pytest.approx(1 / (4 * len(cards)), rel=0.05)
     assert recall["post-2"] is None  # never published: no flashcards to recall
+
+
+def test_the_printable_summary_has_the_rates_people_and_signature_lines(
+    client: TestClient, world: World, plant: dict
+) -> None:
+    page = client.get("/insight/print", headers=world.auth(world.a.people["manager"]))
+    assert page.status_code == 200
+    text = page.text
+    assert "两单两卡应知应会汇总" in text and "应知应会率" in text and "主要负责人签字" in text
+    assert "<td>1</td><td>5</td><td>20.0%</td>" in text  # know-and-can: 1 of 5
+    assert "w2" in text and "未考核合格" in text
+    other = world.auth(world.b.people["manager"])
+    assert client.get(f"/insight/print?enterprise_id={world.a.enterprise.id}", headers=other).status_code == 404

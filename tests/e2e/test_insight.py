@@ -34,6 +34,10 @@ def test_manager_opens_who_lacks_what(phone):
     assert_fits_the_phone(phone)
     screenshot(phone, "insight-manager")
     screenshot(phone, "insight-manager-first-screen", full_page=False)
+    phone.get_by_role("link", name="打印汇总").click()
+    phone.wait_for_url("**/insight/print?*")
+    assert phone.get_by_role("heading", name="两单两卡应知应会汇总", exact=False).is_visible()
+    screenshot(phone, "insight-print-summary")
 
 
 def test_regulator_reads_the_region_and_opens_an_enterprise(phone):
