@@ -503,3 +503,10 @@ def test_the_printable_summary_has_the_rates_people_and_signature_lines(
     assert "w2" in text and "未考核合格" in text
     other = world.auth(world.b.people["manager"])
     assert client.get(f"/insight/print?enterprise_id={world.a.enterprise.id}", headers=other).status_code == 404
+
+
+def test_the_rates_page_title_is_just_a_title(client: TestClient, world: World, plant: dict) -> None:
+    page = client.get("/insight", headers=world.auth(world.a.people["manager"])).text
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<" not in title[len("<title>") :] and world.a.enterprise.name in title
+    assert page.count('id="missing"') == 1
