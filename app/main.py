@@ -38,6 +38,7 @@ from app.questions import api as questions_api
 from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
+from app.rounds.fast import Answering
 from app.security import make_password_hasher
 from app.settings import Settings, get_settings
 from app.web import STATIC_DIR
@@ -80,6 +81,7 @@ def create_app(
     app.state.clock = clock
     app.state.fsrs = make_scheduler(settings.desired_retention)
     app.state.routes = []
+    app.state.answering = Answering(engine)  # the fast answer path (app/rounds/fast.py)
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)

@@ -1,13 +1,17 @@
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.context import ClockDep
 from app.db import SessionDep
-from app.errors import ResourceNotFound, error_responses
+from app.errors import NotAuthenticated, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.org.models import ENTERPRISE_ROLES, Person, Role
 from app.quiz import policy, service
@@ -24,8 +28,10 @@ from app.quiz.schemas import (
     QuizStart,
 )
 from app.quiz.views import quiz_out, result_out
+from app.rounds import fast
 from app.rounds.http import recorded_or_raise
-from app.security import CurrentPerson, RequireRole, Scope, TenantScope
+from app.rounds.outcomes import Recorded
+from app.security import Credentials, CurrentPerson, RequireRole, Scope, TenantScope, person_from_token, signed_in
 
 router = APIRouter(prefix="/api", tags=["quizzes"])
 
@@ -80,35 +86,123 @@ def resume_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> Qu
     return quiz_out(session, attempt, now)
 
 
-@router.post(
-    "/quizzes/{attempt_id}/answers",
-    response_model=PracticeFeedback | AssessmentReceipt,
-    responses=error_responses(401, 404, 409, 422),
-)
-def answer_question(
-    body: AnswerIn, attempt: OwnAttempt, session: SessionDep, clock: ClockDep
-) -> PracticeFeedback | AssessmentReceipt:
-    outcome = service.record_answer(
-        session, attempt=attempt, question_id=body.question_id, given=body.answer, now=clock()
-    )
-    session.commit()  # refused or not: an attempt graded on the way (time up) stays graded
-    recorded = recorded_or_raise(outcome)
-    if attempt.mode == "assessment":
+@dataclass(frozen=True)
+class QuizPolicy:
+    """What a quiz answer needs beyond the round: kept with the round's view in memory."""
+
+    attempt_id: int
+    post_id: int
+    mode: str
+
+
+def _quiz_view(engine: Engine, attempt_id: int) -> fast.View | None:
+    with Session(engine) as session:
+        attempt = session.get(QuizAttempt, attempt_id)
+        if attempt is None or attempt.submitted_at is not None:
+            return None
+        policy = QuizPolicy(attempt_id=attempt_id, post_id=attempt.post_id, mode=attempt.mode)
+        return fast.load_view(session, round_id=attempt.round_id, person_id=attempt.person_id, policy=policy)
+
+
+def _answer_reply(mode: str, recorded: Recorded | fast.Checked) -> PracticeFeedback | AssessmentReceipt:
+    if mode == "assessment":
         return AssessmentReceipt()
     question = recorded.question
     return PracticeFeedback(
         correct=recorded.correct,
-        answer_key=question.answer,
+        answer_key=list(question.answer),
         explanation=question.explanation,
         source=question.source,
         quote=question.quote,
     )
 
 
+def _answer_slowly(
+    request: Request, credentials: Credentials, attempt_id: int, body: AnswerIn, now: datetime
+) -> tuple[PracticeFeedback | AssessmentReceipt, Recorded]:
+    """The ordinary path: every check and outcome as `service.record_answer` has them."""
+    with Session(request.app.state.engine) as session:
+        person = person_from_token(request, session, credentials)
+        if person is None:
+            raise NotAuthenticated("请先登录，或登录已过期")
+        attempt = service.get(session, person=person, attempt_id=attempt_id)
+        if attempt is None:
+            raise ResourceNotFound("答卷")
+        outcome = service.record_answer(
+            session, attempt=attempt, question_id=body.question_id, given=body.answer, now=now
+        )
+        session.commit()  # refused or not: an attempt graded on the way (time up) stays graded
+        recorded = recorded_or_raise(outcome)
+        return _answer_reply(attempt.mode, recorded), recorded
+
+
+@router.post(
+    "/quizzes/{attempt_id}/answers",
+    response_model=PracticeFeedback | AssessmentReceipt,
+    responses=error_responses(401, 404, 409, 422),
+)
+async def answer_question(
+    attempt_id: Id, body: AnswerIn, request: Request, credentials: Annotated[Credentials, Depends(signed_in)]
+) -> PracticeFeedback | AssessmentReceipt:
+    """The hot path, on the event loop: the caller from the token, the attempt's questions and
+    answered set from memory, the answer written by the process's answer writer (acknowledged
+    once committed). Anything but the plain case takes the ordinary path in a worker thread."""
+    state = request.app.state
+    answering: fast.Answering = state.answering
+    now = state.clock()
+    claims = answering.callers.claims(credentials.token, secret=state.secret_key, now=now)
+    if claims is not None:
+        view = answering.views.get(("quiz", attempt_id))
+        if view is None:
+            loaded = await run_in_threadpool(_quiz_view, state.engine, attempt_id)
+            view = answering.views.put(("quiz", attempt_id), loaded) if loaded is not None else None
+        checked = (
+            fast.check(
+                view, person_id=fast.person_id_of(claims), question_id=body.question_id, given=body.answer, now=now
+            )
+            if view is not None
+            else None
+        )
+        if view is not None and checked is not None:
+            policy: QuizPolicy = view.policy
+
+            def note(session: Session) -> None:
+                service.note_answer(
+                    session,
+                    person_id=view.person_id,
+                    post_id=policy.post_id,
+                    key=checked.question.question_key,
+                    correct=checked.correct,
+                    now=now,
+                )
+
+            written = await answering.writer.write(
+                fast.Pending(
+                    round_id=view.round_id,
+                    person_id=view.person_id,
+                    session_version=claims.get("sv"),
+                    question_id=body.question_id,
+                    given=checked.stored,
+                    correct=checked.correct,
+                    now=now,
+                    follow_up=note,
+                )
+            )
+            if written is not None:
+                view.answered.add(body.question_id)
+                return _answer_reply(policy.mode, checked)
+    reply, recorded = await run_in_threadpool(_answer_slowly, request, credentials, attempt_id, body, now)
+    view = answering.views.get(("quiz", attempt_id))
+    if view is not None and recorded.question.id is not None:
+        view.answered.add(recorded.question.id)
+    return reply
+
+
 @router.post("/quizzes/{attempt_id}/submit", response_model=QuizResult, responses=error_responses(401, 404))
-def submit_quiz(attempt: OwnAttempt, session: SessionDep, clock: ClockDep) -> QuizResult:
+def submit_quiz(attempt: OwnAttempt, request: Request, session: SessionDep, clock: ClockDep) -> QuizResult:
     service.submit(session, attempt=attempt, now=clock())
     session.commit()
+    request.app.state.answering.views.forget(("quiz", attempt.id))
     return result_out(session, attempt)
 
 

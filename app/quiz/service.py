@@ -196,20 +196,22 @@ def record_answer(
 
 
 def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
+    note_answer(session, person_id=attempt.person_id, post_id=attempt.post_id, key=key, correct=correct, now=now)
+
+
+def note_answer(session: Session, *, person_id: int, post_id: int, key: str, correct: bool, now: datetime) -> None:
     """Keep the wrong-answer notebook: a wrong answer puts the question in (again); two right
-    answers in a row take it out."""
+    answers in a row take it out. Also run by the fast path's writer, in its transaction."""
     entry = session.exec(
         select(NotebookEntry).where(
-            NotebookEntry.person_id == attempt.person_id,
-            NotebookEntry.post_id == attempt.post_id,
+            NotebookEntry.person_id == person_id,
+            NotebookEntry.post_id == post_id,
             NotebookEntry.question_key == key,
         )
     ).first()
     if not correct:
         if entry is None:
-            entry = NotebookEntry(
-                person_id=attempt.person_id, post_id=attempt.post_id, question_key=key, last_wrong_at=now
-            )
+            entry = NotebookEntry(person_id=person_id, post_id=post_id, question_key=key, last_wrong_at=now)
         entry.wrong_count += 1
         entry.correct_streak = 0
         entry.last_wrong_at = now
