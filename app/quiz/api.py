@@ -61,7 +61,7 @@ def start_quiz(
 ) -> QuizOut:
     post, stored = quiz_post(session, scope, person, body.post_id)
     now = clock()
-    attempt, _ = service.start(
+    attempt, frozen = service.start(
         session,
         person=person,
         post=post,
@@ -73,7 +73,12 @@ def start_quiz(
         seed=request.app.state.seeds(),
         from_notebook=body.notebook,
     )
+    # the answers to come find the attempt in memory (app/rounds/fast.py); built before the
+    # commit expires the rows
+    policy = QuizPolicy(attempt_id=attempt.id, post_id=attempt.post_id, mode=attempt.mode)
+    view = fast.fresh_view(service.round_of(session, attempt), person_id=person.id, questions=frozen, policy=policy)
     session.commit()
+    request.app.state.answering.views.put(("quiz", attempt.id), view)
     return quiz_out(session, attempt, now)
 
 
@@ -102,6 +107,13 @@ def _quiz_view(engine: Engine, attempt_id: int) -> fast.View | None:
             return None
         policy = QuizPolicy(attempt_id=attempt_id, post_id=attempt.post_id, mode=attempt.mode)
         return fast.load_view(session, round_id=attempt.round_id, person_id=attempt.person_id, policy=policy)
+
+
+def _note_answers(session: Session, items: list[fast.Pending]) -> None:
+    """The writer's follow-up for quiz answers: the wrong-answer notebook, in its transaction."""
+    service.note_answers(
+        session, [service.Note(item.person_id, *item.detail, correct=item.correct, now=item.now) for item in items]
+    )
 
 
 def _answer_reply(mode: str, recorded: Recorded | fast.Checked) -> PracticeFeedback | AssessmentReceipt:
@@ -166,16 +178,6 @@ async def answer_question(
         if view is not None and checked is not None:
             policy: QuizPolicy = view.policy
 
-            def note(session: Session) -> None:
-                service.note_answer(
-                    session,
-                    person_id=view.person_id,
-                    post_id=policy.post_id,
-                    key=checked.question.question_key,
-                    correct=checked.correct,
-                    now=now,
-                )
-
             written = await answering.writer.write(
                 fast.Pending(
                     round_id=view.round_id,
@@ -185,7 +187,8 @@ async def answer_question(
                     given=checked.stored,
                     correct=checked.correct,
                     now=now,
-                    follow_up=note,
+                    follow_up=_note_answers,
+                    detail=(policy.post_id, checked.question.question_key),
                 )
             )
             if written is not None:

@@ -168,6 +168,20 @@ def load_view(session: Session, *, round_id: int, person_id: int, policy: Any = 
     )
 
 
+def fresh_view(round_: Round, *, person_id: int, questions: list[RoundQuestion], policy: Any = None) -> View:
+    """The view of a round just opened (nothing answered yet), from the rows in hand."""
+    assert round_.id is not None
+    return View(
+        round_id=round_.id,
+        person_id=person_id,
+        closes_at=round_.closes_at,
+        grace_s=round_.grace_s,
+        questions={q.id: FrozenQuestion.of(q) for q in questions if q.id is not None},
+        answered=set(),
+        policy=policy,
+    )
+
+
 @dataclass(frozen=True)
 class Checked:
     """An answer the fast path may write: well-formed, first, in time."""
@@ -195,7 +209,9 @@ def check(
 
 # --- the writer -----------------------------------------------------------------------------
 
-FollowUp = Callable[[Session], None]
+# What a kind does with its answers that were inserted, in the writer's transaction, once per
+# batch with all of them (the quiz: the wrong-answer notebook).
+FollowUp = Callable[[Session, list["Pending"]], None]
 
 
 @dataclass
@@ -207,7 +223,8 @@ class Pending:
     given: list[str]
     correct: bool
     now: datetime
-    follow_up: FollowUp | None = None  # runs in the writer's transaction if the answer is inserted
+    follow_up: FollowUp | None = None  # shared by a kind's answers; called once per batch
+    detail: Any = None  # what the follow-up needs (the quiz: post and question key)
     future: "asyncio.Future[int | None] | None" = field(default=None, repr=False)
     loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
@@ -321,11 +338,13 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
                 .returning(table.c.id, table.c.question_id, table.c.person_id)
             )
             for answer_id, question_id, person_id in connection.execute(statement).all():
-                index = chosen[(question_id, person_id)]
-                results[index] = answer_id
-                follow_up = batch[index].follow_up
-                if follow_up is not None:
-                    follow_up(session)
+                results[chosen[(question_id, person_id)]] = answer_id
+            follow_ups: dict[FollowUp, list[Pending]] = {}
+            for index, item in enumerate(batch):  # in the order the answers came
+                if results[index] is not None and item.follow_up is not None:
+                    follow_ups.setdefault(item.follow_up, []).append(item)
+            for follow_up, items in follow_ups.items():
+                follow_up(session, items)
         session.commit()
     return results
 
