@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -116,6 +116,11 @@ def _note_answers(session: Session, items: list[fast.Pending]) -> None:
     )
 
 
+def _json(reply: PracticeFeedback | AssessmentReceipt) -> Response:
+    """The reply as the route's response_model would render it, without validating it again."""
+    return Response(reply.model_dump_json(), media_type="application/json")
+
+
 def _answer_reply(mode: str, recorded: Recorded | fast.Checked) -> PracticeFeedback | AssessmentReceipt:
     if mode == "assessment":
         return AssessmentReceipt()
@@ -131,7 +136,7 @@ def _answer_reply(mode: str, recorded: Recorded | fast.Checked) -> PracticeFeedb
 
 def _answer_slowly(
     request: Request, credentials: Credentials, attempt_id: int, body: AnswerIn, now: datetime
-) -> tuple[PracticeFeedback | AssessmentReceipt, Recorded]:
+) -> tuple[Response, Recorded]:
     """The ordinary path: every check and outcome as `service.record_answer` has them."""
     with Session(request.app.state.engine) as session:
         person = person_from_token(request, session, credentials)
@@ -145,7 +150,7 @@ def _answer_slowly(
         )
         session.commit()  # refused or not: an attempt graded on the way (time up) stays graded
         recorded = recorded_or_raise(outcome)
-        return _answer_reply(attempt.mode, recorded), recorded
+        return _json(_answer_reply(attempt.mode, recorded)), recorded
 
 
 @router.post(
@@ -155,7 +160,7 @@ def _answer_slowly(
 )
 async def answer_question(
     attempt_id: Id, body: AnswerIn, request: Request, credentials: Annotated[Credentials, Depends(signed_in)]
-) -> PracticeFeedback | AssessmentReceipt:
+) -> Response:
     """The hot path, on the event loop: the caller from the token, the attempt's questions and
     answered set from memory, the answer written by the process's answer writer (acknowledged
     once committed). Anything but the plain case takes the ordinary path in a worker thread."""
@@ -193,7 +198,7 @@ async def answer_question(
             )
             if written is not None:
                 view.answered.add(body.question_id)
-                return _answer_reply(policy.mode, checked)
+                return _json(_answer_reply(policy.mode, checked))
     reply, recorded = await run_in_threadpool(_answer_slowly, request, credentials, attempt_id, body, now)
     view = answering.views.get(("quiz", attempt_id))
     if view is not None and recorded.question.id is not None:

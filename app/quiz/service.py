@@ -267,7 +267,8 @@ def note_answers(session: Session, notes: Sequence[Note]) -> None:
             changed.add(place)
     fields = ("wrong_count", "correct_streak", "last_wrong_at", "cleared_at")
     new = [entries[p] for p in changed if entries[p]["id"] is None]
-    old = [entries[p] for p in changed if entries[p]["id"] is not None]
+    # in id order: two writers (two processes) updating the same entries never deadlock
+    old = sorted((entries[p] for p in changed if entries[p]["id"] is not None), key=lambda e: e["id"])
     if new:
         connection.execute(
             sa_insert(table),
