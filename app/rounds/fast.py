@@ -319,25 +319,25 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
             chosen.setdefault((item.question_id, item.person_id), index)
         if chosen:
             table = RoundAnswer.__table__  # type: ignore[attr-defined]
+            # one statement with many parameter sets: compiled once and cached; SQLAlchemy sends
+            # it as multi-row INSERTs with RETURNING (insertmanyvalues) on SQLite and PostgreSQL
             statement = (
                 _insert(dialect)(table)
-                .values(
-                    [
-                        {
-                            "round_id": batch[i].round_id,
-                            "question_id": batch[i].question_id,
-                            "person_id": batch[i].person_id,
-                            "given": batch[i].given,
-                            "correct": batch[i].correct,
-                            "answered_at": batch[i].now,
-                        }
-                        for i in chosen.values()
-                    ]
-                )
                 .on_conflict_do_nothing(index_elements=["question_id", "person_id"])
                 .returning(table.c.id, table.c.question_id, table.c.person_id)
             )
-            for answer_id, question_id, person_id in connection.execute(statement).all():
+            rows = [
+                {
+                    "round_id": batch[i].round_id,
+                    "question_id": batch[i].question_id,
+                    "person_id": batch[i].person_id,
+                    "given": batch[i].given,
+                    "correct": batch[i].correct,
+                    "answered_at": batch[i].now,
+                }
+                for i in chosen.values()
+            ]
+            for answer_id, question_id, person_id in connection.execute(statement, rows).all():
                 results[chosen[(question_id, person_id)]] = answer_id
             follow_ups: dict[FollowUp, list[Pending]] = {}
             for index, item in enumerate(batch):  # in the order the answers came
