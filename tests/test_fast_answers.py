@@ -161,3 +161,19 @@ def test_two_processes_answering_at_once_store_each_answer_once(client, world, s
             same = logic.same_answer(rows[question_id].type, stored[question_id], as_stored)
             assert same == (response.status_code == 200)
         assert other_app.state.answering.writer.batches >= 1
+
+
+def test_a_failed_batch_falls_back_to_the_ordinary_path(client, world, session, post_id, monkeypatch):  # noqa: F811
+    """Nothing is acknowledged from a batch that did not commit; the answer is then recorded the
+    ordinary way."""
+    from app.rounds import fast
+
+    def broken(engine, batch):
+        raise RuntimeError("database went away mid-batch")
+
+    monkeypatch.setattr(fast, "write_batch", broken)
+    quiz = start(client, world, post_id, mode="practice", count=4).json()
+    first = quiz["questions"][0]
+    reply = answer(client, world, quiz["attempt_id"], first["id"], right_answer(frozen(session, first["id"])))
+    assert reply.status_code == 200 and reply.json()["correct"] is True
+    assert [row.question_id for row in stored_answers(session, quiz["attempt_id"])] == [first["id"]]
