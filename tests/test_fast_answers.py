@@ -177,3 +177,12 @@ def test_a_failed_batch_falls_back_to_the_ordinary_path(client, world, session, 
     reply = answer(client, world, quiz["attempt_id"], first["id"], right_answer(frozen(session, first["id"])))
     assert reply.status_code == 200 and reply.json()["correct"] is True
     assert [row.question_id for row in stored_answers(session, quiz["attempt_id"])] == [first["id"]]
+
+
+def test_an_assessment_answer_sent_twice_gets_the_receipt_twice(client, world, session, post_id):  # noqa: F811
+    quiz = start(client, world, post_id, mode="assessment").json()
+    first = quiz["questions"][0]
+    given = right_answer(frozen(session, first["id"]))
+    replies = [answer(client, world, quiz["attempt_id"], first["id"], given) for _ in range(3)]
+    assert [(r.status_code, r.json()) for r in replies] == [(200, {"accepted": True})] * 3
+    assert len(stored_answers(session, quiz["attempt_id"])) == 1

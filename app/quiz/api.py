@@ -136,7 +136,7 @@ def _answer_reply(mode: str, recorded: Recorded | fast.Checked) -> PracticeFeedb
 
 def _answer_slowly(
     request: Request, credentials: Credentials, attempt_id: int, body: AnswerIn, now: datetime
-) -> tuple[Response, Recorded]:
+) -> Response:
     """The ordinary path: every check and outcome as `service.record_answer` has them."""
     with Session(request.app.state.engine) as session:
         person = person_from_token(request, session, credentials)
@@ -150,7 +150,11 @@ def _answer_slowly(
         )
         session.commit()  # refused or not: an attempt graded on the way (time up) stays graded
         recorded = recorded_or_raise(outcome)
-        return _json(_answer_reply(attempt.mode, recorded)), recorded
+        reply = _json(_answer_reply(attempt.mode, recorded))
+    view = request.app.state.answering.views.get(("quiz", attempt_id))
+    if view is not None:
+        view.answered.add(body.question_id)  # an answer stands for it now
+    return reply
 
 
 @router.post(
@@ -199,11 +203,7 @@ async def answer_question(
             if written is not None:
                 view.answered.add(body.question_id)
                 return _json(_answer_reply(policy.mode, checked))
-    reply, recorded = await run_in_threadpool(_answer_slowly, request, credentials, attempt_id, body, now)
-    view = answering.views.get(("quiz", attempt_id))
-    if view is not None and recorded.question.id is not None:
-        view.answered.add(recorded.question.id)
-    return reply
+    return await run_in_threadpool(_answer_slowly, request, credentials, attempt_id, body, now)
 
 
 @router.post("/quizzes/{attempt_id}/submit", response_model=QuizResult, responses=error_responses(401, 404))
