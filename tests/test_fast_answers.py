@@ -186,3 +186,38 @@ def test_an_assessment_answer_sent_twice_gets_the_receipt_twice(client, world, s
     replies = [answer(client, world, quiz["attempt_id"], first["id"], given) for _ in range(3)]
     assert [(r.status_code, r.json()) for r in replies] == [(200, {"accepted": True})] * 3
     assert len(stored_answers(session, quiz["attempt_id"])) == 1
+
+
+def test_what_the_fast_route_passes_on_gets_the_ordinary_answers(client, world, session, post_id):  # noqa: F811
+    """Bodies the fast route does not take (malformed, NUL characters, a cookie session) reach the
+    route with the body intact: the same 422s, and a page session still needs its CSRF token."""
+    worker = world.a.people["worker"]
+    quiz = start(client, world, post_id, mode="practice", count=4).json()
+    url = f"/api/quizzes/{quiz['attempt_id']}/answers"
+    first, second = quiz["questions"][:2]
+    headers = world.auth(worker)
+    malformed = client.post(url, json={"question_id": "1", "answer": "A"}, headers=headers)
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["loc"] == ["body", "question_id"]
+    nul = client.post(url, json={"question_id": first["id"], "answer": "A\u0000"}, headers=headers)
+    assert nul.status_code == 422
+    assert client.post(url, content=b"{", headers={**headers, "content-type": "application/json"}).status_code == 422
+    # a page session: the cookie without the CSRF token is refused, with it the answer counts
+    client.cookies.set("pd_session", world.token(worker))
+    given = right_answer(frozen(session, second["id"]))
+    assert client.post(url, json={"question_id": second["id"], "answer": given}).status_code == 403
+    csrf = client.cookies.get("pd_csrf")  # set by the first response without one
+    assert csrf
+    with_csrf = client.post(url, json={"question_id": second["id"], "answer": given}, headers={"x-csrf-token": csrf})
+    assert with_csrf.status_code == 200 and with_csrf.json()["correct"] is True
+    assert with_csrf.headers["x-content-type-options"] == "nosniff"  # security headers as on any response
+    client.cookies.clear()
+    assert [row.question_id for row in stored_answers(session, quiz["attempt_id"])] == [second["id"]]
+
+
+def test_a_fast_reply_carries_the_security_headers(client, world, session, post_id):  # noqa: F811
+    quiz = start(client, world, post_id, mode="assessment").json()
+    first = quiz["questions"][0]
+    reply = answer(client, world, quiz["attempt_id"], first["id"], right_answer(frozen(session, first["id"])))
+    assert reply.status_code == 200 and reply.json() == {"accepted": True}
+    assert reply.headers["content-security-policy"].startswith("default-src 'self'")
+    assert reply.headers["content-type"] == "application/json"

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.engine import Engine
@@ -157,6 +157,46 @@ def _answer_slowly(
     return reply
 
 
+async def answer_fast(state: Any, token: str | None, attempt_id: int, body: AnswerIn, now: datetime) -> bytes | None:
+    """The plain case on the event loop: the caller from the token, the attempt's questions and
+    answered set from memory, the answer written by the process's answer writer and acknowledged
+    once committed. The reply's JSON, or None for anything else (the ordinary path decides)."""
+    answering: fast.Answering = state.answering
+    claims = answering.callers.claims(token, secret=state.secret_key, now=now)
+    if claims is None:
+        return None
+    view = answering.views.get(("quiz", attempt_id))
+    if view is None:
+        async with answering.loads:
+            loaded = await run_in_threadpool(_quiz_view, state.engine, attempt_id)
+        if loaded is None:
+            return None
+        view = answering.views.put(("quiz", attempt_id), loaded)
+    checked = fast.check(
+        view, person_id=fast.person_id_of(claims), question_id=body.question_id, given=body.answer, now=now
+    )
+    if checked is None:
+        return None
+    policy: QuizPolicy = view.policy
+    written = await answering.writer.write(
+        fast.Pending(
+            round_id=view.round_id,
+            person_id=view.person_id,
+            session_version=claims.get("sv"),
+            question_id=body.question_id,
+            given=checked.stored,
+            correct=checked.correct,
+            now=now,
+            follow_up=_note_answers,
+            detail=(policy.post_id, checked.question.question_key),
+        )
+    )
+    if written is None:
+        return None
+    view.answered.add(body.question_id)
+    return _answer_reply(policy.mode, checked).model_dump_json().encode()
+
+
 @router.post(
     "/quizzes/{attempt_id}/answers",
     response_model=PracticeFeedback | AssessmentReceipt,
@@ -169,40 +209,10 @@ async def answer_question(
     answered set from memory, the answer written by the process's answer writer (acknowledged
     once committed). Anything but the plain case takes the ordinary path in a worker thread."""
     state = request.app.state
-    answering: fast.Answering = state.answering
     now = state.clock()
-    claims = answering.callers.claims(credentials.token, secret=state.secret_key, now=now)
-    if claims is not None:
-        view = answering.views.get(("quiz", attempt_id))
-        if view is None:
-            loaded = await run_in_threadpool(_quiz_view, state.engine, attempt_id)
-            view = answering.views.put(("quiz", attempt_id), loaded) if loaded is not None else None
-        checked = (
-            fast.check(
-                view, person_id=fast.person_id_of(claims), question_id=body.question_id, given=body.answer, now=now
-            )
-            if view is not None
-            else None
-        )
-        if view is not None and checked is not None:
-            policy: QuizPolicy = view.policy
-
-            written = await answering.writer.write(
-                fast.Pending(
-                    round_id=view.round_id,
-                    person_id=view.person_id,
-                    session_version=claims.get("sv"),
-                    question_id=body.question_id,
-                    given=checked.stored,
-                    correct=checked.correct,
-                    now=now,
-                    follow_up=_note_answers,
-                    detail=(policy.post_id, checked.question.question_key),
-                )
-            )
-            if written is not None:
-                view.answered.add(body.question_id)
-                return _json(_answer_reply(policy.mode, checked))
+    reply = await answer_fast(state, credentials.token, attempt_id, body, now)
+    if reply is not None:
+        return Response(reply, media_type="application/json")
     return await run_in_threadpool(_answer_slowly, request, credentials, attempt_id, body, now)
 
 

@@ -352,7 +352,16 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
 class Answering:
     """The fast path's process-wide parts, one per app (`app.state.answering`)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, load_slots: int = 8) -> None:
         self.callers = Callers()
         self.views = Views()
         self.writer = AnswerWriter(engine)
+        self._load_slots = load_slots
+        self._loads: asyncio.Semaphore | None = None
+
+    @property
+    def loads(self) -> asyncio.Semaphore:
+        """Views loaded from the database at once (each takes a thread and a connection)."""
+        if self._loads is None:
+            self._loads = asyncio.Semaphore(self._load_slots)  # created inside the running loop
+        return self._loads
