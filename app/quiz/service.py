@@ -11,6 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy import bindparam
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, func, select
 
 from app.cards.models import Post, PostVersion
@@ -196,30 +200,86 @@ def record_answer(
 
 
 def _note(session: Session, *, attempt: QuizAttempt, key: str, correct: bool, now: datetime) -> None:
+    note_answers(session, [Note(attempt.person_id, attempt.post_id, key, correct, now)])
+
+
+@dataclass(frozen=True)
+class Note:
+    """One answer as the wrong-answer notebook sees it."""
+
+    person_id: int
+    post_id: int
+    key: str
+    correct: bool
+    now: datetime
+
+
+def note_answers(session: Session, notes: Sequence[Note]) -> None:
     """Keep the wrong-answer notebook: a wrong answer puts the question in (again); two right
-    answers in a row take it out."""
-    entry = session.exec(
-        select(NotebookEntry).where(
-            NotebookEntry.person_id == attempt.person_id,
-            NotebookEntry.post_id == attempt.post_id,
-            NotebookEntry.question_key == key,
+    answers in a row take it out. Several answers at once (the fast path's writer, in its
+    transaction), in the order given: one read of the entries they touch, one insert of the new
+    ones, one batched update of the others (plain SQL: this runs on the hot path)."""
+    if not notes:
+        return
+    table = NotebookEntry.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    rows = connection.execute(
+        sa_select(
+            table.c.id,
+            table.c.person_id,
+            table.c.post_id,
+            table.c.question_key,
+            table.c.wrong_count,
+            table.c.correct_streak,
+            table.c.last_wrong_at,
+            table.c.cleared_at,
+        ).where(
+            table.c.person_id.in_({note.person_id for note in notes}),
+            table.c.question_key.in_({note.key for note in notes}),
         )
-    ).first()
-    if not correct:
-        if entry is None:
-            entry = NotebookEntry(
-                person_id=attempt.person_id, post_id=attempt.post_id, question_key=key, last_wrong_at=now
+    ).mappings()
+    entries: dict[tuple[int, int, str], dict] = {
+        (r["person_id"], r["post_id"], r["question_key"]): dict(r) for r in rows
+    }
+    changed: set[tuple[int, int, str]] = set()
+    for note in notes:
+        place = (note.person_id, note.post_id, note.key)
+        entry = entries.get(place)
+        if not note.correct:
+            if entry is None:
+                entry = entries[place] = {
+                    "id": None,
+                    "person_id": note.person_id,
+                    "post_id": note.post_id,
+                    "question_key": note.key,
+                    "wrong_count": 0,
+                    "correct_streak": 0,
+                    "cleared_at": None,
+                }
+            entry.update(
+                wrong_count=entry["wrong_count"] + 1, correct_streak=0, last_wrong_at=note.now, cleared_at=None
             )
-        entry.wrong_count += 1
-        entry.correct_streak = 0
-        entry.last_wrong_at = now
-        entry.cleared_at = None
-        session.add(entry)
-    elif entry is not None and entry.cleared_at is None:
-        entry.correct_streak += 1
-        if entry.correct_streak >= NOTEBOOK_CLEARS_AFTER:
-            entry.cleared_at = now
-        session.add(entry)
+            changed.add(place)
+        elif entry is not None and entry["cleared_at"] is None:
+            entry["correct_streak"] += 1
+            if entry["correct_streak"] >= NOTEBOOK_CLEARS_AFTER:
+                entry["cleared_at"] = note.now
+            changed.add(place)
+    fields = ("wrong_count", "correct_streak", "last_wrong_at", "cleared_at")
+    new = [entries[p] for p in changed if entries[p]["id"] is None]
+    # in id order: two writers (two processes) updating the same entries never deadlock
+    old = sorted((entries[p] for p in changed if entries[p]["id"] is not None), key=lambda e: e["id"])
+    if new:
+        connection.execute(
+            sa_insert(table),
+            [{k: e[k] for k in ("person_id", "post_id", "question_key", *fields)} for e in new],
+        )
+    if old:
+        connection.execute(
+            sa_update(table).where(table.c.id == bindparam("entry_id")).values({k: bindparam(k) for k in fields}),
+            [{"entry_id": e["id"], **{k: e[k] for k in fields}} for e in old],
+        )
+    session.expire_all()  # an entry loaded in this session before is stale now
 
 
 @dataclass(frozen=True)
