@@ -290,7 +290,8 @@ def test_the_focus_follows_the_teams_wrong_answers(client, world, session, app):
     first = meeting["focus"][0]
     assert first["key"] == target.question_key
     assert first["line"] == "emergency.scenarios[E1]"
-    assert first["reasons"] == [f"班组答错 1/{len(on_line)} 次", "1 人错题本里还有"]
+    # the post's flashcards exist from publishing on, and nobody has reviewed them yet
+    assert first["reasons"] == [f"班组答错 1/{len(on_line)} 次", "班组记忆率 0%", "1 人错题本里还有"]
 
 
 # --- pages -----------------------------------------------------------------------------------

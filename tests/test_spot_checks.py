@@ -230,3 +230,23 @@ def test_a_finished_spot_check_is_in_the_evidence_workbook(client: TestClient, w
     assert [(row[1], row[4], row[5], row[6]) for row in rows] == [
         (world.a.people["worker"].name, world.regulator.name, 0, "否")
     ]
+
+
+def test_spot_check_answers_count_in_the_trainers_question_statistics(
+    client: TestClient, world: World, session: Session
+) -> None:
+    from app.questions.review import answer_stats
+
+    post = make_checkable(session, world)
+    regulator = world.auth(world.regulator)
+    check = client.post("/api/spot-checks", json={"enterprise_id": world.a.enterprise.id}, headers=regulator).json()
+    rows = {row.id: row for row in session.exec(select(RoundQuestion)).all()}
+    first = check["questions"][0]
+    client.post(
+        f"/api/spot-checks/{check['id']}/answers",
+        json={"question_id": first["id"], "answer": answer_of(rows[first["id"]].answer, first["type"])},
+        headers=regulator,
+    )
+    stats = answer_stats(session, post)
+    assert stats[rows[first["id"]].question_key].answers == 1
+    assert stats[rows[first["id"]].question_key].share_correct == 1.0

@@ -145,6 +145,25 @@ def key_posts(session: Session, *, enterprise_id: int, post_ids: set[int] | None
     return list(session.exec(query.order_by(col(Post.code))).all())
 
 
+# every kind of round that belongs to a post: its answers are what the post's people know
+POST_ROUNDS = (QuizAttempt, Meeting, SpotCheck)
+
+
+def answers_on_post(session: Session, *, post_id: int) -> list[tuple[int, str, bool]]:
+    """(person, question key, correct) for every answer to the post's questions, of every kind of
+    round: the rows the trainer's question statistics analyse, the same answers the meeting focus and
+    the hardest lines count."""
+    rows: list[tuple[int, str, bool]] = []
+    for container in POST_ROUNDS:
+        rows += session.exec(
+            select(RoundAnswer.person_id, RoundQuestion.question_key, RoundAnswer.correct)
+            .join(RoundQuestion, col(RoundQuestion.id) == RoundAnswer.question_id)
+            .join(container, col(container.round_id) == RoundQuestion.round_id)
+            .where(container.post_id == post_id)
+        ).all()
+    return rows
+
+
 @dataclass(frozen=True)
 class KeyTally:
     """Answers to one question (by its stable key) on one post: quizzes, meetings and spot checks."""
@@ -168,7 +187,7 @@ def answer_tallies(
     """How often each question was answered and answered wrong since `since`, per post: the one
     read the meeting focus (a team's weak lines) and the enterprise's hardest lines share."""
     totals: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
-    for container in (QuizAttempt, Meeting, SpotCheck):  # every kind of round that belongs to a post
+    for container in POST_ROUNDS:
         query = (
             select(
                 container.post_id,

@@ -26,8 +26,6 @@ from app.questions.item_analysis import ItemStats, analyse
 from app.questions.lint import lint_all
 from app.questions.model import Question
 from app.questions.models import QuestionOverride
-from app.quiz.models import QuizAttempt
-from app.rounds.models import RoundAnswer, RoundQuestion
 
 
 class ReviewStatus(StrEnum):
@@ -72,13 +70,10 @@ class ReviewedQuestion:
 
 
 def answer_stats(session: Session, post: Post) -> dict[str, ItemStats]:
-    rows = session.exec(
-        select(QuizAttempt.person_id, RoundQuestion.question_key, RoundAnswer.correct)
-        .join(RoundQuestion, col(RoundQuestion.round_id) == QuizAttempt.round_id)
-        .join(RoundAnswer, col(RoundAnswer.question_id) == RoundQuestion.id)
-        .where(QuizAttempt.post_id == post.id)
-    ).all()
-    return analyse(rows)
+    """Per question, from every answer to it: quizzes, pre-shift meetings and spot checks."""
+    from app.insight.facts import answers_on_post  # insight reads questions; this reads its facts
+
+    return analyse(answers_on_post(session, post_id=post.id or 0))
 
 
 def status_of(question: Question, override: QuestionOverride | None) -> ReviewStatus:
