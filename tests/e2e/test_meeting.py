@@ -106,7 +106,21 @@ def test_the_focus_names_duties_in_words_and_typing_the_code_joins_in_one_tap(br
     csrf = next(c["value"] for c in leader.context.cookies() if c["name"] == "pd_csrf")
     api = {"X-CSRF-Token": csrf}
     post_id = leader.request.get("/api/me").json()["posts"][0]["id"]
-    # start until today's focus holds a duty (the focus is drawn at random for a team with no history)
+    # the demo team has a year of assessments (which never ask the duty list): the leader first gets
+    # some duty questions wrong in practice, so that the team's weakest lines include duties
+    for _ in range(3):
+        quiz = leader.request.post(
+            "/api/quizzes", data={"post_id": post_id, "mode": "practice", "count": 20}, headers=api
+        ).json()
+        for question in quiz["questions"]:
+            if question["dimension"] == "duty" and question["options"]:
+                wrong = question["options"][-1]["key"]
+                leader.request.post(
+                    f"/api/quizzes/{quiz['attempt_id']}/answers",
+                    data={"question_id": question["id"], "answer": [wrong]},
+                    headers=api,
+                )
+    # start until today's focus holds a duty (ties between lines are drawn at random)
     for _ in range(30):
         meeting = leader.request.post("/api/meetings", data={"post_id": post_id, "count": 10}, headers=api).json()
         duties = [item for item in meeting["focus"] if item["line"].startswith("duties[")]
