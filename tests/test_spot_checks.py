@@ -252,3 +252,17 @@ def test_spot_check_answers_count_in_the_trainers_question_statistics(
     stats = answer_stats(session, post)
     assert stats[rows[first["id"]].question_key].answers == 1
     assert stats[rows[first["id"]].question_key].share_correct == 1.0
+
+
+def test_a_made_up_team_on_the_start_form_is_refused_and_draws_nobody(
+    client: TestClient, world: World, session: Session
+) -> None:
+    make_checkable(session, world)
+    refused = client.post(
+        "/spot-checks/start",
+        data={"enterprise_id": world.a.enterprise.id, "team_id": "1 OR 1=1"},
+        headers=world.auth(world.regulator),
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422 and "班组选择无效" in refused.text
+    assert session.exec(select(SpotCheck)).all() == []

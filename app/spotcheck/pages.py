@@ -21,7 +21,7 @@ from app.spotcheck import service
 from app.spotcheck.api import Inspector, OwnCheck, VisibleCheck, target_of
 from app.spotcheck.models import SpotCheck
 from app.spotcheck.schemas import SpotCheckIn
-from app.spotcheck.views import check_out, result_out
+from app.spotcheck.views import check_out, person_drawn, result_out
 from app.web import render
 
 router = APIRouter(prefix="/spot-checks", include_in_schema=False)
@@ -49,7 +49,7 @@ def spot_checks_page(request: Request, inspector: Inspector, scope: TenantScope,
         {
             "enterprises": enterprises,
             "teams": [(t, names.get(t.enterprise_id, "")) for t in teams],
-            "checks": [(c, check_out(session, c).person, names.get(c.enterprise_id, "")) for c in checks],
+            "checks": [(c, person_drawn(session, c), names.get(c.enterprise_id, "")) for c in checks],
         },
         person=inspector,
     )
@@ -64,7 +64,9 @@ def start_page(
     enterprise_id: Annotated[Id, Form()],
     team_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    team = int(team_id) if team_id.isdigit() else None
+    if team_id and not team_id.isdigit():
+        raise InvalidInput([{"loc": ["form", "team_id"], "msg": "班组选择无效，请从列表中选择班组或“不限班组”"}])
+    team = int(team_id) if team_id else None
     enterprise, department_id = target_of(
         session, scope, inspector, SpotCheckIn(enterprise_id=enterprise_id, team_id=team)
     )
@@ -77,7 +79,12 @@ def start_page(
 
 def _screen(request: Request, inspector, session, check: SpotCheck, error: str | None = None) -> Response:  # type: ignore[no-untyped-def]
     enterprise = session.get(Enterprise, check.enterprise_id)
-    context: dict[str, object] = {"check": check, "enterprise": enterprise, "error": error}
+    context: dict[str, object] = {
+        "check": check,
+        "enterprise": enterprise,
+        "error": error,
+        "person_drawn": person_drawn(session, check),
+    }
     if check.finished_at is not None:
         context["result"] = result_out(session, check)
     else:
@@ -91,7 +98,6 @@ def _screen(request: Request, inspector, session, check: SpotCheck, error: str |
             type_labels=TYPE_LABELS,
             may_answer=check.inspector_id == inspector.id,
         )
-    context["person_drawn"] = check_out(session, check).person
     return render(request, "spotcheck/check.html", context, person=inspector)
 
 
