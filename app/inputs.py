@@ -42,6 +42,8 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _integral_numbers_are_integers(cls, value: Any) -> Any:
+        if isinstance(value, list):  # [148.0, 2] is a list of integers in JSON Schema too
+            return [int(item) if isinstance(item, float) and item.is_integer() else item for item in value]
         return int(value) if isinstance(value, float) and value.is_integer() else value
 
 

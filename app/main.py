@@ -16,6 +16,7 @@ from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
+from app.contest import api as contest_api
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
 from app.drill import pages as drill_pages
@@ -117,6 +118,7 @@ def create_app(
         proposals_api.router,
         insight_api.router,
         spotcheck_api.router,
+        contest_api.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,

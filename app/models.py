@@ -2,6 +2,7 @@
 
 from app.accounts.models import LoginFailure
 from app.cards.models import Post, PostVersion
+from app.contest.models import Competition, CompetitionPaper, Entry
 from app.drill.models import (
     ChecklistConfirmation,
     ChecklistRun,
@@ -22,9 +23,12 @@ from app.spotcheck.models import SpotCheck
 __all__ = [
     "ChecklistConfirmation",
     "ChecklistRun",
+    "Competition",
+    "CompetitionPaper",
     "Department",
     "DrillPreference",
     "Enterprise",
+    "Entry",
     "Flashcard",
     "FlashcardMemory",
     "FlashcardReview",

@@ -1,0 +1,220 @@
+"""Competitions as JSON (API.md "Competitions"): thin routes over app.contest.service."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
+
+from app.contest import game, leaderboard, service
+from app.contest.models import Competition
+from app.contest.schemas import (
+    AnswerCompetitionIn,
+    AnswerResult,
+    BoardEntry,
+    CompetitionCreated,
+    CompetitionIn,
+    CompetitionListed,
+    CurrentQuestion,
+    GameState,
+    Joined,
+    Leaderboard,
+    MeOut,
+)
+from app.contest.views import game_state, question_out
+from app.context import ClockDep
+from app.db import SessionDep
+from app.errors import Forbidden, ResourceNotFound, error_responses
+from app.inputs import Id
+from app.rounds.http import recorded_or_raise
+from app.security import CurrentPerson
+
+router = APIRouter(prefix="/api/competitions", tags=["competitions"])
+
+
+def visible_competition(competition_id: Id, person: CurrentPerson, session: SessionDep) -> Competition:
+    competition = service.visible(session, person=person, competition_id=competition_id)
+    if competition is None:
+        raise ResourceNotFound("比赛")
+    return competition
+
+
+def hosted_competition(
+    competition: Annotated[Competition, Depends(visible_competition)], person: CurrentPerson
+) -> Competition:
+    service.check_host(person, competition)
+    return competition
+
+
+VisibleCompetition = Annotated[Competition, Depends(visible_competition)]
+HostedCompetition = Annotated[Competition, Depends(hosted_competition)]
+
+
+def join_url(request: Request, code: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/c/{code}"
+
+
+def listed_out(competition: Competition, now: datetime) -> CompetitionListed:
+    return CompetitionListed(
+        id=competition.id or 0,
+        title=competition.title,
+        scope=competition.scope,
+        mode=competition.mode,
+        starts_at=competition.starts_at,
+        ends_at=competition.ends_at,
+        status=game.status(
+            starts_at=competition.starts_at,
+            ends_at=competition.ends_at,
+            finished=competition.finished_at is not None,
+            now=now,
+        ),
+        join_code=competition.code,
+    )
+
+
+@router.post("", status_code=201, responses=error_responses(401, 403, 422))
+def create_competition(
+    body: CompetitionIn, request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> CompetitionCreated:
+    seeds = request.app.state.seeds
+    competition = service.create(
+        session,
+        creator=person,
+        body=service.NewCompetition(**body.model_dump()),
+        now=clock(),
+        seed=seeds(),
+    )
+    session.commit()
+    return CompetitionCreated(
+        id=competition.id or 0, join_code=competition.code, join_url=join_url(request, competition.code)
+    )
+
+
+@router.get("", responses=error_responses(401))
+def list_competitions(person: CurrentPerson, session: SessionDep, clock: ClockDep) -> list[CompetitionListed]:
+    now = clock()
+    return [listed_out(c, now) for c in service.listed(session, person=person)]
+
+
+@router.get("/by-code/{code}", responses=error_responses(401, 404, 422))
+def competition_by_code(
+    code: Annotated[str, Field(pattern=r"^\d{6}$")], person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> CompetitionListed:
+    competition = service.by_code(session, person=person, code=code)
+    if competition is None:
+        raise ResourceNotFound("比赛")
+    return listed_out(competition, clock())
+
+
+@router.post("/{competition_id}/join", responses=error_responses(401, 403, 404, 409, 422))
+def join_competition(
+    competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> Joined:
+    entry = service.join(session, competition=competition, person=person, now=clock())
+    session.commit()
+    return Joined(participant_id=entry.id or 0, attempt=entry.attempt, score=entry.score)
+
+
+@router.get("/{competition_id}/question", responses=error_responses(401, 403, 404, 422))
+def current_question(
+    competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> CurrentQuestion:
+    now = clock()
+    view = service.player_view(session, competition=competition, person=person, now=now)
+    if competition.mode == "live":
+        assert view.state is not None
+        phase, position = view.state.phase, view.state.position
+    else:
+        phase = "over" if view.over or view.entry is None else "open"
+        position = view.question.position if view.question is not None else 0
+    shown = view.question if (competition.mode == "window" or phase in ("question", "paused")) else None
+    return CurrentQuestion(
+        competition_id=competition.id or 0,
+        mode=competition.mode,
+        phase=phase,
+        position=position,
+        total=competition.question_count,
+        question=question_out(shown) if shown is not None and not view.answered_current else None,
+        answered=view.answered_current,
+        remaining_ms=view.remaining_ms,
+        attempt=view.entry.attempt if view.entry else None,
+        me=MeOut(rank=view.rank, score=view.entry.score if view.entry else 0),
+    )
+
+
+@router.post("/{competition_id}/answers", responses=error_responses(401, 403, 404, 409, 422))
+def answer_competition(
+    body: AnswerCompetitionIn,
+    competition: VisibleCompetition,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+) -> AnswerResult:
+    result = service.answer(
+        session, competition=competition, person=person, question_id=body.question_id, given=body.answer, now=clock()
+    )
+    session.commit()
+    recorded = recorded_or_raise(result.outcome)
+    return AnswerResult(correct=recorded.correct, points=result.points, total=result.total)
+
+
+@router.get("/{competition_id}/leaderboard", responses=error_responses(401, 404, 422))
+def competition_leaderboard(
+    competition: VisibleCompetition,
+    person: CurrentPerson,
+    session: SessionDep,
+    by: Literal["person", "team", "department", "enterprise"] = "person",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> Leaderboard:
+    lines = leaderboard.board(session, competition, by)
+    best = service.best_entry(session, competition=competition, person_id=person.id or 0)
+    me = None
+    if best is not None:
+        me = MeOut(rank=service.rank_of(session, competition, best) if best.answered else None, score=best.score)
+    return Leaderboard(
+        by=by,
+        entries=[BoardEntry(**{k: v for k, v in line.__dict__.items() if k != "key"}) for line in lines[:limit]],
+        me=me,
+    )
+
+
+@router.get("/{competition_id}/state", responses=error_responses(401, 404, 422))
+def competition_state(competition: VisibleCompetition, session: SessionDep, clock: ClockDep) -> GameState:
+    return game_state(session, competition, clock())
+
+
+@router.post("/{competition_id}/advance", responses=error_responses(401, 403, 404, 409, 422))
+def advance_competition(
+    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> GameState:
+    """Start the first question, end the current one early, go on, or (after the last) the podium."""
+    now = clock()
+    service.advance(session, competition=competition, host=person, now=now)
+    session.commit()
+    return game_state(session, competition, now)
+
+
+@router.post("/{competition_id}/pause", responses=error_responses(401, 403, 404, 409, 422))
+def pause_competition(
+    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> GameState:
+    now = clock()
+    service.pause(session, competition=competition, host=person, now=now)
+    session.commit()
+    return game_state(session, competition, now)
+
+
+@router.post("/{competition_id}/resume", responses=error_responses(401, 403, 404, 409, 422))
+def resume_competition(
+    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> GameState:
+    now = clock()
+    service.resume(session, competition=competition, host=person, now=now)
+    session.commit()
+    return game_state(session, competition, now)
+
+
+def readable_results(competition: VisibleCompetition, person: CurrentPerson) -> Competition:
+    if not (service.may_host(person, competition) or person.role in ("regulator", "admin")):
+        raise Forbidden("成绩导出仅限比赛组织方和监管人员")
+    return competition
