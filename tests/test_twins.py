@@ -10,7 +10,7 @@ import yaml
 from app.cards.bank import reference_bank
 from app.cards.parsing import parse_card_files
 from app.cards.schema import MistakePair, PostContent
-from app.questions.families.common import OPTION_KEYS
+from app.questions.families.common import OPTION_KEYS, specific_fact, twin_explanation, twin_lines
 from app.questions.generator import generate_candidates
 from app.questions.lint import lint
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, QuestionType
@@ -103,9 +103,64 @@ def test_twins_are_the_keys_and_true_statements_and_the_card_rules_step_aside():
     judges = [q for q in r1 if q.family == "risk_practice_judge"]
     trues = {q.quote for q in judges if q.answer == (JUDGE_TRUE,)}
     falses = {q.quote for q in judges if q.answer == (JUDGE_FALSE,)}
-    assert trues == {pair["right"] for pair in R1_PAIRS}
+    # the third twin ("当即停铲…并报告") holds no card fact anyone lacks: asked in its wrong form only
+    assert trues == {pair["right"] for pair in R1_PAIRS[:2]}
     assert falses == {pair["wrong"] for pair in R1_PAIRS}
     assert all(q.type == QuestionType.judge for q in judges)
+
+
+# Right twins of the reference bank (2026-12-03) and the fact each holds, or None: those a blind
+# reviewer called common sense (reviews 7–8) hold none.
+TWIN_FACTS = [
+    ("贮氨器加氨时液位不超过容积的80%", "数字"),
+    ("铝镁粉尘着火时，用干砂或D类灭火剂从火边缘轻轻覆盖", "数字"),
+    ("检修时先抽空液氨管段内的液氨，再关闭两端阀门隔离", "顺序"),
+    ("集油器降压后再打开放油阀放油", "顺序"),
+    ("人员全部撤出、清点无误后，拆除盲板、恢复送电", "顺序"),
+    ("电气检修由持证电工停电、验电、上锁挂牌后进行", "谁来做"),
+    ("由取得操作证的操作工本人开机", "谁来做"),
+    ("加氨由操作工进行，班长在现场指导", "谁来做"),
+    ("靠近法兰、阀门用试纸或检漏仪查找漏氨点", "用什么"),
+    ("放油时人站在放油管侧面和上风向", "位置方向"),
+    ("行驶时货叉降低、门架后倾", "位置方向"),
+    ("轮挡和登车桥在每趟驶入前都确认", "位置方向"),
+    ("控制器手柄逐挡推进，平稳起步", "位置方向"),
+    ("长发盘起，塞入工作帽内", None),
+    ("戴好安全帽，系好安全带", None),
+    ("设备外壳漏电，立即停机断电报电工处理", None),
+    ("出现异响时，立即按急停，报告班组长", None),
+    ("检测仪报警时，停止作业立即撤出空间", None),
+    ("扳手、螺栓等小件放入工具袋", None),
+    ("两侧都用手按下，双手操作", None),
+]
+
+
+def test_a_twin_holds_a_card_fact_by_a_number_order_doer_means_or_place():
+    for text, kind in TWIN_FACTS:
+        assert specific_fact(text) == kind, text
+
+
+def test_every_true_twin_statement_of_the_bank_holds_a_card_fact():
+    """A twin true by common sense is never a true statement; its mistake still is a false one."""
+    asked_wrong = 0
+    for post in BANK:
+        questions = generate_candidates(post, peers=same_industry(post, BANK))
+        judged = {q.source: q for q in questions if q.type == QuestionType.judge}
+        for source, question in judged.items():
+            if source.endswith(".right"):
+                assert question.answer == (JUDGE_TRUE,) and specific_fact(question.quote), (post.code, source)
+        for source, text in resolve_twins(post):
+            if specific_fact(text) is None:
+                assert source not in judged, (post.code, source)
+                asked_wrong += source.removesuffix(".right") in judged
+    assert asked_wrong > 0
+
+
+def resolve_twins(post: PostContent) -> list[tuple[str, str]]:
+    items = [(f"risks[{risk.id}]", risk.mistakes) for risk in post.risks]
+    items += [(f"operation.steps[{step.id}]", step.mistakes) for step in post.operation.steps]
+    items += [(f"emergency.scenarios[{scenario.id}]", scenario.mistakes) for scenario in post.emergency.scenarios]
+    return [(source, twin) for base, mistakes in items for source, twin, _ in twin_lines(base, mistakes)]
 
 
 def test_a_false_statement_with_a_twin_is_explained_by_it():
@@ -131,10 +186,25 @@ def test_every_false_statement_with_a_twin_is_explained_by_its_own_twin():
 def test_a_true_twin_statement_is_explained_by_the_card_line_it_follows():
     _, questions = generated_with_pairs()
     [statement] = [
-        q for q in questions if q.source == "risks[R1].mistakes[2].right" and q.family == "risk_practice_judge"
+        q for q in questions if q.source == "risks[R1].mistakes[1].right" and q.family == "risk_practice_judge"
     ]
     # the card's own rule first, then the twin as the example, never the twin passed off as the rule
     assert statement.explanation.startswith("正确。岗位风险清单 R1：")
     cited = statement.explanation.removeprefix("正确。岗位风险清单 R1：").split("。")[0]
     assert cited in [text for _, _, text in LOADING.risks[0].controls.all()]
-    assert statement.explanation.endswith(f"正确做法：{R1_PAIRS[2]['right']}。")
+    assert statement.explanation.endswith(f"正确做法：{R1_PAIRS[1]['right']}。")
+
+
+def test_a_twin_is_not_explained_by_a_line_that_shares_only_its_situation():
+    """Blind review 8 Q18: the line cited for a twin must say something of what the twin does
+    differently from its mistake, not only name the same device."""
+    twin, mistake = "光电保护装置失灵时，立即停机报修", "光电保护装置失灵时，改用脚踏开关冲压"
+    device = ("risks[R1].controls.engineering[0]", "压力机配双手操作按钮或光电保护装置，保持有效")
+    rule = ("risks[R1].controls.management[2]", "安全保护装置失灵立即停机报修")
+    source = "risks[R1].mistakes[1].right"
+    assert twin_explanation(source, twin, [device], contrast=mistake) == f"岗位风险清单 R1写明的正确做法：{twin}。"
+    assert twin_explanation(source, twin, [device, rule], contrast=mistake) == (
+        f"岗位风险清单 R1：{rule[1]}。正确做法：{twin}。"
+    )
+    # without its mistake the device line is close enough (the situation is all there is to compare)
+    assert twin_explanation(source, twin, [device]).startswith(f"岗位风险清单 R1：{device[1]}")

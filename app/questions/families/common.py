@@ -501,6 +501,41 @@ def reads_as_practice(text: str) -> bool:
 NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度", "按要求", "培训", "保持完好", "完好有效")
 
 
+# A mistake's right twin said as a true statement tests the card only when it holds a fact a worker
+# must know from the card: anyone calls "戴好安全帽，系好安全带" or "立即停机，报告班组长" 正确
+# (blind reviews 7–8). What counts as such a fact, each by a plain word test on the twin alone:
+SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # a number or class: "不超过容积的80%", "12伏", "D类灭火剂", "两人"
+    (
+        "数字",
+        re.compile(
+            r"[0-9０-９%％]|[A-DＡ-Ｄ]类|[一两二三四五六七八九十百半]"
+            r"(?:米|厘米|毫米|分钟|秒|小时|天|倍|人|名|次|遍|圈|层|道|级|格|根|台|周|个月|年)"
+        ),
+    ),
+    # an order: "先抽空再关阀", "降压后再打开", "全部撤出后，拆除盲板", "改气割前，重新审批"
+    ("顺序", re.compile(r"先|再(?!生)|然后|之后|直到|才|[后前][，,]")),
+    # who does it: "由持证电工…", "有资质单位", "监护人", "操作工本人"
+    ("谁来做", re.compile(r"由|持证|资质|操作证|专人|专职|监护|指挥人员|信号工|司索|爆破员|安全员|本人")),
+    # with what: "用试纸或检漏仪", "用铁钩", "不用水"; not "用手", "用于", "用电"
+    ("用什么", re.compile(r"用(?![手于电时完后过力心])")),
+    # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "每趟", "逐挡", "不超过"
+    (
+        "位置方向",
+        re.compile(r"侧面|侧方|上风|下风|上方|下方|后倾|前倾|外侧|内侧|对面|远离|以外|之外|以内|不超过|至少|每|逐"),
+    ),
+)
+
+
+def specific_fact(text: str) -> str | None:
+    """The kind of card fact `text` holds (SPECIFIC_FACTS), or None when it holds none: a right
+    twin without one is asked in its wrong form only (judge_statements)."""
+    for kind, pattern in SPECIFIC_FACTS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
 def true_on_card(text: str, practices: Sequence[str], mistakes: frozenset[str]) -> bool:
     """`text` is a right line of the card (`practices`). A mistake the card writes down (normalised
     in `mistakes`) is a right line with one thing changed ("发现裂缝，装完本车后停铲" beside "发现
@@ -550,16 +585,27 @@ def twin_choices(
             right=twin,
             wrongs=wrongs,
             contrast=mistake,
-            explanation=twin_explanation(source, twin, lines, topic=stem),
+            explanation=twin_explanation(source, twin, lines, topic=stem, contrast=mistake),
         )
         if question is not None:
             yield question
 
 
-def twin_explanation(source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "") -> str:
+def twin_explanation(
+    source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
+) -> str:
     """Why the twin at `source` is right: the card line it follows (the one sharing most word
-    pieces with it), then the twin; with no such line, the card item the twin is written on."""
-    basis = closest_line(twin, lines, CLOSE_LINE_PIECES, topic=topic)
+    pieces with it), then the twin; with no such line, the card item the twin is written on.
+    A line that shares only the situation the twin and its mistake (`contrast`) have in common
+    ("双手操作按钮") is not why the twin is right (blind review 8 Q18): it must share a piece of
+    what the twin does differently."""
+    differs = bigrams(twin) - bigrams(contrast) if contrast else set()
+    basis = closest_line(
+        twin,
+        [(line_source, text) for line_source, text in lines if not differs or differs & bigrams(text)],
+        CLOSE_LINE_PIECES,
+        topic=topic,
+    )
     if basis is None:
         return f"{cite(source)}写明的正确做法：{twin}。"
     return f"{cite(basis[0])}：{basis[1]}。正确做法：{twin}。"
@@ -619,16 +665,30 @@ def judge_statements(
     themselves); `right_way` (what the card says instead) when none is close.
     `label` is the item's own name when `where` already gives it, so a line starting with it
     ("检查工作面：…") does not say it twice."""
-    statements = [(source, text, True) for source, text in rights if reads_as_practice(text) and worth_asking(text)]
+    statements = [
+        (source, text, True)
+        for source, text in rights
+        if reads_as_practice(text)
+        and worth_asking(text)
+        # a twin true by common sense is asked in its wrong form only
+        and (not source.endswith(".right") or specific_fact(text) is not None)
+    ]
     statements += [
         (source, text, False)
         for source, text in wrongs
         if not ctx.true_here(text) and not any(negates(text, line) for _, line in rights)
     ]
     own_twins = {source.removesuffix(".right"): (source, text) for source, text in rights if source.endswith(".right")}
+    mistakes = dict(wrongs)
     for source, text, true in statements:
         if true:
-            explanation = right_explanation(source, text, [*also_right, *rules], topic=where)
+            explanation = right_explanation(
+                source,
+                text,
+                [*also_right, *rules],
+                topic=where,
+                contrast=mistakes.get(source.removesuffix(".right"), ""),
+            )
         elif source in own_twins:
             # the mistake's own twin is the right way in the same situation: the one line that
             # explains it (a prohibition sharing its words may be one the statement keeps)
@@ -649,11 +709,13 @@ def twin_reason(twin_source: str, twin: str) -> str:
     return f"错误。这是现场常见的错误做法。{cite(twin_source)}写明的正确做法：{twin}。"
 
 
-def right_explanation(source: str, text: str, card_lines: Sequence[tuple[str, str]], *, topic: str = "") -> str:
+def right_explanation(
+    source: str, text: str, card_lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
+) -> str:
     """Why a true statement is true: its card line; for a mistake's right twin, the card line the
-    twin follows (the twin itself is the card's example, not its rule)."""
+    twin follows (the twin itself is the card's example, not its rule; `contrast` is its mistake)."""
     if source.endswith(".right"):
-        return "正确。" + twin_explanation(source, text, card_lines, topic=topic)
+        return "正确。" + twin_explanation(source, text, card_lines, topic=topic, contrast=contrast)
     return f"正确。{cite(source)}：{text}。"
 
 
