@@ -17,6 +17,7 @@ from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.contest import api as contest_api
+from app.contest import events as contest_events
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
 from app.drill import pages as drill_pages
@@ -86,6 +87,7 @@ def create_app(
     app.state.fsrs = make_scheduler(settings.desired_retention)
     app.state.routes = []
     app.state.answering = Answering(engine)  # the fast answer path (app/rounds/fast.py)
+    app.state.contest_events = contest_events.Broadcaster(engine, clock)  # live streams (app/contest/events.py)
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
@@ -119,6 +121,7 @@ def create_app(
         insight_api.router,
         spotcheck_api.router,
         contest_api.router,
+        contest_events.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,
