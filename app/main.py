@@ -40,8 +40,8 @@ from app.questions import api as questions_api
 from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
-from app.quiz.fast_route import FastAnswers
 from app.rounds.fast import Answering
+from app.rounds.fast_route import FastAnswers
 from app.security import make_password_hasher
 from app.settings import Settings, get_settings
 from app.spotcheck import api as spotcheck_api
@@ -94,7 +94,7 @@ def create_app(
     app.add_middleware(RequestGate, limit=settings.max_requests_in_flight)
     # Outside the gate: a plain quiz answer holds no connection and no thread while it waits for
     # the writer, and the more answers wait, the larger (and cheaper per answer) the writer's batch.
-    # What it passes on goes through the gate. (app/quiz/fast_route.py)
+    # What it passes on goes through the gate. (app/rounds/fast_route.py)
     app.add_middleware(FastAnswers)
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     install_error_handlers(app)
