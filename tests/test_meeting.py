@@ -425,3 +425,26 @@ def test_typing_the_code_joins_with_one_tap(client, world, session, seeds):
     assert "第 1 题" in client.get(typed.headers["location"], headers=worker).text  # no second 加入 tap
     wrong = client.post("/m", data={"code": "000000"}, headers=worker)
     assert wrong.status_code == 404 and "没有会议码为 000000 的班前会" in wrong.text and 'value="000000"' in wrong.text
+
+
+def test_meeting_answers_take_the_fast_path_and_none_is_written_after_the_end(client, world, session, seeds, app):
+    meeting = start(client, world).json()
+    worker = world.auth(world.a.people["worker"])
+    client.post(f"/api/meetings/join/{meeting['code']}", headers=worker)
+    url = f"/api/meetings/{meeting['id']}/answers"
+    first, second = (frozen(session, q["id"]) for q in meeting["questions"][:2])
+    batches = app.state.answering.writer.batches
+    answered = client.post(url, json={"question_id": first.id, "answer": right_answer(first)}, headers=worker)
+    assert answered.status_code == 200 and answered.json()["correct"] is True
+    assert answered.json()["answer_key"] == first.answer
+    assert app.state.answering.writer.batches == batches + 1  # written by the answer writer
+    # the process still holds the meeting as open in memory; the end closes its round, and the
+    # writer checks the round in the insert's transaction
+    assert (
+        client.post(f"/api/meetings/{meeting['id']}/end", headers=world.auth(world.a.people["leader"])).status_code
+        == 200
+    )
+    late = client.post(url, json={"question_id": second.id, "answer": right_answer(second)}, headers=worker)
+    assert late.status_code == 409
+    session.expire_all()
+    assert [row.question_id for row in session.exec(select(RoundAnswer)).all()] == [first.id]

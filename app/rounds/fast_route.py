@@ -1,9 +1,9 @@
 """The answer routes' plain case in front of the app's routing (an ASGI middleware).
 
-`POST /api/quizzes/{id}/answers` and `POST /api/competitions/{id}/answers` with a bearer token and a
-well-formed body are answered here by their kind's `answer_fast`, without route matching,
-dependency injection or the exception and gzip layers (at a few hundred answers a second those cost
-more than the answer itself). Everything else, and every answer the fast path does not decide, goes
+`POST /api/quizzes/{id}/answers`, `/api/competitions/{id}/answers` and `/api/meetings/{id}/answers`
+with a bearer token and a well-formed body are answered here by their kind's `answer_fast`, without
+route matching, dependency injection or the exception and gzip layers (at a few hundred answers a
+second those cost more than the answer itself). Everything else, and every answer the fast path does not decide, goes
 on down the ordinary stack with the body replayed, so the route gives the same outcomes and error
 bodies as always. Sits inside SecurityMiddleware (security headers and the CSRF cookie still apply)
 and outside the request gate: a plain answer waits for the writer holding no connection or thread
@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.contest.fast import answer_fast as contest_answer
 from app.contest.schemas import AnswerCompetitionIn
 from app.inputs import MAX_ID
+from app.meeting.fast import answer_fast as meeting_answer
+from app.meeting.schemas import MeetingAnswerIn
 from app.quiz.api import answer_fast as quiz_answer
 from app.quiz.schemas import AnswerIn
 
@@ -41,6 +43,7 @@ class FastRoute:
 ROUTES = (
     FastRoute(re.compile(r"/api/quizzes/([1-9][0-9]{0,18})/answers"), AnswerIn, quiz_answer),
     FastRoute(re.compile(r"/api/competitions/([1-9][0-9]{0,18})/answers"), AnswerCompetitionIn, contest_answer),
+    FastRoute(re.compile(r"/api/meetings/([1-9][0-9]{0,18})/answers"), MeetingAnswerIn, meeting_answer),
 )
 
 
