@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.questions.families import is_assessable
+from app.questions.families import assessable
 from app.questions.model import Question, QuestionType
 from app.questions.stats import bank_questions
 
@@ -48,12 +48,12 @@ def render(number: int, code: str, question: Question) -> str:
     return "\n".join(lines)
 
 
-def assessable(bank: dict[str, list[Question]], posts: Sequence[str] | None) -> Iterable[tuple[str, Question]]:
+def assessable_items(bank: dict[str, list[Question]], posts: Sequence[str] | None) -> Iterable[tuple[str, Question]]:
     for code, questions in bank.items():
         if posts and code not in posts:
             continue
         for question in questions:
-            if is_assessable(question.family):
+            if assessable(question):
                 yield code, question
 
 
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(args.posts or ()) - set(bank))
     if unknown:
         parser.error(f"no such post in question_bank/: {', '.join(unknown)}")
-    items = list(assessable(bank, args.posts))
+    items = list(assessable_items(bank, args.posts))
     if args.sample:
         items = random.Random(args.seed).sample(items, min(args.sample, len(items)))
     print("\n".join(render(number, code, question) for number, (code, question) in enumerate(items, 1)))

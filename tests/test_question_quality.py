@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
-from app.questions.families import FAMILY_INFO, is_assessable
+from app.questions.families import FAMILY_INFO, assessable, is_assessable
 from app.questions.families.common import negates, prohibition_objects, text_lines, worth_asking
 from app.questions.families.emergency import one_doer_parts
 from app.questions.generator import generate_candidates, generate_questions
@@ -32,7 +32,8 @@ def used() -> dict[str, list[Question]]:
 
 
 def test_the_test_wise_guesser_stays_near_chance_per_family_and_overall(used):
-    questions = [q for generated in used.values() for q in generated]
+    # what an assessment or a competition may ask; practice keeps the rest, where a cue measures nothing
+    questions = [q for generated in used.values() for q in generated if assessable(q)]
     too_good = []
     for figure in [*figures(questions), overall(questions)]:
         # On the figure itself, for every family however small: the selection balances each cue
@@ -48,7 +49,7 @@ def test_used_questions_pass_the_linter_and_judge_truths_are_balanced(used):
         assert {key: found for key, found in warnings.items() if found} == {}, code
         truths: dict[str, Counter[str]] = defaultdict(Counter)
         for question in questions:
-            if question.type == QuestionType.judge:
+            if question.type == QuestionType.judge and assessable(question):  # what an assessment asks
                 truths[question.family][question.answer[0]] += 1
         for family, counts in truths.items():
             assert counts[JUDGE_TRUE] == counts[JUDGE_FALSE], (code, family, counts)
@@ -239,7 +240,7 @@ def test_for_any_post_seed_and_peers_the_questions_pass_the_linter_and_truths_ba
     assert all(not found for found in lint_all(questions, post).values())
     truths: dict[str, Counter[str]] = defaultdict(Counter)
     for question in questions:
-        if question.type == QuestionType.judge:
+        if question.type == QuestionType.judge and assessable(question):
             truths[question.family][question.answer[0]] += 1
     assert all(counts[JUDGE_TRUE] == counts[JUDGE_FALSE] for counts in truths.values())
 

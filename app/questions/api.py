@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.errors import InvalidInput, error_responses
 from app.org.models import Person, Role
 from app.questions import review, service
-from app.questions.families import family_label, is_assessable
+from app.questions.families import assessable, family_label
 from app.questions.schemas import OptionOut, ReviewedQuestionOut, ReviewOutcome, ReviewRequest
 from app.security import RequireRole, TenantScope
 
@@ -34,7 +34,7 @@ def as_out(item: review.ReviewedQuestion) -> ReviewedQuestionOut:
         source=question.source,
         quote=question.quote,
         status=item.status.value,
-        assessable=is_assessable(question.family),
+        assessable=assessable(question),
         flagged=item.flagged,
         approved_by=item.approved_by,
         approved_at=item.approved_at,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.cards.schema import PostContent
-from app.questions.families import FAMILIES, FAMILY_NAMES, MANUAL_FAMILY
+from app.questions.families import FAMILIES, FAMILY_NAMES, MANUAL_FAMILY, is_assessable
 from app.questions.families.common import OPTION_KEYS, Context
 from app.questions.guesser import unique_pick
 from app.questions.lint import lint_all
@@ -37,15 +37,24 @@ def generate_candidates(post: PostContent, *, peers: Sequence[PostContent] = (),
 
 
 def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), seed: int = 0) -> list[Question]:
-    """The questions quizzes may use: the candidates that pass the item linter, chosen so that no
-    surface cue pays off across a family: judge statements true and false in equal numbers among
-    statements of the same look (with or without a negation, short or long), and no option-picking
-    cue (shortest, longest, most like the others …) right more often than chance would make it."""
+    """The questions quizzes may use: the candidates that pass the item linter. Assessments get a
+    selection in which no surface cue pays off across a family: judge statements true and false in
+    equal numbers among statements of the same look (with or without a negation, short or long, with
+    or without an order word), and no option-picking cue (shortest, longest, most like the others …)
+    right more often than chance would make it. The rest are kept for practice only: practice is for
+    learning every line of the card, and a cue there measures nothing."""
     candidates = generate_candidates(post, peers=peers, seed=seed)
     warnings = lint_all(candidates, post)
     clean = [question for question in candidates if not warnings[question.key]]
-    dropped = judges_to_drop(clean) | cued_keys_to_drop(clean)
-    return spread_key_positions([question for question in clean if question.key not in dropped])
+    return spread_key_positions(balanced_for_assessment(clean))
+
+
+def balanced_for_assessment(questions: Sequence[Question]) -> list[Question]:
+    """The questions with those whose cue would pay off in an assessment marked practice-only. Only
+    assessable ones are balanced: practice-only families are never in an assessment anyway."""
+    candidates = [question for question in questions if is_assessable(question.family)]
+    kept_out = judges_to_drop(candidates) | cued_keys_to_drop(candidates)
+    return [replace(question, practice_only=True) if question.key in kept_out else question for question in questions]
 
 
 def stable_rank(question: Question) -> str:

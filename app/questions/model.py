@@ -55,3 +55,7 @@ class Question:
     dimension: Dimension
     source: str
     quote: str
+    # Asked in practice only, whatever its family: a judge statement or single choice the generator
+    # keeps out of assessments so that no surface cue pays off there (generator.balanced_for_assessment);
+    # practice still covers the card line.
+    practice_only: bool = False

@@ -21,7 +21,7 @@ from app.cards import service as cards
 from app.cards.models import Post, PostVersion
 from app.org.models import Person
 from app.questions import service
-from app.questions.families import is_assessable
+from app.questions.families import assessable, is_assessable
 from app.questions.item_analysis import ItemStats, analyse
 from app.questions.lint import lint_all
 from app.questions.model import Question
@@ -103,6 +103,8 @@ def reviewed(session: Session, post: Post, stored: PostVersion) -> list[Reviewed
         found = [warning.message for warning in warnings[question.key]]
         if not is_assessable(question.family):
             found.append("只用于练习：这类题不进入考试和竞赛")
+        elif question.practice_only:
+            found.append("只用于练习：同类题里对错（或选项特征）要均衡，考试中才没有可猜的线索，这道题留作练习")
         if trouble:
             found.append(trouble)
         approved = status == ReviewStatus.approved and override is not None
@@ -200,6 +202,6 @@ def assessment_pool(session: Session, post: Post, stored: PostVersion) -> list[Q
     approved = [
         question
         for question in generated
-        if is_assessable(question.family) and status_of(question, overrides.get(question.key)) == ReviewStatus.approved
+        if assessable(question) and status_of(question, overrides.get(question.key)) == ReviewStatus.approved
     ]
     return service.apply_overrides(approved, overrides)

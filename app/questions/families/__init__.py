@@ -62,6 +62,11 @@ def is_assessable(family: str) -> bool:
     return info is not None and info.assessable
 
 
+def assessable(question: Question) -> bool:
+    """May assessments and competitions ask it: an assessable family, not kept for practice."""
+    return is_assessable(question.family) and not question.practice_only
+
+
 def family_label(family: str) -> str:
     info = FAMILY_INFO.get(family)
     return info.label if info else family
