@@ -23,8 +23,25 @@
     return false;
   }
 
+  // An element marked data-keep (the board's rows) keeps showing its old content across a swap
+  // of the live region until its own request brings the new one: no flash of "正在加载".
+  var kept = {};
+  function keep(root) {
+    kept = {};
+    root.querySelectorAll("[data-keep][id]").forEach(function (el) { kept[el.id] = el.innerHTML; });
+  }
+  function restore(root) {
+    root.querySelectorAll("[data-keep][id]").forEach(function (el) {
+      if (kept[el.id] !== undefined) { el.innerHTML = kept[el.id]; }
+    });
+  }
+
   document.addEventListener("htmx:sseBeforeMessage", function (event) {
-    if (unchanged(event.target, event.detail.data)) { event.preventDefault(); }
+    if (unchanged(event.target, event.detail.data)) { event.preventDefault(); return; }
+    keep(event.target);
+  });
+  document.addEventListener("htmx:sseMessage", function (event) {
+    if (event.target.hasAttribute("sse-swap")) { restore(event.target); }
   });
 
   document.addEventListener("htmx:sseError", function (event) {
@@ -41,7 +58,13 @@
     if (root && root.dataset && root.dataset.polling && root === event.detail.target &&
         unchanged(root, event.detail.serverResponse)) {
       event.detail.shouldSwap = false;
+      return;
     }
+    if (root && root.dataset && root.dataset.polling) { keep(root); }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var root = event.detail.elt;
+    if (root && root.dataset && root.dataset.polling) { restore(root); }
   });
 
   var timers = [];
