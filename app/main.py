@@ -17,6 +17,7 @@ from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.contest import api as contest_api
+from app.contest import events as contest_events
 from app.contest import pages as contest_pages
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
@@ -40,8 +41,8 @@ from app.questions import api as questions_api
 from app.questions import pages as questions_pages
 from app.quiz import api as quiz_api
 from app.quiz import pages as quiz_pages
-from app.quiz.fast_route import FastAnswers
 from app.rounds.fast import Answering
+from app.rounds.fast_route import FastAnswers
 from app.security import make_password_hasher
 from app.settings import Settings, get_settings
 from app.spotcheck import api as spotcheck_api
@@ -87,13 +88,14 @@ def create_app(
     app.state.fsrs = make_scheduler(settings.desired_retention)
     app.state.routes = []
     app.state.answering = Answering(engine)  # the fast answer path (app/rounds/fast.py)
+    app.state.contest_events = contest_events.Broadcaster(engine, clock)  # live streams (app/contest/events.py)
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(RequestGate, limit=settings.max_requests_in_flight)
     # Outside the gate: a plain quiz answer holds no connection and no thread while it waits for
     # the writer, and the more answers wait, the larger (and cheaper per answer) the writer's batch.
-    # What it passes on goes through the gate. (app/quiz/fast_route.py)
+    # What it passes on goes through the gate. (app/rounds/fast_route.py)
     app.add_middleware(FastAnswers)
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     install_error_handlers(app)
@@ -120,6 +122,7 @@ def create_app(
         insight_api.router,
         spotcheck_api.router,
         contest_api.router,
+        contest_events.router,
         accounts_pages.router,
         home_pages.router,
         people_pages.router,

@@ -4,6 +4,7 @@ A plain ASGI middleware (not BaseHTTPMiddleware): it adds no task switch to the 
 """
 
 import asyncio
+import re
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -81,6 +82,11 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+# Long-lived event streams (app/contest/events.py): they hold no connection and no thread while
+# open, so they never take a slot of the gate (30 open streams would otherwise stall a process).
+STREAM_PATHS = re.compile(r"/(api/competitions/[0-9]+/events|contests/[0-9]+/stream)")
+
+
 class RequestGate:
     """At most `limit` requests at work at once; the rest wait their turn in the event loop.
 
@@ -98,7 +104,7 @@ class RequestGate:
         self._slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or scope["path"].startswith("/static/") or STREAM_PATHS.fullmatch(scope["path"]):
             await self.app(scope, receive, send)
             return
         if self._slots is None:

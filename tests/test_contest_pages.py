@@ -8,7 +8,9 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.contest import events
 from app.contest.models import Competition, Entry
+from app.contest.views import game_state
 from app.rounds.models import RoundQuestion
 from tests.conftest import FakeClock, World
 from tests.test_contest import create, reference_post
@@ -179,6 +181,11 @@ def test_a_live_game_on_host_phone_and_board(
     shared = client.get(f"/contests/{competition_id}/live?view=phone", headers=worker).text
     assert shared == client.get(f"/contests/{competition_id}/live?view=phone", headers=leader).text
     assert "remaining" not in shared and world.a.people["worker"].name not in shared
+    # the stream sends the very fragment the polling fallback serves
+    competition = session.get_one(Competition, competition_id)
+    session.refresh(competition)
+    streamed = events.render("phone", game_state(session, competition, clock()), competition).decode()
+    assert streamed == events.sse_message("phone", shared).decode()
     mine = client.get(f"/c/{code}/me", headers=worker).text
     assert "answer-button" in mine or 'name="text"' in mine or "order_pos" in mine
     assert "is-answer" not in mine and "正确答案" not in mine

@@ -17,7 +17,13 @@ from app.cards.schema import AccidentType, MistakePair, Phase, PostContent
 from app.cards.schema import wrong_texts as mistake_texts
 from app.questions.families.common import as_practice, statement_text
 from app.questions.families.operation import step_label
-from app.questions.generator import FAMILY_NAMES, generate_candidates, generate_questions, resolve_source
+from app.questions.generator import (
+    FAMILY_NAMES,
+    generate_candidates,
+    generate_questions,
+    judges_to_drop,
+    resolve_source,
+)
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import report
 from app.questions.text import measured_numbers, normalise, similar
@@ -289,7 +295,7 @@ def test_a_post_alone_still_gets_questions_that_obey_the_rules():
             {
                 **MINIMAL_POST["risks"][0],
                 "controls": {"management": ["先检测后进入", "持续机械通风"]},
-                "mistakes": ["打开人孔等十分钟就进入", "进去以后再打开风机", "闻着没有异味就进入"],
+                "mistakes": ["打开人孔等十分钟就进入", "进去以后才打开风机", "闻着没有异味就进入"],
             }
         ]
     )
@@ -483,3 +489,38 @@ def test_an_explanation_cites_the_line_sharing_the_telling_words_not_the_topic()
     # "触电" is the scenario's own name: shared with the CPR line, it says nothing about which line
     assert closest_line("先切断电源，再拉开触电者", actions, 3, topic="发生“有人触电”时")[0] == "actions[0]"
     assert closest_line("先切断电源，再拉开触电者", actions, 9) is None  # too little in common: none
+
+
+def made_judge(number: int, practice: str, true: bool) -> Question:
+    return Question(
+        key=f"step_practice_judge:operation.steps[S{number}]",
+        family="step_practice_judge",
+        type=QuestionType.judge,
+        stem=f"判断：（作业前）{practice}。",
+        options=(Option(JUDGE_TRUE, "正确"), Option(JUDGE_FALSE, "错误")),
+        answer=(JUDGE_TRUE if true else JUDGE_FALSE,),
+        explanation="x",
+        dimension=Dimension.operation,
+        source=f"operation.steps[S{number}]",
+        quote=practice,
+    )
+
+
+def test_judge_truth_is_balanced_among_statements_with_the_order_word():
+    """Review 9: "…后，再…" marked the true statements. Kept statements with "再" are as often
+    true as false, so answering 正确 whenever a statement has "再" scores chance."""
+    statements = [
+        made_judge(1, "确认停稳后再开门", True),
+        made_judge(2, "人员撤离后再合闸", True),
+        made_judge(3, "检查合格后再启动", True),
+        made_judge(4, "先开门再确认停稳", False),
+        made_judge(5, "喊话示警后合闸", False),
+        made_judge(6, "边提钻杆边移位", False),
+        made_judge(7, "开机前看压力表", True),
+    ]
+    dropped = judges_to_drop(statements)
+    kept = [q for q in statements if q.key not in dropped]
+    with_order = Counter(q.answer[0] for q in kept if "再" in statement_practice(q.stem))
+    without_order = Counter(q.answer[0] for q in kept if "再" not in statement_practice(q.stem))
+    assert with_order == Counter({JUDGE_TRUE: 1, JUDGE_FALSE: 1})
+    assert without_order == Counter({JUDGE_TRUE: 1, JUDGE_FALSE: 1})

@@ -140,6 +140,24 @@ def test_a_twin_holds_a_card_fact_by_a_number_order_doer_means_or_place():
         assert specific_fact(text) == kind, text
 
 
+# An order counts only when the twin's mistake states an order too: "…后，再…" put before what the
+# mistake skips is no order to learn, and "再" would mark the true statements (blind review 9).
+ORDER_CONTRASTS = [
+    ("轨道上有检修人员时，等人员撤离后再合闸", "轨道上有检修人员时，喊话示警后合闸", None),
+    ("钻杆提出孔口后，再开动钻机移位", "钻完孔，边提钻杆边开动钻机移位", None),
+    ("发生回火先关焊炬阀门，再关气瓶瓶阀", "发生回火先关气瓶瓶阀，再关焊炬阀门", "顺序"),
+    ("伞檐、浮石处理掉后，再到下方装运爆堆", "伞檐、浮石处理前，在下方装运爆堆", "顺序"),
+    ("先用流动清水冲洗眼睛至少15分钟，再送医", "立即开车把伤员送到医院冲洗眼睛", "数字"),
+    ("从台阶上部自上而下分层挖掘，挖下的矿石再装车", "从坡脚掏底开挖，待上部矿石塌落后装车", "位置方向"),
+]
+
+
+def test_an_order_is_a_card_fact_only_when_the_mistake_states_an_order_too():
+    for twin, mistake, kind in ORDER_CONTRASTS:
+        assert specific_fact(twin, contrast=mistake) == kind, twin
+        assert specific_fact(twin) is not None, twin  # alone, every one of them holds an order
+
+
 def test_every_true_twin_statement_of_the_bank_holds_a_card_fact():
     """A twin true by common sense is never a true statement; its mistake still is a false one."""
     asked_wrong = 0
@@ -149,18 +167,18 @@ def test_every_true_twin_statement_of_the_bank_holds_a_card_fact():
         for source, question in judged.items():
             if source.endswith(".right"):
                 assert question.answer == (JUDGE_TRUE,) and specific_fact(question.quote), (post.code, source)
-        for source, text in resolve_twins(post):
-            if specific_fact(text) is None:
+        for source, text, mistake in resolve_twins(post):
+            if specific_fact(text, contrast=mistake) is None:
                 assert source not in judged, (post.code, source)
                 asked_wrong += source.removesuffix(".right") in judged
     assert asked_wrong > 0
 
 
-def resolve_twins(post: PostContent) -> list[tuple[str, str]]:
+def resolve_twins(post: PostContent) -> list[tuple[str, str, str]]:
     items = [(f"risks[{risk.id}]", risk.mistakes) for risk in post.risks]
     items += [(f"operation.steps[{step.id}]", step.mistakes) for step in post.operation.steps]
     items += [(f"emergency.scenarios[{scenario.id}]", scenario.mistakes) for scenario in post.emergency.scenarios]
-    return [(source, twin) for base, mistakes in items for source, twin, _ in twin_lines(base, mistakes)]
+    return [line for base, mistakes in items for line in twin_lines(base, mistakes)]
 
 
 def test_a_false_statement_with_a_twin_is_explained_by_it():

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from app.contest import game, leaderboard, service
+from app.contest import events, game, leaderboard, service
 from app.contest.models import Competition
 from app.contest.schemas import (
     AnswerCompetitionIn,
@@ -27,7 +28,7 @@ from app.db import SessionDep
 from app.errors import Forbidden, ResourceNotFound, error_responses
 from app.inputs import Id
 from app.rounds.http import recorded_or_raise
-from app.security import CurrentPerson
+from app.security import Credentials, CurrentPerson, read_credentials
 
 router = APIRouter(prefix="/api/competitions", tags=["competitions"])
 
@@ -181,6 +182,22 @@ def competition_leaderboard(
 @router.get("/{competition_id}/state", responses=error_responses(401, 404, 422))
 def competition_state(competition: VisibleCompetition, session: SessionDep, clock: ClockDep) -> GameState:
     return game_state(session, competition, clock())
+
+
+@router.get(
+    "/{competition_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "状态变化的事件流"},
+        **error_responses(401, 404, 422),
+    },
+)
+async def competition_events(
+    competition_id: Id, request: Request, credentials: Annotated[Credentials, Depends(read_credentials)]
+) -> StreamingResponse:
+    """`event: state` with the GameState JSON whenever it changes (the countdown runs on the client
+    from remaining_ms), a keep-alive comment when idle. Holds no database session."""
+    return await events.stream_response(request, credentials, competition_id, "json")
 
 
 @router.post("/{competition_id}/advance", responses=error_responses(401, 403, 404, 409, 422))

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app import clock as local_clock
 from app.cards import service as cards
 from app.cards.models import Post
-from app.contest import game, leaderboard, service
+from app.contest import events, game, leaderboard, service
 from app.contest.api import HostedCompetition, VisibleCompetition, join_url
 from app.contest.models import Competition
 from app.contest.schemas import GameState
@@ -114,6 +114,8 @@ def render_board(state: GameState, competition: Competition) -> str:
 
 
 VIEWS = {"host": render_host, "phone": render_phone, "board": render_board}
+for _name, _render in VIEWS.items():  # the stream (app.contest.events) renders these once per tick
+    events.register_view(_name, _render)
 
 
 @router.get("/contests/{competition_id}/live", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
@@ -526,8 +527,6 @@ def answer(
     entry = latest_entry(session, competition=competition, person_id=person.id)
     if entry is None:
         raise Conflict("请先加入比赛")
-    if session.connection().dialect.name != "sqlite":
-        session.refresh(entry, with_for_update=True)  # this person's answers take turns (the streak)
     elapsed_ms = 0
     if competition.mode == "window":
         if now > entry.deadline + WINDOW_GRACE:
@@ -552,30 +551,70 @@ def answer(
     )
     if not isinstance(outcome, Accepted):
         return Answered(outcome, 0, entry.score)
-    correct = outcome.correct
-    if competition.mode == "window":
-        points = game.WINDOW_POINTS if correct else 0
-        time_value = case((col(Entry.time_ms) < elapsed_ms, elapsed_ms), else_=col(Entry.time_ms))
+    scored = add_points(
+        session,
+        Scoring(
+            entry_id=entry.id or 0,
+            mode=competition.mode,
+            correct=outcome.correct,
+            elapsed_ms=elapsed_ms,
+            limit_ms=competition.seconds_per_question * 1000,
+            streak_bonus=competition.streak_bonus,
+        ),
+    )
+    return Answered(outcome, scored.points, scored.total)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What an accepted answer adds to its entry."""
+
+    entry_id: int
+    mode: str
+    correct: bool
+    elapsed_ms: int  # window: since the attempt started; live: since the question was shown
+    limit_ms: int
+    streak_bonus: bool
+
+
+@dataclass(frozen=True)
+class Scored:
+    points: int
+    total: int
+
+
+def add_points(session: Session, scoring: Scoring) -> Scored:
+    """One atomic UPDATE of the entry (score, counts, time, streak) in the answer's transaction,
+    for the ordinary path and the fast one's writer alike. The streak bonus is computed from the
+    streak the row holds, in the same statement, so two processes never read a stale one."""
+    correct = scoring.correct
+    if scoring.mode == "window":
+        base = game.WINDOW_POINTS if correct else 0
+        time_value = case((col(Entry.time_ms) < scoring.elapsed_ms, scoring.elapsed_ms), else_=col(Entry.time_ms))
     else:
-        limit_ms = competition.seconds_per_question * 1000
-        points = game.live_points(correct=correct, elapsed_ms=elapsed_ms, limit_ms=limit_ms)
-        if competition.streak_bonus:
-            points += game.streak_bonus(correct=correct, streak_before=entry.streak)
-        time_value = col(Entry.time_ms) + min(max(elapsed_ms, 0), limit_ms)
-    session.execute(
+        base = game.live_points(correct=correct, elapsed_ms=scoring.elapsed_ms, limit_ms=scoring.limit_ms)
+        time_value = col(Entry.time_ms) + min(max(scoring.elapsed_ms, 0), scoring.limit_ms)
+    bonus: Any = 0
+    if scoring.mode == "live" and scoring.streak_bonus and correct:
+        step = col(Entry.streak) * game.STREAK_STEP
+        bonus = case((step > game.STREAK_CAP, game.STREAK_CAP), else_=step)
+    row = session.execute(
         update(Entry)
-        .where(col(Entry.id) == entry.id)
+        .where(col(Entry.id) == scoring.entry_id)
         .values(
-            score=col(Entry.score) + points,
+            score=col(Entry.score) + base + bonus,
             correct=col(Entry.correct) + (1 if correct else 0),
             answered=col(Entry.answered) + 1,
             time_ms=time_value,
             streak=(col(Entry.streak) + 1) if correct else 0,
         )
-    )
-    session.flush()
-    session.refresh(entry)
-    return Answered(outcome, points, entry.score)
+        .returning(col(Entry.score), col(Entry.streak))
+    ).one()
+    total, streak = row
+    points = base
+    if scoring.mode == "live" and scoring.streak_bonus and correct:
+        points += game.streak_bonus(correct=True, streak_before=streak - 1)
+    return Scored(points=points, total=total)
 
 
 # --- what a player sees ----------------------------------------------------------------------------

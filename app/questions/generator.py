@@ -19,7 +19,7 @@ from app.questions.guesser import unique_pick
 from app.questions.lint import lint_all
 from app.questions.model import JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import resolve_source
-from app.questions.wording import NEGATIONS, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, statement_practice
 
 __all__ = ["FAMILY_NAMES", "generate_candidates", "generate_questions", "resolve_source"]
 
@@ -79,10 +79,16 @@ def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
     return [placed.get(question.key, question) for question in questions]
 
 
-def judge_look(question: Question) -> tuple[str, bool, bool]:
-    """What a guesser sees of a judge statement without knowing the work."""
+def judge_look(question: Question) -> tuple[str, bool, bool, bool]:
+    """What a guesser sees of a judge statement without knowing the work: its family, a negation,
+    its length and an order word ("…后，再…", which right lines use far more than mistakes)."""
     practice = statement_practice(question.stem)
-    return question.family, any(word in practice for word in NEGATIONS), len(practice) >= LONG_STATEMENT
+    return (
+        question.family,
+        any(word in practice for word in NEGATIONS),
+        len(practice) >= LONG_STATEMENT,
+        ORDER_WORD in practice,
+    )
 
 
 LONG_STATEMENT = 18
@@ -90,7 +96,8 @@ LONG_STATEMENT = 18
 
 def judges_to_drop(questions: Sequence[Question]) -> set[str]:
     """Per family and look, as many true statements as false ones (a seeded choice of the larger
-    side): always answering 正确, or 错误 whenever a statement has a 不, scores chance."""
+    side): always answering 正确, or 错误 whenever a statement has a 不, or 正确 whenever it has a 再,
+    scores chance."""
     by_look: dict[tuple[str, bool, bool], tuple[list[Question], list[Question]]] = {}
     for question in questions:
         if question.type == QuestionType.judge:

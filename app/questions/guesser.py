@@ -12,6 +12,7 @@ person picks the rule that works), so a family passes only when every strategy s
   a prohibition instead;
 - negation: the option (or truth) without a negation word;
 - position: always the first option; always the last;
+- order: a judge statement is true when it has "再" ("…后，再…");
 - always true / always false for judge questions.
 
 Pure functions over questions; `python -m app.questions.stats` prints the figures.
@@ -27,7 +28,7 @@ from math import comb, factorial, log
 from app.questions.lint import COMMON_PIECES
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.text import bigrams, normalise
-from app.questions.wording import NEGATIONS, sounding, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, sounding, statement_practice
 
 
 def chance(question: Question) -> float:
@@ -82,6 +83,7 @@ JUDGE_STRATEGIES: dict[str, JudgeRule] = {
     "sounding": lambda q: _sound_score(statement_practice(q.stem)) >= 0,
     "negation": lambda q: _negations(statement_practice(q.stem)) == 0,
     "longest_false": lambda q: len(statement_practice(q.stem)) < 18,
+    "order": lambda q: ORDER_WORD in statement_practice(q.stem),
 }
 
 

@@ -46,6 +46,9 @@ RIGHT_SOUNDING = ("必须", "严禁", "禁止", "不准", "不得", "应当", "�
 # Words that make a statement a negation or a restriction ("不检测", "只关阀门", "就下井"): mistakes
 # use them more than right lines, so the generator balances truth among statements with them.
 NEGATIONS = ("不", "没", "未", "无", "只", "就")
+# The order word of "…后，再…": right lines use it far more than mistakes (blind review 9: 8 of 16
+# true statements, none of 23 false ones), so the generator balances truth among statements with it.
+ORDER_WORD = "再"
 JUDGE_PREFIX = "判断："
 
 

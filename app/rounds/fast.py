@@ -82,6 +82,7 @@ def person_id_of(claims: dict[str, Any]) -> int | None:
 @dataclass(frozen=True)
 class FrozenQuestion:
     id: int
+    position: int
     type: str
     option_keys: tuple[str, ...]
     answer: list[str]
@@ -95,6 +96,7 @@ class FrozenQuestion:
         assert row.id is not None
         return cls(
             id=row.id,
+            position=row.position,
             type=row.type,
             option_keys=tuple(option["key"] for option in row.options),
             answer=list(row.answer),
@@ -210,8 +212,11 @@ def check(
 # --- the writer -----------------------------------------------------------------------------
 
 # What a kind does with its answers that were inserted, in the writer's transaction, once per
-# batch with all of them (the quiz: the wrong-answer notebook).
+# batch with all of them (the quiz: the wrong-answer notebook; a competition: the scores).
 FollowUp = Callable[[Session, list["Pending"]], None]
+# What a kind checks before its answers are inserted, in the writer's transaction with the rounds
+# locked: which of them may still be written (a live competition: is the question still open?).
+Admit = Callable[[Session, list["Pending"]], list[bool]]
 
 
 @dataclass
@@ -224,7 +229,8 @@ class Pending:
     correct: bool
     now: datetime
     follow_up: FollowUp | None = None  # shared by a kind's answers; called once per batch
-    detail: Any = None  # what the follow-up needs (the quiz: post and question key)
+    admit: Admit | None = None  # shared by a kind's answers; called once per batch, before the insert
+    detail: Any = None  # what the kind's hooks need (the quiz: post and question key)
     future: "asyncio.Future[int | None] | None" = field(default=None, repr=False)
     loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
@@ -317,6 +323,18 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
             if person is None or not person.active or person.session_version != item.session_version:
                 continue
             chosen.setdefault((item.question_id, item.person_id), index)
+        admits: dict[Admit, list[int]] = {}
+        for index in chosen.values():
+            admit = batch[index].admit
+            if admit is not None:
+                admits.setdefault(admit, []).append(index)
+        for admit, indexes in admits.items():
+            verdicts = admit(session, [batch[i] for i in indexes])
+            refused = {
+                (batch[i].question_id, batch[i].person_id) for i, ok in zip(indexes, verdicts, strict=True) if not ok
+            }
+            for key in refused:
+                del chosen[key]
         if chosen:
             table = RoundAnswer.__table__  # type: ignore[attr-defined]
             # one statement with many parameter sets: compiled once and cached; SQLAlchemy sends

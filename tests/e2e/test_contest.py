@@ -158,6 +158,9 @@ def test_a_live_competition_from_lobby_to_podium(browser, live_server, live_data
                 screenshot(phones[3], "contest-phone-wrong")
                 assert_fits_the_phone(phones[1])
 
+        # the screens ran on the event stream, not on the polling fallback
+        assert host.locator("#stage").get_attribute("data-polling") is None
+        assert phones[1].locator("#play").get_attribute("data-polling") is None
         host.get_by_role("button", name="公布名次").click()
         podium = host.locator(".podium")
         expect(podium).to_be_visible()

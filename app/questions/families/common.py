@@ -504,6 +504,7 @@ NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度",
 # A mistake's right twin said as a true statement tests the card only when it holds a fact a worker
 # must know from the card: anyone calls "戴好安全帽，系好安全带" or "立即停机，报告班组长" 正确
 # (blind reviews 7–8). What counts as such a fact, each by a plain word test on the twin alone:
+ORDER_FACT = "顺序"
 SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a number or class: "不超过容积的80%", "12伏", "D类灭火剂", "两人"
     (
@@ -514,23 +515,33 @@ SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # an order: "先抽空再关阀", "降压后再打开", "全部撤出后，拆除盲板", "改气割前，重新审批"
-    ("顺序", re.compile(r"先|再(?!生)|然后|之后|直到|才|[后前][，,]")),
+    (ORDER_FACT, re.compile(r"先|再(?!生)|然后|之后|直到|才|[后前][，,]")),
     # who does it: "由持证电工…", "有资质单位", "监护人", "操作工本人"
     ("谁来做", re.compile(r"由|持证|资质|操作证|专人|专职|监护|指挥人员|信号工|司索|爆破员|安全员|本人")),
     # with what: "用试纸或检漏仪", "用铁钩", "不用水"; not "用手", "用于", "用电"
     ("用什么", re.compile(r"用(?![手于电时完后过力心])")),
-    # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "每趟", "逐挡", "不超过"
+    # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "自上而下", "每趟", "逐挡", "不超过"
     (
         "位置方向",
-        re.compile(r"侧面|侧方|上风|下风|上方|下方|后倾|前倾|外侧|内侧|对面|远离|以外|之外|以内|不超过|至少|每|逐"),
+        re.compile(
+            r"侧面|侧方|上风|下风|上方|下方|后倾|前倾|外侧|内侧|对面|远离|以外|之外|以内|不超过|至少|每|逐"
+            r"|自上而下|自下而上"
+        ),
     ),
 )
 
 
-def specific_fact(text: str) -> str | None:
+def specific_fact(text: str, contrast: str = "") -> str | None:
     """The kind of card fact `text` holds (SPECIFIC_FACTS), or None when it holds none: a right
-    twin without one is asked in its wrong form only (judge_statements)."""
+    twin without one is asked in its wrong form only (judge_statements).
+    With `contrast` (the mistake the twin answers), an order counts only when the mistake states an
+    order too ("先关瓶阀，再关焊炬阀门" beside "先关焊炬阀门，再关瓶阀"): a twin that only puts
+    "…后，再…" before what its mistake skips ("等人员撤离后再合闸" beside "喊话示警后合闸") holds no
+    order a worker must learn, and "再" would mark the true statements (blind review 9: 8 of 16 true
+    statements had it, none of 23 false ones)."""
     for kind, pattern in SPECIFIC_FACTS:
+        if kind == ORDER_FACT and contrast and not pattern.search(contrast):
+            continue
         if pattern.search(text):
             return kind
     return None
@@ -665,13 +676,17 @@ def judge_statements(
     themselves); `right_way` (what the card says instead) when none is close.
     `label` is the item's own name when `where` already gives it, so a line starting with it
     ("检查工作面：…") does not say it twice."""
+    mistakes = dict(wrongs)
     statements = [
         (source, text, True)
         for source, text in rights
         if reads_as_practice(text)
         and worth_asking(text)
         # a twin true by common sense is asked in its wrong form only
-        and (not source.endswith(".right") or specific_fact(text) is not None)
+        and (
+            not source.endswith(".right")
+            or specific_fact(text, contrast=mistakes.get(source.removesuffix(".right"), "")) is not None
+        )
     ]
     statements += [
         (source, text, False)
@@ -679,7 +694,6 @@ def judge_statements(
         if not ctx.true_here(text) and not any(negates(text, line) for _, line in rights)
     ]
     own_twins = {source.removesuffix(".right"): (source, text) for source, text in rights if source.endswith(".right")}
-    mistakes = dict(wrongs)
     for source, text, true in statements:
         if true:
             explanation = right_explanation(

@@ -1,0 +1,181 @@
+"""Competition answers on the fast path (app/rounds/fast.py): the caller from the token, the
+entry's paper and answered set from memory, the answer written by the process's answer writer.
+
+What only a competition needs rides on the writer's two hooks, in its one transaction:
+- `admit` (live mode): the competition rows are read once per batch (shared-locked on PostgreSQL,
+  under the write lock on SQLite, so a host's "next question" takes turns with them) and an answer
+  is written only if its question is the one open at the moment the answer arrived;
+- `follow_up`: each written answer's points added to its entry by the same atomic UPDATE the
+  ordinary path uses (`service.add_points`).
+
+Anything else (not joined, a question of another attempt, a second answer, a malformed one, a
+closed question) goes down the ordinary path, which gives the usual outcomes and errors.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+from starlette.concurrency import run_in_threadpool
+
+from app.contest import game, service
+from app.contest.models import Competition
+from app.contest.schemas import AnswerCompetitionIn, AnswerResult
+from app.rounds import fast
+from app.rounds.models import Round
+
+
+@dataclass
+class ContestPolicy:
+    competition_id: int
+    entry_id: int
+    mode: str
+    limit_ms: int
+    streak_bonus: bool
+    started_at: datetime  # the entry's (window: time counts from here)
+
+
+@dataclass
+class Detail:
+    """One answer's part in the hooks: filled in by them for the reply."""
+
+    policy: ContestPolicy
+    position: int
+    elapsed_ms: int = 0
+    scored: service.Scored | None = field(default=None)
+
+
+def view_key(competition_id: int, person_id: int) -> tuple[str, int, int]:
+    return ("contest", competition_id, person_id)
+
+
+def load_view(engine: Engine, competition_id: int, person_id: int) -> fast.View | None:
+    """The person's latest entry as a view, or None (not joined: the ordinary path says so)."""
+    with Session(engine) as session:
+        competition = session.get(Competition, competition_id)
+        if competition is None:
+            return None
+        entry = service.latest_entry(session, competition=competition, person_id=person_id)
+        if entry is None or entry.id is None:
+            return None
+        policy = ContestPolicy(
+            competition_id=competition_id,
+            entry_id=entry.id,
+            mode=competition.mode,
+            limit_ms=competition.seconds_per_question * 1000,
+            streak_bonus=competition.streak_bonus,
+            started_at=entry.started_at,
+        )
+        view = fast.load_view(session, round_id=entry.round_id, person_id=person_id, policy=policy)
+        if view is None:
+            return None
+        if competition.mode == "window":  # the attempt's own time, not the paper's
+            round_ = session.get(Round, entry.round_id)
+            assert round_ is not None
+            view.closes_at = min(entry.deadline, round_.closes_at)
+            view.grace_s = int(service.WINDOW_GRACE.total_seconds())
+        return view
+
+
+def admit_live(session: Session, items: list[fast.Pending]) -> list[bool]:
+    """Is each answer's question the open one at the moment it arrived? One read for the batch."""
+    ids = sorted({item.detail.policy.competition_id for item in items})
+    query = select(
+        Competition.id,
+        Competition.phase,
+        Competition.position,
+        Competition.question_started_at,
+        Competition.question_ends_at,
+        Competition.paused_remaining_ms,
+    ).where(col(Competition.id).in_(ids))
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        query = query.with_for_update(read=True)  # a host's advance waits for this batch, and it for one
+    rows = {row.id: row for row in connection.execute(query)}
+    verdicts = []
+    for item in items:
+        detail: Detail = item.detail
+        row = rows.get(detail.policy.competition_id)
+        if row is None:
+            verdicts.append(False)
+            continue
+        clock = game.LiveClock(
+            row.phase, row.position, row.question_started_at, row.question_ends_at, row.paused_remaining_ms
+        )
+        state = game.live_state(clock, item.now)
+        in_time = state.phase == "question" or (
+            state.phase == "reveal"
+            and row.question_ends_at is not None
+            and item.now - row.question_ends_at <= timedelta(milliseconds=game.ANSWER_GRACE_MS)
+        )
+        ok = in_time and row.position == detail.position and row.question_started_at is not None
+        if ok:
+            detail.elapsed_ms = int((item.now - row.question_started_at).total_seconds() * 1000)
+        verdicts.append(ok)
+    return verdicts
+
+
+def add_scores(session: Session, items: list[fast.Pending]) -> None:
+    for item in items:
+        detail: Detail = item.detail
+        policy = detail.policy
+        if policy.mode == "window":
+            detail.elapsed_ms = int((item.now - policy.started_at).total_seconds() * 1000)
+        detail.scored = service.add_points(
+            session,
+            service.Scoring(
+                entry_id=policy.entry_id,
+                mode=policy.mode,
+                correct=item.correct,
+                elapsed_ms=detail.elapsed_ms,
+                limit_ms=policy.limit_ms,
+                streak_bonus=policy.streak_bonus,
+            ),
+        )
+
+
+async def answer_fast(
+    state: Any, token: str | None, competition_id: int, body: AnswerCompetitionIn, now: datetime
+) -> bytes | None:
+    """The reply's JSON, or None: the ordinary path decides."""
+    answering: fast.Answering = state.answering
+    claims = answering.callers.claims(token, secret=state.secret_key, now=now)
+    person_id = fast.person_id_of(claims) if claims is not None else None
+    if claims is None or person_id is None:
+        return None
+    key = view_key(competition_id, person_id)
+    view = answering.views.get(key)
+    if view is None or body.question_id not in view.questions:  # unknown, or a new attempt since
+        async with answering.loads:
+            loaded = await run_in_threadpool(load_view, state.engine, competition_id, person_id)
+        if loaded is None:
+            answering.views.forget(key)
+            return None
+        view = answering.views.put(key, loaded)
+    checked = fast.check(view, person_id=person_id, question_id=body.question_id, given=body.answer, now=now)
+    if checked is None:
+        return None
+    policy: ContestPolicy = view.policy
+    detail = Detail(policy=policy, position=checked.question.position)
+    written = await answering.writer.write(
+        fast.Pending(
+            round_id=view.round_id,
+            person_id=person_id,
+            session_version=claims.get("sv"),
+            question_id=body.question_id,
+            given=checked.stored,
+            correct=checked.correct,
+            now=now,
+            follow_up=add_scores,
+            admit=admit_live if policy.mode == "live" else None,
+            detail=detail,
+        )
+    )
+    if written is None or detail.scored is None:
+        return None
+    view.answered.add(body.question_id)
+    reply = AnswerResult(correct=checked.correct, points=detail.scored.points, total=detail.scored.total)
+    return reply.model_dump_json().encode()

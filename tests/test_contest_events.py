@@ -1,0 +1,94 @@
+"""Live updates of a competition over real HTTP: every viewer gets the same bytes, the state is read
+once per tick whatever the number of viewers, streams take no slot of the request gate, and only a
+viewer the competition is visible to may listen."""
+
+import asyncio
+import json
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.contest.events import Broadcaster
+from tests.conftest import FakeClock, World
+from tests.serving import serving
+from tests.test_contest import live
+
+VIEWERS = 40  # more than the request gate's slots: a stream holding a slot would stall the app
+
+
+async def read_event(response: httpx.Response, lines: "asyncio.Queue[str]", events: list[bytes]) -> None:
+    buffer = b""
+    async for chunk in response.aiter_bytes():
+        buffer += chunk
+        while b"\n\n" in buffer:
+            message, buffer = buffer.split(b"\n\n", 1)
+            if message.startswith(b"event: state"):
+                events.append(message)
+                await lines.put(message.decode())
+
+
+def state_of(message: str) -> dict:
+    return json.loads("".join(line[len("data: ") :] for line in message.splitlines() if line.startswith("data: ")))
+
+
+def test_every_viewer_gets_the_same_state_read_once_per_tick_and_the_app_stays_free(
+    app: FastAPI, client: TestClient, world: World, session: Session, clock: FakeClock
+) -> None:
+    competition_id = live(client, world, session)
+    assert app.state.settings.max_requests_in_flight < VIEWERS
+    broadcaster = Broadcaster(app.state.engine, clock, tick_s=0.05)
+    app.state.contest_events = broadcaster
+    host = world.auth(world.a.people["trainer"])
+    viewer = world.auth(world.a.people["worker"])
+
+    async def scenario(base_url: str) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            queues = [asyncio.Queue() for _ in range(VIEWERS)]
+            received: list[list[bytes]] = [[] for _ in range(VIEWERS)]
+            streams = []
+            readers = []
+            for index in range(VIEWERS):
+                request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=viewer)
+                response = await http.send(request, stream=True)
+                assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+                streams.append(response)
+                readers.append(asyncio.create_task(read_event(response, queues[index], received[index])))
+            firsts = [state_of(await asyncio.wait_for(q.get(), 10)) for q in queues]
+            assert {f["phase"] for f in firsts} == {"lobby"}
+            # with every stream open, an ordinary request is answered at once
+            listed = await http.get("/api/competitions", headers=viewer)
+            assert listed.status_code == 200
+            advanced = await http.post(f"/api/competitions/{competition_id}/advance", headers=host)
+            assert advanced.status_code == 200, advanced.text
+            seconds = [await asyncio.wait_for(q.get(), 10) for q in queues]
+            assert {state_of(m)["phase"] for m in seconds} == {"question"}
+            assert len(set(seconds)) == 1  # the very same bytes for every viewer
+            assert state_of(seconds[0])["answer_key"] is None
+            reads = broadcaster.channels[competition_id].reads
+            await asyncio.sleep(0.5)
+            ticks = broadcaster.channels[competition_id].reads - reads
+            assert 1 <= ticks < VIEWERS, ticks  # about 10 reads in 0.5 s at 0.05 s a tick, never one per viewer
+            # nothing changed but the countdown: nothing more was sent
+            assert all(q.empty() for q in queues)
+            for task in readers:
+                task.cancel()
+            for response in streams:
+                await response.aclose()
+        for _ in range(100):  # the channel goes when its last viewer does
+            if competition_id not in broadcaster.channels:
+                break
+            await asyncio.sleep(0.05)
+        assert competition_id not in broadcaster.channels
+
+    with serving(app) as base_url:
+        asyncio.run(scenario(base_url))
+
+
+def test_only_a_viewer_in_reach_may_listen(app: FastAPI, client: TestClient, world: World, session: Session) -> None:
+    competition_id = live(client, world, session)
+    assert client.get(f"/api/competitions/{competition_id}/events").status_code == 401
+    other = world.auth(world.b.people["worker"])
+    assert client.get(f"/api/competitions/{competition_id}/events", headers=other).status_code == 404
+    assert client.get(f"/contests/{competition_id}/stream?view=nope", headers=other).status_code == 422
