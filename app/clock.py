@@ -75,6 +75,23 @@ def streak(days: set[date], today: date) -> int:
     return count
 
 
+def from_local_input(text: str, tz: ZoneInfo) -> datetime | None:
+    """A form's `datetime-local` value ("2025-06-01T09:00", seconds optional), read as the
+    enterprise's wall-clock time, in UTC; None when it is not such a value."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None or "T" not in text:
+        return None
+    return moment.replace(tzinfo=tz).astimezone(UTC)
+
+
+def to_local_input(moment: datetime, tz: ZoneInfo) -> str:
+    """The value a `datetime-local` input shows for a stored UTC time."""
+    return local(moment, tz).strftime("%Y-%m-%dT%H:%M")
+
+
 # --- display ---------------------------------------------------------------------------------
 
 DATE_TIME = "%Y-%m-%d %H:%M"

@@ -18,6 +18,7 @@ from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.contest import api as contest_api
 from app.contest import events as contest_events
+from app.contest import pages as contest_pages
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
 from app.drill import pages as drill_pages
@@ -134,6 +135,7 @@ def create_app(
         insight_pages.router,
         spotcheck_pages.router,
         offline_pages.router,
+        contest_pages.router,
     ):
         app.include_router(router)
         app.state.routes.extend(router.routes)  # for the Allow header of a 405 (app/errors.py)

@@ -19,6 +19,8 @@ APP_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = APP_DIR / "templates"
 STATIC_DIR = APP_DIR / "static"
 HTMX_PATH = "vendor/htmx-2.0.11/htmx.min.js"
+# The htmx SSE extension (npm htmx-ext-sse 2.2.4, for htmx 2.x), for the live competition screens.
+SSE_PATH = "vendor/htmx-ext-sse-2.2.4/sse.min.js"
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 
@@ -47,7 +49,7 @@ def whole_score(score: float | None) -> str:
     return "—" if score is None else str(math.floor(score))
 
 
-templates.env.globals.update(static_url=static_url, htmx_path=HTMX_PATH, role_label=role_label)
+templates.env.globals.update(static_url=static_url, htmx_path=HTMX_PATH, sse_path=SSE_PATH, role_label=role_label)
 templates.env.filters["score"] = whole_score
 clock.install(templates.env)
 

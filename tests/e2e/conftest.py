@@ -75,9 +75,20 @@ def _drop_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+def live_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The live server's database URL (a test may read what the app stored, e.g. answer keys)."""
+    url, pg_name = _e2e_database(tmp_path_factory.mktemp("e2e-db"))
+    try:
+        yield url
+    finally:
+        if pg_name:
+            _drop_database(pg_name)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str, live_database: str) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
-    url, pg_name = _e2e_database(tmp)
+    url = live_database
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -123,8 +134,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) ->
         server.terminate()
         server.wait(timeout=10)
         log.close()
-        if pg_name:
-            _drop_database(pg_name)
 
 
 @pytest.fixture(scope="session")
