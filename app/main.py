@@ -17,6 +17,7 @@ from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.contest import api as contest_api
+from app.contest import award_pages as contest_award_pages
 from app.contest import events as contest_events
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
@@ -133,6 +134,7 @@ def create_app(
         proposals_pages.router,
         insight_pages.router,
         spotcheck_pages.router,
+        contest_award_pages.router,
         offline_pages.router,
     ):
         app.include_router(router)

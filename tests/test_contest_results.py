@@ -130,3 +130,63 @@ def test_only_hosts_and_regulators_read_the_results(
         assert response.status_code == status, (competition_id, who.name, response.text)
         if status == 403:
             assert "成绩导出仅限" in response.json()["detail"]
+
+
+# --- the award list ---------------------------------------------------------------------------------
+
+
+def rows_of(html: str, heading: str) -> list[str]:
+    """The table rows after a heading, as the text of their cells joined by "|"."""
+    import re
+
+    section = html[html.index(f"<h2>{heading}") :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return ["|".join(re.findall(r"<td>(.*?)</td>", row)) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_the_award_list_takes_the_first_places_with_ties_and_the_first_enterprises(
+    client: TestClient, world: World, region_game: int
+) -> None:
+    regulator = world.auth(world.regulator)
+    page = client.get(f"/contests/{region_game}/awards?top=1", headers=regulator)
+    assert page.status_code == 200, page.text
+    points = game.WINDOW_POINTS
+    escaped = "=HYPERLINK(&#34;http://x&#34;,&#34;点我&#34;)"  # shown as the name it is, never markup
+    people = rows_of(page.text, "个人前 1 名")
+    # one place asked for, two people tied on it: both are listed, B's worker (3rd) is not
+    assert sorted(people) == sorted(
+        [f"1|{escaped}|企业ENTA|一班|{4 * points}|4|0.0", f"1|ENTAleader|企业ENTA|一班|{4 * points}|4|0.0"]
+    )
+    staff = len(world.a.people)
+    assert rows_of(page.text, "优胜企业") == [
+        f"1|企业ENTA|{4 * points:.1f}|2|{staff}|{200 / staff:.1f}%",
+        f"2|企业ENTB|{2 * points:.1f}|1|{staff}|{100 / staff:.1f}%",
+    ]
+    assert "负责人签字" in page.text and "共 3 人参赛" in page.text
+    everyone = rows_of(client.get(f"/contests/{region_game}/awards", headers=regulator).text, "个人前 10 名")
+    assert everyone[-1] == f"3|ENTBworker|企业ENTB|一班|{2 * points}|2|15.0"
+    first_only = client.get(f"/contests/{region_game}/awards?groups=1", headers=regulator).text
+    assert [row.split("|")[1] for row in rows_of(first_only, "优胜企业")] == ["企业ENTA"]
+
+
+def test_the_award_list_of_an_enterprise_competition_ranks_teams_and_keeps_to_its_readers(
+    client: TestClient, world: World, session: Session, clock: FakeClock, region_game: int
+) -> None:
+    post = reference_post(session, world, world.a, "overhead-crane")
+    own = create(client, world, world.a.people["trainer"], post_ids=[post.id]).json()["id"]
+    play(client, session, clock, own, world.a.people["leader"], world, right_answers=5)
+    page = client.get(f"/contests/{own}/awards", headers=world.auth(world.a.people["manager"]))
+    assert page.status_code == 200
+    assert rows_of(page.text, "优胜班组") == [f"1|一班|{5 * game.WINDOW_POINTS:.1f}|1"]
+    assert "企业ENTA · 企业比赛" in page.text
+    html = {"Accept": "text/html"}
+    for competition_id, who, status in [
+        (region_game, world.a.people["trainer"], 403),
+        (region_game, world.other_regulator, 404),
+        (own, world.a.people["worker"], 403),
+        (own, world.b.people["manager"], 404),
+    ]:
+        response = client.get(f"/contests/{competition_id}/awards", headers={**world.auth(who), **html})
+        assert response.status_code == status, (who.name, response.status_code)
+    bad = client.get(f"/contests/{own}/awards?top=0", headers={**world.auth(world.a.people["manager"]), **html})
+    assert bad.status_code == 422 and "top" in bad.text and "太小" in bad.text

@@ -18,13 +18,12 @@ from sqlmodel import Session, col, select
 from app import clock as clocks
 from app.contest import leaderboard
 from app.contest.models import Competition, Entry
+from app.contest.views import MODE_LABELS, SCOPE_LABELS
 from app.insight.export import WHEN, table
 from app.insight.rates import Rate
 from app.org.models import Department, Enterprise, Person
 from app.rounds.models import RoundAnswer, RoundQuestion
 
-SCOPE_LABELS = {"enterprise": "企业比赛", "region": "区域比赛"}
-MODE_LABELS = {"window": "限时自主答题", "live": "现场赛"}
 TYPE_LABELS = {"single": "单选", "multi": "多选", "judge": "判断", "fill": "填空", "order": "排序"}
 # Beyond this many answers the detail sheet is left out (and says so): the boards are the
 # results, the detail only their working.
