@@ -361,17 +361,29 @@ def competitions_held(
     session: Session, *, zones: dict[int, ZoneInfo], now: datetime, year: int | None = None
 ) -> dict[int, int]:
     """Competitions held per enterprise (`zones`: enterprise id → its time zone) in the calendar
-    year (by default each enterprise's current one), in one query for the whole region."""
+    year (by default each enterprise's current one), in one query for the whole region: the
+    same rule as `held_in` over `competitions_taken`, which the enterprise's own view reads."""
     spans = {enterprise: year_span(now, zone, year) for enterprise, zone in zones.items()}
     if not spans:
         return {}
-    taken = competitions_taken(
-        session, enterprise_ids=list(spans), since=min(start for start, _ in spans.values()), now=now
-    )
-    per_enterprise: dict[int, list[CompetitionTaken]] = {enterprise: [] for enterprise in spans}
-    for row in taken:
-        per_enterprise[row.enterprise_id].append(row)
-    return {enterprise: held_in(per_enterprise[enterprise], span) for enterprise, span in spans.items()}
+    since = min(start for start, _ in spans.values())
+    finished = finished_at_column()
+    # the distinct (enterprise, competition) pairs only: no per-person aggregate for a count
+    pairs = session.exec(
+        select(Entry.enterprise_id, Competition.id, finished)
+        .distinct()
+        .join(Competition, col(Competition.id) == Entry.competition_id)
+        .where(
+            col(Entry.enterprise_id).in_(list(spans)),
+            col(Entry.competition_id).in_(select(Competition.id).where(finished >= since, finished <= now)),
+        )
+    ).all()
+    held: dict[int, set[int]] = {enterprise: set() for enterprise in spans}
+    for enterprise, competition, at in pairs:
+        start, end = spans[enterprise]
+        if start <= at < end and at <= now:
+            held[enterprise].add(competition)
+    return {enterprise: len(competitions) for enterprise, competitions in held.items()}
 
 
 def eligible_staff(session: Session, *, enterprise_id: int, department_id: int | None = None) -> int:
