@@ -107,6 +107,23 @@ def test_the_results_workbook_holds_the_boards_with_numbers_as_numbers_and_names
     assert info["参赛人数"] == 3 and info["范围"] == "区域比赛"
 
 
+def test_a_large_competition_leaves_the_answer_detail_out_and_says_so(
+    client: TestClient, world: World, region_game: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.contest import export
+
+    monkeypatch.setattr(export, "MAX_DETAIL_ROWS", 19)  # the game has 20 answers
+    book = load_workbook(
+        BytesIO(
+            client.get(f"/api/competitions/{region_game}/results.xlsx", headers=world.auth(world.regulator)).content
+        )
+    )
+    assert [row for row in book["答题明细"].iter_rows(min_row=2, values_only=True)] == [
+        ("作答超过 19 条，明细未导出；排名见前几张表。",)
+    ]
+    assert len(list(book["按个人"].iter_rows(min_row=2))) == 3  # the boards are whole
+
+
 def test_only_hosts_and_regulators_read_the_results(
     client: TestClient, world: World, session: Session, region_game: int
 ) -> None:
