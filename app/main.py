@@ -17,6 +17,7 @@ from app.accounts import pages as accounts_pages
 from app.cards import api as cards_api
 from app.cards import pages as cards_pages
 from app.contest import api as contest_api
+from app.contest import award_pages as contest_award_pages
 from app.contest import events as contest_events
 from app.contest import pages as contest_pages
 from app.db import make_engine, utcnow
@@ -134,6 +135,7 @@ def create_app(
         proposals_pages.router,
         insight_pages.router,
         spotcheck_pages.router,
+        contest_award_pages.router,
         offline_pages.router,
         contest_pages.router,
     ):

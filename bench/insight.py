@@ -1,5 +1,6 @@
 """How long the insight views take at district scale: 100 enterprises × 300 people (30,000 people,
-about 1,000,000 assessment answers, sign-offs, pre-shift meetings), on SQLite and PostgreSQL.
+about 1,000,000 assessment answers, sign-offs, pre-shift meetings, knowledge competitions with
+their entries), on SQLite and PostgreSQL.
 Writes bench/INSIGHT.md.
 
     .venv/bin/python bench/insight.py [--enterprises 100] [--people 300] [--runs 5] [--only sqlite|postgres]
@@ -33,9 +34,12 @@ from sqlmodel import Session, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.cards.models import Post, PostVersion
+from app.clock import zone
+from app.contest.models import Competition, Entry
 from app.db import make_engine
 from app.drill.models import ChecklistRun
 from app.home.service import home_view
+from app.insight.facts import competitions_held
 from app.insight.region import region_rows
 from app.insight.service import enterprise_rates, evidence_export, visible_enterprises
 from app.meeting.models import Meeting
@@ -76,6 +80,8 @@ class Seeded:
     answers: int
     sign_offs: int
     meetings: int
+    competitions: int
+    entries: int
     seconds: float
 
 
@@ -84,6 +90,8 @@ def seed(engine: Engine, *, enterprises: int, people: int, rng: random.Random) -
     last year (some twice, some failed first), 60 % were signed off, every team held weekly meetings."""
     started = time.perf_counter()
     counts = {"attempts": 0, "answers": 0, "signs": 0, "meetings": 0}
+    staff_of: dict[int, list[int]] = {}
+    team_of: dict[int, int] = {}
     with Session(engine) as session:
         region = Region(code="R-BENCH", name="基准区")
         session.add(region)
@@ -127,6 +135,8 @@ def seed(engine: Engine, *, enterprises: int, people: int, rng: random.Random) -
             )
             post_id += POSTS
             staff = list(range(person_id, person_id + people))
+            staff_of[enterprise_id] = staff
+            team_of.update({p: teams[i % TEAMS] for i, p in enumerate(staff)})
             person_id += people
             bulk(
                 session,
@@ -302,8 +312,14 @@ def seed(engine: Engine, *, enterprises: int, people: int, rng: random.Random) -
             counts["answers"] += len(answers)
             counts["signs"] += len(runs)
             counts["meetings"] += len(meetings)
+        competitions, entries = seed_competitions(
+            session, staff_of, team_of, region_id=region.id, round_id=round_id, rng=rng
+        )
+        session.commit()
         if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
             for table in (
+                "competition",
+                "competition_entry",
                 "region",
                 "enterprise",
                 "department",
@@ -331,8 +347,97 @@ def seed(engine: Engine, *, enterprises: int, people: int, rng: random.Random) -
         counts["answers"],
         counts["signs"],
         counts["meetings"],
+        competitions,
+        entries,
         time.perf_counter() - started,
     )
+
+
+def seed_competitions(
+    session: Session,
+    staff_of: dict[int, list[int]],
+    team_of: dict[int, int],
+    *,
+    region_id: int,
+    round_id: int,
+    rng: random.Random,
+) -> tuple[int, int]:
+    """Two window competitions per enterprise in the last 400 days (70 % of its staff took part)
+    and three region competitions (a finished live game, two window ones; half of everybody), one
+    entry per person; papers are bare rounds (the insight views read entries, not answers)."""
+    plans: list[tuple[str, int | None, str, datetime, float]] = []  # scope, enterprise, mode, end, share
+    for enterprise_id in staff_of:
+        for _ in range(2):
+            plans.append(("enterprise", enterprise_id, "window", NOW - timedelta(days=rng.randrange(1, 400)), 0.7))
+    for days in (20, 200, 380):
+        plans.append(("region", None, "live" if days == 20 else "window", NOW - timedelta(days=days), 0.5))
+    competitions, rounds, entries = [], [], []
+    for number, (scope, enterprise_id, mode, ends_at, share) in enumerate(plans, start=1):
+        starts_at = ends_at - timedelta(days=3)
+        rounds.append(
+            {
+                "id": round_id,
+                "kind": "contest",
+                "enterprise_id": enterprise_id,
+                "opens_at": starts_at,
+                "closes_at": ends_at,
+                "grace_s": 5,
+                "closed_at": ends_at,
+            }
+        )
+        competitions.append(
+            {
+                "id": number,
+                "title": f"知识竞赛{number}",
+                "scope": scope,
+                "enterprise_id": enterprise_id,
+                "region_id": region_id,
+                "created_by": staff_of[enterprise_id or 1][0],
+                "mode": mode,
+                "post_ids": [],
+                "question_count": 20,
+                "seconds_per_question": 20,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "attempts_allowed": 1,
+                "streak_bonus": False,
+                "code": f"{number:06d}",
+                "seed": number,
+                "created_at": starts_at,
+                "phase": "finished" if mode == "live" else "lobby",
+                "position": 0,
+                "state_version": 0,
+                "finished_at": ends_at if mode == "live" else None,
+            }
+        )
+        for enterprise, staff in staff_of.items():
+            if enterprise_id not in (None, enterprise):
+                continue
+            for person in staff:
+                if rng.random() < share:
+                    correct = rng.randrange(21)
+                    entries.append(
+                        {
+                            "competition_id": number,
+                            "person_id": person,
+                            "enterprise_id": enterprise,
+                            "department_id": team_of[person],
+                            "attempt": 1,
+                            "round_id": round_id,
+                            "started_at": starts_at,
+                            "deadline": ends_at,
+                            "score": correct * 10,
+                            "correct": correct,
+                            "answered": 20,
+                            "time_ms": rng.randrange(60_000, 400_000),
+                            "streak": 0,
+                        }
+                    )
+        round_id += 1
+    bulk(session, Round, rounds)
+    bulk(session, Competition, competitions)
+    bulk(session, Entry, entries)
+    return len(competitions), len(entries)
 
 
 def timed(action: Callable[[], object], runs: int) -> float:
@@ -370,6 +475,19 @@ def measure(engine: Engine, runs: int) -> list[tuple[str, float]]:
             (
                 "region table (every enterprise)",
                 timed(fresh(lambda s: region_rows(s, visible_enterprises(s, scope.enterprise_ids), now=NOW)), runs),
+            ),
+            (
+                "competitions held this year (every enterprise, one query)",
+                timed(
+                    fresh(
+                        lambda s: competitions_held(
+                            s,
+                            zones={e.id: zone(e.time_zone) for e in visible_enterprises(s, scope.enterprise_ids)},
+                            now=NOW,
+                        )
+                    ),
+                    runs,
+                ),
             ),
             (
                 "one enterprise's rates",
@@ -444,7 +562,8 @@ def table(kind: str, seeded: Seeded, timings: Sequence[tuple[str, float]]) -> st
     baseline = timings[0][1]
     lines = [
         f"### {kind}: {seeded.enterprises} enterprises, {seeded.people:,} people, {seeded.attempts:,} assessments, "
-        f"{seeded.answers:,} answers, {seeded.sign_offs:,} sign-offs, {seeded.meetings:,} meetings (seeded in {seeded.seconds:.0f} s)",
+        f"{seeded.answers:,} answers, {seeded.sign_offs:,} sign-offs, {seeded.meetings:,} meetings, {seeded.competitions:,} competitions with {seeded.entries:,} entries "
+        f"(seeded in {seeded.seconds:.0f} s)",
         "",
         "| view | median | × the count baseline |",
         "|---|--:|--:|",

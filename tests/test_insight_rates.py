@@ -361,6 +361,7 @@ def test_the_evidence_workbook_holds_numbers_as_numbers_and_names_as_text(
         "易错条目",
         "考核记录",
         "现场签认",
+        "知识竞赛",
         "班前会",
         "执法抽查",
     ]

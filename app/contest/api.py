@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
@@ -27,6 +28,7 @@ from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import Forbidden, ResourceNotFound, error_responses
 from app.inputs import Id
+from app.org.service import time_zone_of
 from app.rounds.http import recorded_or_raise
 from app.security import Credentials, CurrentPerson, read_credentials
 
@@ -235,3 +237,24 @@ def readable_results(competition: VisibleCompetition, person: CurrentPerson) -> 
     if not (service.may_host(person, competition) or person.role in ("regulator", "admin")):
         raise Forbidden("成绩导出仅限比赛组织方和监管人员")
     return competition
+
+
+ReadableResults = Annotated[Competition, Depends(readable_results)]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/{competition_id}/results.xlsx",
+    responses={**error_responses(401, 403, 404, 422), 200: {"content": {XLSX_TYPE: {}}}},
+)
+def competition_results(competition: ReadableResults, session: SessionDep, clock: ClockDep) -> Response:
+    """The results workbook: the boards by person, team and enterprise, and every answer."""
+    from app.contest import export  # openpyxl loads only when a workbook is asked for
+
+    now = clock()
+    zone = time_zone_of(session, competition.enterprise_id)
+    body = export.results_workbook(session, competition, zone=zone, now=now)
+    filename = export.filename(competition, zone=zone, now=now)
+    return Response(
+        body, media_type=XLSX_TYPE, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    )

@@ -2,7 +2,7 @@
 (average score of its participants and its participation rate, so a big enterprise and a small one
 compare fairly) — all from one read of the entries, ranked "1224" by score, then answer time."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,6 +30,7 @@ class Best:
     correct: int
     answered: int
     time_ms: int
+    attempts: int = 1  # the person's entries (window mode allows several; the best one counts)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def best_entries(session: Session, competition: Competition, *, limit: int | Non
     if limit is not None and competition.mode == "live":
         query = query.limit(limit)
     rows = session.exec(query).all()
+    attempts: Counter[int] = Counter(row[0] for row in rows)
     seen: set[int] = set()
     best: list[Best] = []
     for (
@@ -101,6 +103,7 @@ def best_entries(session: Session, competition: Competition, *, limit: int | Non
                 correct,
                 answered,
                 time_ms,
+                attempts[person_id],
             )
         )
     return best

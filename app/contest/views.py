@@ -10,6 +10,8 @@ from app.contest.schemas import GameState, OptionOut, QuestionOut, TopEntry
 from app.rounds.models import RoundAnswer, RoundQuestion
 
 TOP = 10
+SCOPE_LABELS = {"enterprise": "企业比赛", "region": "区域比赛"}
+MODE_LABELS = {"window": "限时自主答题", "live": "现场赛"}
 
 
 def question_out(row: RoundQuestion) -> QuestionOut:

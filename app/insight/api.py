@@ -68,10 +68,12 @@ InsightTarget = Annotated[Target, Depends(insight_target)]
 
 @router.get("/rates", responses=error_responses(401, 403, 404, 422))
 def rates(target: InsightTarget, session: SessionDep, clock: ClockDep) -> RatesOut:
+    now = clock()
     report = service.enterprise_rates(
-        session, enterprise=target.enterprise, department_id=target.department_id, now=clock()
+        session, enterprise=target.enterprise, department_id=target.department_id, now=now
     )
-    return rates_out(report)
+    held = service.competitions(session, enterprise=target.enterprise, department_id=target.department_id, now=now)
+    return rates_out(report, held)
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,6 +115,7 @@ def region(
                 know_and_can_rate=rate_out(row.know_and_can),
                 key_post_people=row.key_post_people,
                 last_meeting_at=row.last_meeting_at.isoformat() if row.last_meeting_at else None,
+                competitions_this_year=row.competitions_this_year,
             )
             for row in rows
         ]

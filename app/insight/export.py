@@ -1,6 +1,6 @@
 """The evidence workbook for 检查验收: a summary, rates by department and by post, the people
 lacking know or can, what expires within 30 days, and the records behind them (assessments,
-sign-offs, pre-shift meetings, spot checks). Numbers are numbers (rates with a percent format, blank where
+sign-offs, knowledge competitions, pre-shift meetings, spot checks). Numbers are numbers (rates with a percent format, blank where
 there is nobody to count); every text is written as text, so a name such as "=HYPERLINK(…)" stays a
 name. Written in openpyxl's streaming mode: an enterprise of thousands stays light."""
 
@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app import clock as clocks
+from app.contest.views import MODE_LABELS, SCOPE_LABELS
 from app.insight.evidence import AssessmentRecord, MeetingRecord, SignOffRecord, SpotCheckRecord
 from app.insight.rates import KnowCan, Rate
-from app.insight.service import EnterpriseRates
+from app.insight.service import CompetitionsHeld, EnterpriseRates
 
 BOLD = Font(bold=True)
 PERCENT = "0.0%"
@@ -87,6 +88,7 @@ def evidence_workbook(
     *,
     assessments: Sequence[AssessmentRecord],
     sign_offs: Sequence[SignOffRecord],
+    competitions: CompetitionsHeld,
     meetings: Sequence[MeetingRecord],
     spot_checks: Sequence[SpotCheckRecord],
     department_name: str | None,
@@ -112,6 +114,7 @@ def evidence_workbook(
             ("明职责 答题正确率", report.by_dimension["duty"]),
             ("会操作 答题正确率", report.by_dimension["operation"]),
             ("能应急 答题正确率", report.by_dimension["emergency"]),
+            (f"{competitions.year} 年知识竞赛（次，每年至少 1 次）", competitions.held_this_year),
             (),
             ("企业", report.enterprise_name),
             ("班组", department_name or "全企业"),
@@ -173,6 +176,33 @@ def evidence_workbook(
         "现场签认",
         [("姓名", 12), ("班组", 14), ("岗位", 24), ("签认时间", 18), ("签认人", 12)],
         ([s.person, s.department, s.post, when(s.signed_at), s.signed_by] for s in sign_offs),
+    )
+    table(
+        workbook,
+        "知识竞赛",
+        [
+            ("比赛", 24),
+            ("范围", 9),
+            ("方式", 12),
+            ("结束时间", 18),
+            ("参赛人数", 9),
+            ("在岗职工数", 11),
+            ("参与率", 9),
+            ("平均分", 8),
+            ("计入本年度", 10),
+        ],
+        (
+            [
+                c.title,
+                SCOPE_LABELS.get(c.scope, c.scope),
+                MODE_LABELS.get(c.mode, c.mode),
+                when(c.finished_at),
+                c.participation,
+                c.average_score,
+                "是" if c.this_year else "否",
+            ]
+            for c in competitions.records
+        ),
     )
     table(
         workbook,

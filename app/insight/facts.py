@@ -1,22 +1,27 @@
 """The facts every rate is made of, read set-based for one enterprise (optionally one team):
-who holds which key post, their latest valid pass and sign-off, and assessment answers per
-dimension. A handful of grouped queries however many people there are; read-only.
+who holds which key post, their latest valid pass and sign-off, assessment answers per
+dimension, and the knowledge competitions its staff took part in. A handful of grouped queries
+however many people there are; read-only.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col, select
 
+from app import clock as clocks
 from app.cards.models import Post
+from app.contest.leaderboard import eligible_counts
+from app.contest.models import Competition, Entry
 from app.drill.models import ChecklistRun, Flashcard, FlashcardMemory
 from app.drill.scheduler import retrievability
 from app.insight.rates import Holding, Rate
 from app.meeting.models import Meeting
-from app.org.models import Person, PersonPost
+from app.org.models import ENTERPRISE_ROLES, Person, PersonPost
 from app.quiz.models import QuizAttempt
 from app.rounds.models import RoundAnswer, RoundQuestion
 from app.spotcheck.models import SpotCheck
@@ -257,3 +262,140 @@ def predicted_recall_by_post(
         )
         for post_id in posts
     }
+
+
+# --- knowledge competitions (知识竞赛) ---------------------------------------------------------------
+# Every enterprise must hold at least one competition a year. A competition counts for an
+# enterprise in a calendar year of the enterprise's own time zone when it finished in that year
+# (window mode: its end passed; live mode: the host finished it) and at least one of the
+# enterprise's staff took part (an entry with the enterprise's id, copied in at join, so a person
+# who moved later still counts where they were). An enterprise competition and a region one both count.
+
+
+def finished_at_column() -> ColumnElement[datetime]:
+    """When a competition finished: a live game when its host finished it (never, if nobody did),
+    a window competition at its end."""
+    return case((col(Competition.mode) == "live", col(Competition.finished_at)), else_=col(Competition.ends_at))
+
+
+@dataclass(frozen=True)
+class CompetitionTaken:
+    """One finished competition as one enterprise (or team) took part in it."""
+
+    enterprise_id: int
+    competition_id: int
+    title: str
+    scope: str
+    mode: str
+    finished_at: datetime
+    participants: int  # the enterprise's (team's) people with an entry
+    average_score: float  # of their best attempts
+
+
+def competitions_taken(
+    session: Session,
+    *,
+    enterprise_ids: Sequence[int],
+    since: datetime,
+    now: datetime,
+    department_id: int | None = None,
+) -> list[CompetitionTaken]:
+    """The competitions finished in [since, now] that the enterprises' staff (one team's, with
+    `department_id`) took part in, with their participants and average best score: one grouped
+    query however many enterprises, newest first."""
+    finished = finished_at_column()
+    best = select(
+        col(Entry.competition_id).label("competition_id"),
+        col(Entry.enterprise_id).label("enterprise_id"),
+        col(Entry.person_id).label("person_id"),
+        func.max(Entry.score).label("score"),
+    ).where(
+        col(Entry.enterprise_id).in_(list(enterprise_ids) or [-1]),
+        # only the entries of competitions finished in the span: years of older ones are never read
+        col(Entry.competition_id).in_(select(Competition.id).where(finished >= since, finished <= now)),
+    )
+    if department_id is not None:
+        best = best.where(Entry.department_id == department_id)
+    people = best.group_by(col(Entry.competition_id), col(Entry.enterprise_id), col(Entry.person_id)).subquery()
+    rows = session.exec(
+        select(
+            people.c.enterprise_id,
+            Competition.id,
+            Competition.title,
+            Competition.scope,
+            Competition.mode,
+            finished,
+            func.count(),
+            func.avg(people.c.score),
+        )
+        .join(people, people.c.competition_id == Competition.id)
+        .where(finished >= since, finished <= now)
+        .group_by(
+            people.c.enterprise_id,
+            col(Competition.id),
+            col(Competition.title),
+            col(Competition.scope),
+            col(Competition.mode),
+            finished,
+        )
+        .order_by(finished.desc(), col(Competition.id).desc())
+    ).all()
+    return [
+        CompetitionTaken(enterprise, competition, title, scope, mode, at, count, round(float(average or 0), 1))
+        for enterprise, competition, title, scope, mode, at, count, average in rows
+    ]
+
+
+def year_span(now: datetime, zone: ZoneInfo, year: int | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar year (by default the one `now` falls in) in the zone, as UTC instants."""
+    year = year if year is not None else clocks.local_day(now, zone).year
+    return clocks.day_start(date(year, 1, 1), zone), clocks.day_start(date(year + 1, 1, 1), zone)
+
+
+def held_in(taken: Sequence[CompetitionTaken], span: tuple[datetime, datetime]) -> int:
+    start, end = span
+    return len({t.competition_id for t in taken if start <= t.finished_at < end})
+
+
+def competitions_held(
+    session: Session, *, zones: dict[int, ZoneInfo], now: datetime, year: int | None = None
+) -> dict[int, int]:
+    """Competitions held per enterprise (`zones`: enterprise id → its time zone) in the calendar
+    year (by default each enterprise's current one), in one query for the whole region: the
+    same rule as `held_in` over `competitions_taken`, which the enterprise's own view reads."""
+    spans = {enterprise: year_span(now, zone, year) for enterprise, zone in zones.items()}
+    if not spans:
+        return {}
+    since = min(start for start, _ in spans.values())
+    finished = finished_at_column()
+    # the distinct (enterprise, competition) pairs only: no per-person aggregate for a count
+    pairs = session.exec(
+        select(Entry.enterprise_id, Competition.id, finished)
+        .distinct()
+        .join(Competition, col(Competition.id) == Entry.competition_id)
+        .where(
+            col(Entry.enterprise_id).in_(list(spans)),
+            col(Entry.competition_id).in_(select(Competition.id).where(finished >= since, finished <= now)),
+        )
+    ).all()
+    held: dict[int, set[int]] = {enterprise: set() for enterprise in spans}
+    for enterprise, competition, at in pairs:
+        start, end = spans[enterprise]
+        if start <= at < end and at <= now:
+            held[enterprise].add(competition)
+    return {enterprise: len(competitions) for enterprise, competitions in held.items()}
+
+
+def eligible_staff(session: Session, *, enterprise_id: int, department_id: int | None = None) -> int:
+    """Who could have taken part: the enterprise's active staff (a team's, with `department_id`),
+    as a competition's participation rate counts them."""
+    if department_id is None:
+        return eligible_counts(session, [enterprise_id]).get(enterprise_id, 0)
+    return session.exec(
+        select(func.count()).where(
+            Person.enterprise_id == enterprise_id,
+            Person.department_id == department_id,
+            col(Person.active).is_(True),
+            col(Person.role).in_([role.value for role in ENTERPRISE_ROLES]),
+        )
+    ).one()

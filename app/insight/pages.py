@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.clock import TEMPLATE_ZONE, zone
+from app.contest.views import MODE_LABELS, SCOPE_LABELS
 from app.context import ClockDep
 from app.db import SessionDep
 from app.insight import evidence, history, service
@@ -44,6 +45,11 @@ def rates_page(
             "department": target.department,
             "dimensions": [(d.value, label) for d, label in DIMENSION_LABELS.items()],
             "lack_labels": LACK_LABELS,
+            "competitions": service.competitions(
+                session, enterprise=target.enterprise, department_id=target.department_id, now=now
+            ),
+            "scope_labels": SCOPE_LABELS,
+            "mode_labels": MODE_LABELS,
             "can_widen": person.role != Role.leader,
             "back_to_region": person.role in (Role.regulator, Role.admin),
             TEMPLATE_ZONE: target.enterprise.time_zone,  # the enterprise's days, whoever reads
@@ -79,6 +85,9 @@ def print_page(
             "meetings": len(evidence.meetings(session, **scope)),
             "assessments": len(evidence.assessments(session, **scope)),
             "sign_offs": len(evidence.sign_offs(session, **scope)),
+            "competitions": service.competitions(
+                session, enterprise=target.enterprise, department_id=target.department_id, now=now
+            ),
             TEMPLATE_ZONE: target.enterprise.time_zone,
         },
         person=person,

@@ -1,5 +1,5 @@
-"""The regulator's table of their region's enterprises: compile and know-and-can rates and the
-last pre-shift meeting, the enterprises furthest behind first unless sorted otherwise. A handful of
+"""The regulator's table of their region's enterprises: compile and know-and-can rates, the
+knowledge competitions held this year (one a year is required) and the last pre-shift meeting, the enterprises furthest behind first unless sorted otherwise. A handful of
 set-based queries for the whole region, however many enterprises (the same facts and rate
 functions as one enterprise's view)."""
 
@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import clock as clocks
 from app.cards.models import Post
 from app.insight import facts
 from app.insight.rates import Rate, compile_rate, know_can
@@ -27,6 +28,7 @@ class RegionRow:
     compile: Rate
     know_and_can: Rate
     last_meeting_at: datetime | None
+    competitions_this_year: int  # in the enterprise's local calendar year (app.insight.facts)
 
 
 def region_rows(
@@ -39,6 +41,9 @@ def region_rows(
             .where(col(Meeting.enterprise_id).in_(ids or [-1]))
             .group_by(col(Meeting.enterprise_id))
         ).all()
+    )
+    held = facts.competitions_held(
+        session, zones={e.id: clocks.zone(e.time_zone) for e in enterprises if e.id is not None}, now=now
     )
     holdings = facts.holdings_by_enterprise(
         session, windows={e.id: e.validity_days for e in enterprises if e.id is not None}, now=now
@@ -64,6 +69,7 @@ def region_rows(
                 compile=compile_rate(flags[enterprise.id]),
                 know_and_can=rates.know_and_can,
                 last_meeting_at=last_meetings.get(enterprise.id),
+                competitions_this_year=held.get(enterprise.id, 0),
             )
         )
     return sorted_rows(rows, sort)
@@ -76,11 +82,13 @@ def _rate_key(rate: Rate) -> float:
 SORTS: dict[str, Callable[[RegionRow], object]] = {
     "know_and_can": lambda row: (_rate_key(row.know_and_can), row.code),
     "compile": lambda row: (_rate_key(row.compile), row.code),
+    "competitions": lambda row: (row.competitions_this_year, row.code),
     "meeting": lambda row: (row.last_meeting_at is not None, row.last_meeting_at or datetime.min, row.code),
     "name": lambda row: row.code,
 }
 
 
 def sorted_rows(rows: list[RegionRow], sort: str | None) -> list[RegionRow]:
-    """Furthest behind first: lowest rate, or longest since a pre-shift meeting (none at all first)."""
+    """Furthest behind first: lowest rate, fewest competitions this year, or longest since a
+    pre-shift meeting (none at all first)."""
     return sorted(rows, key=SORTS.get(sort or "", SORTS["know_and_can"]))  # type: ignore[arg-type]

@@ -70,6 +70,17 @@ class HardLineOut(BaseModel):
     wrong: int
 
 
+class CompetitionHeldOut(BaseModel):
+    id: int
+    title: str
+    scope: str  # enterprise | region
+    mode: str  # window | live
+    finished_at: str
+    participation_rate: RateOut  # the enterprise's (team's) participants ÷ its active staff
+    average_score: float  # the participants' best attempts
+    this_year: bool
+
+
 class RatesOut(KnowCanOut):
     enterprise_id: int
     enterprise_name: str
@@ -82,6 +93,8 @@ class RatesOut(KnowCanOut):
     missing: list[LackOut]
     expiring: list[ExpiringOut]
     hardest: list[HardLineOut]  # card lines answered wrong most often (180 days, at least 5 answers)
+    competitions_this_year: int  # knowledge competitions finished this local calendar year with its staff in them
+    competitions: list[CompetitionHeldOut]  # those, newest first
 
 
 class RegionEnterpriseOut(BaseModel):
@@ -92,8 +105,8 @@ class RegionEnterpriseOut(BaseModel):
     know_and_can_rate: RateOut
     key_post_people: int
     last_meeting_at: str | None
-    # competitions come with issue #11; until then nothing is counted rather than a 0 nobody held
-    competitions_this_year: int | None = None
+    # knowledge competitions finished this (local) calendar year with the enterprise's staff in them
+    competitions_this_year: int
 
 
 class RegionOut(BaseModel):

@@ -269,6 +269,59 @@ def expiring(
     return sorted(soon, key=lambda e: e.valid_until)
 
 
+@dataclass(frozen=True)
+class CompetitionRecord:
+    """A finished competition the enterprise's (team's) staff took part in."""
+
+    competition_id: int
+    title: str
+    scope: str
+    mode: str
+    finished_at: datetime
+    participation: Rate  # participants ÷ active staff (at least the participants)
+    average_score: float  # the participants' best attempts
+    this_year: bool  # counts for this calendar year (the enterprise's local time)
+
+
+@dataclass(frozen=True)
+class CompetitionsHeld:
+    year: int
+    held_this_year: int  # one a year is required
+    records: list[CompetitionRecord]  # finished this year or since `since`, newest first
+
+
+def competitions(
+    session: Session, *, enterprise: Enterprise, department_id: int | None, now: datetime, since: datetime | None = None
+) -> CompetitionsHeld:
+    """The competitions the enterprise (a team of it) took part in: this calendar year's, and any
+    finished since `since` (the evidence window)."""
+    assert enterprise.id is not None
+    zone = clocks.zone(enterprise.time_zone)
+    span = facts.year_span(now, zone)
+    taken = facts.competitions_taken(
+        session,
+        enterprise_ids=[enterprise.id],
+        since=min(span[0], since) if since is not None else span[0],
+        now=now,
+        department_id=department_id,
+    )
+    staff = facts.eligible_staff(session, enterprise_id=enterprise.id, department_id=department_id) if taken else 0
+    records = [
+        CompetitionRecord(
+            competition_id=t.competition_id,
+            title=t.title,
+            scope=t.scope,
+            mode=t.mode,
+            finished_at=t.finished_at,
+            participation=Rate(t.participants, max(staff, t.participants)),
+            average_score=t.average_score,
+            this_year=span[0] <= t.finished_at < span[1],
+        )
+        for t in taken
+    ]
+    return CompetitionsHeld(clocks.local_day(now, zone).year, facts.held_in(taken, span), records)
+
+
 def all_post_names(session: Session, enterprise_id: int) -> Names:
     return dict(session.exec(select(Post.id, Post.name).where(Post.enterprise_id == enterprise_id)).all())
 
@@ -297,6 +350,7 @@ def evidence_export(
         report,
         assessments=evidence.assessments(session, **scope),
         sign_offs=evidence.sign_offs(session, **scope),
+        competitions=competitions(session, enterprise=enterprise, department_id=department_id, now=now, since=since),
         meetings=evidence.meetings(session, **scope),
         spot_checks=evidence.spot_checks(session, **scope),
         department_name=department.name if department else None,

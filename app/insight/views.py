@@ -2,6 +2,7 @@
 
 from app.insight.rates import KnowCan, Rate
 from app.insight.schemas import (
+    CompetitionHeldOut,
     DepartmentRatesOut,
     DimensionsOut,
     ExpiringOut,
@@ -13,7 +14,7 @@ from app.insight.schemas import (
     RateOut,
     RatesOut,
 )
-from app.insight.service import EnterpriseRates
+from app.insight.service import CompetitionsHeld, EnterpriseRates
 
 
 def rate_out(rate: Rate) -> RateOut:
@@ -31,8 +32,22 @@ def know_can_fields(rates: KnowCan) -> dict[str, RateOut]:
     }
 
 
-def rates_out(report: EnterpriseRates) -> RatesOut:
+def rates_out(report: EnterpriseRates, held: CompetitionsHeld) -> RatesOut:
     return RatesOut(
+        competitions_this_year=held.held_this_year,
+        competitions=[
+            CompetitionHeldOut(
+                id=c.competition_id,
+                title=c.title,
+                scope=c.scope,
+                mode=c.mode,
+                finished_at=c.finished_at.isoformat(),
+                participation_rate=rate_out(c.participation),
+                average_score=c.average_score,
+                this_year=c.this_year,
+            )
+            for c in held.records
+        ],
         enterprise_id=report.enterprise_id,
         enterprise_name=report.enterprise_name,
         department_id=report.department_id,
