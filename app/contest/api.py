@@ -99,11 +99,11 @@ def list_competitions(person: CurrentPerson, session: SessionDep, clock: ClockDe
     return [listed_out(c, now) for c in service.listed(session, person=person)]
 
 
-@router.get("/by-code/{code}", responses=error_responses(401, 404, 422))
+@router.get("/by-code/{join_code}", responses=error_responses(401, 404, 422))
 def competition_by_code(
-    code: Annotated[str, Field(pattern=r"^\d{6}$")], person: CurrentPerson, session: SessionDep, clock: ClockDep
+    join_code: Annotated[str, Field(pattern=r"^\d{6}$")], person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> CompetitionListed:
-    competition = service.by_code(session, person=person, code=code)
+    competition = service.by_code(session, person=person, code=join_code)
     if competition is None:
         raise ResourceNotFound("比赛")
     return listed_out(competition, clock())
@@ -234,7 +234,7 @@ def resume_competition(
 
 
 def readable_results(competition: VisibleCompetition, person: CurrentPerson) -> Competition:
-    if not (service.may_host(person, competition) or person.role in ("regulator", "admin")):
+    if not service.may_read_results(person, competition):
         raise Forbidden("成绩导出仅限比赛组织方和监管人员")
     return competition
 

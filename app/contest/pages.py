@@ -362,6 +362,7 @@ def contest_page(
             posts=posts,
             may_host=service.may_host(person, competition),
             may_play=service.may_play(person, competition),
+            may_read_results=service.may_read_results(person, competition),
             best=best,
             rank=rank,
             **_join_context(request, competition),

@@ -80,6 +80,11 @@ def may_host(person: Person, competition: Competition) -> bool:
     return person.role in REGION_CREATORS and person.region_id == competition.region_id
 
 
+def may_read_results(person: Person, competition: Competition) -> bool:
+    """The results workbook and the award list: the organisers and the regulators (in reach)."""
+    return may_host(person, competition) or person.role in (Role.regulator, Role.admin)
+
+
 def may_play(person: Person, competition: Competition) -> bool:
     """Staff of the enterprise (or of the region's enterprises) play; regulators host and read."""
     return person.active and person.role in ENTERPRISE_ROLES and person.enterprise_id is not None
