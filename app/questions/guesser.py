@@ -101,6 +101,16 @@ def unique_pick(question: Question, strategy: str) -> str | None:
     return question.options[scores.index(best)].key if scores.count(best) == 1 else None
 
 
+def pick_share(question: Question, strategy: str) -> float:
+    """How often `strategy` picks the key when options are shown in a random order: 1 if it points
+    at the key alone, 1/k if the key is one of k options tied for its best, else 0."""
+    score = OPTION_STRATEGIES[strategy]
+    scores = {option.key: score(question, option) for option in question.options}
+    best = max(scores.values())
+    tied = [key for key, value in scores.items() if value == best]
+    return 1 / len(tied) if question.answer[0] in tied else 0.0
+
+
 def guess(question: Question, strategy: str) -> tuple[str, ...] | None:
     """The answer `strategy` gives, or None when it has nothing to say about this type."""
     if question.type == QuestionType.judge:
@@ -125,6 +135,17 @@ def is_right(question: Question, answer: tuple[str, ...] | None) -> bool:
     if question.type == QuestionType.multi:
         return sorted(answer) == sorted(question.answer)
     return tuple(answer) == tuple(question.answer)
+
+
+POSITION_STRATEGIES = ("first", "last")
+
+
+def _score(question: Question, answer: tuple[str, ...] | None, strategy: str) -> float:
+    """A single choice is shown with its options in a random order: a cue that ties between the key
+    and others picks among the tied (pick_share). Position strategies read the stored order."""
+    if question.type == QuestionType.single and strategy in OPTION_STRATEGIES and strategy not in POSITION_STRATEGIES:
+        return pick_share(question, strategy)
+    return float(is_right(question, answer))
 
 
 @dataclass(frozen=True)
@@ -158,7 +179,7 @@ def figure(family: str, questions: Sequence[Question]) -> FamilyFigure:
         answers = [guess(question, strategy) for question in questions]
         if all(answer is None for answer in answers):
             continue
-        scores[strategy] = sum(is_right(q, a) for q, a in zip(questions, answers, strict=True)) / len(questions)
+        scores[strategy] = sum(_score(q, a, strategy) for q, a in zip(questions, answers, strict=True)) / len(questions)
     expected = sum(chance(question) for question in questions) / len(questions)
     best_strategy = max(scores, key=lambda name: scores[name]) if scores else "none"
     return FamilyFigure(
