@@ -77,7 +77,9 @@ def item_of(post: PostContent, source: str) -> str | None:
     return resolve_source(post, source.rsplit(".", 1)[0])
 
 
-def check_shape(question: Question) -> None:
+def check_shape(question: Question, near_miss: str | None = None) -> None:
+    """`near_miss`: the mistake a twin key is the right way of — the one distractor that may be
+    like the key (it is the point the question tests)."""
     keys = [option.key for option in question.options]
     if question.type in CHOICE:
         assert keys == list("ABCDEFGHIJ"[: len(keys)]), question.key
@@ -88,6 +90,8 @@ def check_shape(question: Question) -> None:
         assert list(question.answer) == sorted(question.answer), question.key
         assert len(question.answer) == 1 if question.type == QuestionType.single else len(question.answer) >= 2
         for wrong in wrong_texts(question):
+            if wrong == near_miss:
+                continue
             for right in right_texts(question):
                 assert not similar(wrong, right), f"{question.key}: distractor “{wrong}” ~ answer “{right}”"
     elif question.type == QuestionType.judge:
@@ -167,8 +171,6 @@ def supports_mistake_choice(post: PostContent, q: Question) -> None:
     supports_same_line(post, q)
     _, wrongs = practice_lines(owner_of(post, q.source))
     assert all(text in wrongs for text in wrong_texts(q)), "wrong options: this item's mistakes or forbidden acts"
-    if q.source.endswith(".right"):  # a twin: its own mistake is not beside it
-        assert resolve_source(post, q.source.removesuffix(".right")) not in wrong_texts(q)
 
 
 def supports_practice_judge(post: PostContent, q: Question) -> None:
@@ -233,7 +235,8 @@ def check_question(post: PostContent, question: Question) -> None:
     root = question.source.split(".")[0].split("[")[0]
     assert question.dimension == DIMENSIONS[root], question.key
     assert question.explanation and question.stem, question.key
-    check_shape(question)
+    twin = question.source.endswith(".right") and question.type == QuestionType.single
+    check_shape(question, near_miss=resolve_source(post, question.source.removesuffix(".right")) if twin else None)
     try:
         SUPPORT[question.family](post, question)
     except AssertionError as problem:

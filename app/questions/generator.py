@@ -15,10 +15,10 @@ from dataclasses import replace
 from app.cards.schema import PostContent
 from app.questions.families import FAMILIES, FAMILY_NAMES, MANUAL_FAMILY, is_assessable
 from app.questions.families.common import OPTION_KEYS, Context
-from app.questions.guesser import unique_pick
+from app.questions.guesser import pick_share
 from app.questions.lint import lint_all
-from app.questions.model import JUDGE_TRUE, Option, Question, QuestionType
-from app.questions.sources import resolve_source
+from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
+from app.questions.sources import card_items, resolve_source
 from app.questions.wording import NEGATIONS, ORDER_WORD, statement_practice
 
 __all__ = ["FAMILY_NAMES", "generate_candidates", "generate_questions", "resolve_source"]
@@ -51,9 +51,42 @@ def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), 
 
 def balanced_for_assessment(questions: Sequence[Question]) -> list[Question]:
     """The questions with those whose cue would pay off in an assessment marked practice-only. Only
-    assessable ones are balanced: practice-only families are never in an assessment anyway."""
+    assessable ones are balanced: practice-only families are never in an assessment anyway.
+
+    Coverage comes first: a card item (a risk, a step, a scenario …) whose every assessable question
+    the balance would set aside keeps one of them — the judge statement that evens its family's true
+    and false ones (one without the order word if true), else another — so that assessments can still
+    ask every item of the card and fill their size. The cues stay near chance
+    (tests/test_question_quality.py measures it)."""
     candidates = [question for question in questions if is_assessable(question.family)]
     kept_out = judges_to_drop(candidates) | cued_keys_to_drop(candidates)
+    covered = {item for q in candidates if q.key not in kept_out for item in card_items(q.source)}
+    surplus: dict[str, int] = {}  # per judge family: false statements asked minus true ones
+    for q in candidates:
+        if q.type == QuestionType.judge and q.key not in kept_out:
+            surplus[q.family] = surplus.get(q.family, 0) + (1 if q.answer == (JUDGE_FALSE,) else -1)
+    uncovered: dict[str, list[Question]] = {}
+    for q in candidates:
+        if q.key in kept_out:
+            for item in card_items(q.source) - covered:
+                uncovered.setdefault(item, []).append(q)
+    for item in sorted(uncovered):
+        if item in covered:
+            continue
+
+        def cost(q: Question) -> tuple[int, int, str]:
+            """The judge statement that evens its family's truths, one without the order cue first."""
+            if q.type != QuestionType.judge:
+                return (1, 0, stable_rank(q))
+            lean = surplus.get(q.family, 0) * (1 if q.answer == (JUDGE_FALSE,) else -1)
+            cued = q.answer == (JUDGE_TRUE,) and ORDER_WORD in statement_practice(q.stem)
+            return (0, lean + 2 * cued, stable_rank(q))
+
+        chosen = min(uncovered[item], key=cost)
+        kept_out.discard(chosen.key)
+        covered |= card_items(chosen.source)
+        if chosen.type == QuestionType.judge:
+            surplus[chosen.family] = surplus.get(chosen.family, 0) + (1 if chosen.answer == (JUDGE_FALSE,) else -1)
     return [replace(question, practice_only=True) if question.key in kept_out else question for question in questions]
 
 
@@ -69,16 +102,18 @@ def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
     (start + k) mod n, the other options keeping their order, with a start per family and post:
     every position is right about equally often, in a post and across posts, so "always C" scores
     chance. (Quizzes shuffle options again per attempt; exports and printed papers show this order.)"""
+    # spread within what assessments ask and within what practice keeps, each on its own
     counters = {
-        q.family: int(hashlib.sha256(q.family.encode() + q.quote.encode()).hexdigest(), 16) % 12
+        (q.family, q.practice_only): int(hashlib.sha256(q.family.encode() + q.quote.encode()).hexdigest(), 16) % 12
         for q in sorted(questions, key=lambda q: q.key, reverse=True)
     }
     placed: dict[str, Question] = {}
     for question in sorted(questions, key=lambda q: q.key):
         if question.type != QuestionType.single:
             continue
-        position = counters.get(question.family, 0) % len(question.options)
-        counters[question.family] = counters.get(question.family, 0) + 1
+        group = (question.family, question.practice_only)
+        position = counters.get(group, 0) % len(question.options)
+        counters[group] = counters.get(group, 0) + 1
         right = next(option for option in question.options if option.key == question.answer[0])
         others = [option for option in question.options if option.key != question.answer[0]]
         texts = [option.text for option in others]
@@ -128,9 +163,10 @@ CUE_SLACK = 0.0
 def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
     """Per family of generated single choices, each surface cue (the shortest option, the longest,
     the one most like the others, the one echoing the stem, the one without a negation, the one that
-    sounds right) may point at the right option in at most its fair share of the questions
-    (1/number of options, plus CUE_SLACK): questions beyond that share are dropped (stable_rank).
-    Following any one cue then scores about chance."""
+    sounds right) may point at the right option no more often than chance: its hits beyond chance
+    (a tie between the key and others counts in its share, since options are shown in a random
+    order) stay within the family's rounding point (see rounding_point; zero on average over the
+    bank). Questions beyond that are set aside (stable_rank), the ones the cue favours first."""
     by_family: dict[str, list[Question]] = {}
     for question in questions:
         if question.type == QuestionType.single and question.family != MANUAL_FAMILY:
@@ -138,21 +174,23 @@ def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
     dropped: set[str] = set()
     for family, family_questions in by_family.items():
         kept = sorted(family_questions, key=lambda q: q.key)
-        roundings = {cue: rounding_point(family, cue, kept) for cue in BALANCED_CUES}
+        roundings = {cue: rounding_point(family, cue, kept) - 0.25 + CUE_SLACK for cue in BALANCED_CUES}
         changed = True
         while changed and kept:
             changed = False
-            share = sum(1 / len(q.options) for q in kept) / len(kept) + CUE_SLACK
             for cue in BALANCED_CUES:
-                hits = [q for q in kept if unique_pick(q, cue) == q.answer[0]]
-                allowed = int(share * len(kept) + roundings[cue])
-                if len(hits) > allowed:
-                    # drop one at a time: every drop changes the others' shares
-                    victim = max(hits, key=stable_rank)
-                    kept.remove(victim)
-                    dropped.add(victim.key)
-                    changed = True
-                    break
+                excess = {q.key: pick_share(q, cue) - 1 / len(q.options) for q in kept}
+                if sum(excess.values()) <= roundings[cue] + 1e-9:
+                    continue
+                favoured = [q for q in kept if excess[q.key] > 1e-9]
+                if not favoured:
+                    continue
+                # one at a time: every drop changes the sum
+                victim = max(favoured, key=stable_rank)
+                kept.remove(victim)
+                dropped.add(victim.key)
+                changed = True
+                break
     return dropped
 
 

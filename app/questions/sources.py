@@ -134,3 +134,16 @@ def document_name(source: str) -> str:
     """Which card a line is on, without its id ("岗位风险清单"): a stem names the card, never the
     line's id, so the id gives nothing away and the stem reads as a question, not a lookup."""
     return card_label(source).split(" ")[0]
+
+
+def card_items(source: str) -> set[str]:
+    """The card items a question's line belongs to: "risks[R3].controls.management[0]" →
+    {"risks[R3]"}; an order question's "operation.steps[S1,S2,S3]" → the three steps."""
+    match = ITEM_SOURCE.match(source)
+    if match is None:
+        return {source}
+    root, ids = match.groups()
+    return {f"{root}[{item}]" for item in ids.split(",")}
+
+
+ITEM_SOURCE = re.compile(r"^((?:operation\.)?[a-z_]+(?:\.[a-z_]+)?)\[([^\]]+)\]")

@@ -2,30 +2,17 @@
 answers. Plain data in and out; the service does the storing."""
 
 import random
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
+from app.questions.sources import card_items
 from app.questions.text import normalise
 from app.questions.wording import statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
-
-
-def card_items(source: str) -> set[str]:
-    """The card items a question's line belongs to: "risks[R3].controls.management[0]" →
-    {"risks[R3]"}; an order question's "operation.steps[S1,S2,S3]" → the three steps."""
-    match = ITEM_SOURCE.match(source)
-    if match is None:
-        return {source}
-    root, ids = match.groups()
-    return {f"{root}[{item}]" for item in ids.split(",")}
-
-
-ITEM_SOURCE = re.compile(r"^((?:operation\.)?[a-z_]+(?:\.[a-z_]+)?)\[([^\]]+)\]")
 
 
 def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:

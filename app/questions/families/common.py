@@ -810,15 +810,20 @@ def practice_choice(
 ) -> Question | None:
     """下列做法正确的是？ with `right` (a line of the card, or a mistake's twin) among up to three of
     `wrongs` (the same item's mistakes, already passed through ctx.wrong_practices); None when
-    fewer than two wrong options are left. `contrast` is the mistake `right` is the twin of: it is
-    left out, since two options alike beside two others tell a test-wise reader that the answer is
-    one of the pair (the judge statements set the two against each other instead)."""
+    fewer than two wrong options are left. `contrast`, the mistake `right` is the twin of, is always
+    one of the options: it is the near miss that tests the point (blind reviews 8–10: without it the
+    key is often the only option that stops or reports). That two options alike point a test-wise
+    reader at the pair is the convergence cue, which the generator balances like every other cue
+    (generator.cued_keys_to_drop: items beyond its fair share are kept for practice)."""
     if not worth_asking(right):
         return None
     others = [text for text in wrongs if text != contrast and not negates(text, right)]
     # `wrongs` have passed ctx.wrong_practices: none is true here; one alike the key is still
     # refused, since a look-alike pair points at the answer
-    distractors = pick_distractors(ctx.rng(f"{family}:{source}"), [others], rights=[right], count=3)
+    paired = [contrast] if contrast and contrast in wrongs and not negates(contrast, right) else []
+    distractors = paired + pick_distractors(
+        ctx.rng(f"{family}:{source}"), [others], rights=[right], count=3 - len(paired), avoid=paired
+    )
     if len(distractors) < 2:
         return None
     return choice_question(
