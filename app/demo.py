@@ -18,6 +18,7 @@ from app.cards import service as cards
 from app.cards.bank import bank_for
 from app.cards.models import Post
 from app.cards.service import import_posts
+from app.contest.demo import demo_competitions
 from app.db import utcnow
 from app.insight.demo import record_training
 from app.org.models import Department, Enterprise, Industry, Person, PersonPost, Region, Role
@@ -217,6 +218,7 @@ def load_demo(session: Session, *, hasher: PasswordHasher, now: datetime | None 
         record_training(
             session, enterprise_id=enterprise.id or 0, signer=staff_people[Role.trainer], now=now or utcnow()
         )
+        demo_competitions(session, trainer=staff_people[Role.trainer], posts=list(posts.values()), now=now or utcnow())
     return summary
 
 
