@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
-from starlette.concurrency import run_in_threadpool
 
 from app.contest import game, service
 from app.contest.models import Competition
@@ -142,32 +141,30 @@ async def answer_fast(
 ) -> bytes | None:
     """The reply's JSON, or None: the ordinary path decides."""
     answering: fast.Answering = state.answering
-    claims = answering.callers.claims(token, secret=state.secret_key, now=now)
-    person_id = fast.person_id_of(claims) if claims is not None else None
-    if claims is None or person_id is None:
+    plain = await fast.plain_answer(
+        answering,
+        secret=state.secret_key,
+        token=token,
+        key=lambda person_id: view_key(competition_id, person_id),
+        load=lambda engine, person_id: load_view(engine, competition_id, person_id),
+        engine=state.engine,
+        question_id=body.question_id,
+        given=body.answer,
+        now=now,
+        reload_unknown=True,  # a new attempt answers another paper
+    )
+    if plain is None:
         return None
-    key = view_key(competition_id, person_id)
-    view = answering.views.get(key)
-    if view is None or body.question_id not in view.questions:  # unknown, or a new attempt since
-        async with answering.loads:
-            loaded = await run_in_threadpool(load_view, state.engine, competition_id, person_id)
-        if loaded is None:
-            answering.views.forget(key)
-            return None
-        view = answering.views.put(key, loaded)
-    checked = fast.check(view, person_id=person_id, question_id=body.question_id, given=body.answer, now=now)
-    if checked is None:
-        return None
-    policy: ContestPolicy = view.policy
-    detail = Detail(policy=policy, position=checked.question.position)
+    policy: ContestPolicy = plain.view.policy
+    detail = Detail(policy=policy, position=plain.checked.question.position)
     written = await answering.writer.write(
         fast.Pending(
-            round_id=view.round_id,
-            person_id=person_id,
-            session_version=claims.get("sv"),
+            round_id=plain.view.round_id,
+            person_id=plain.person_id,
+            session_version=plain.session_version,
             question_id=body.question_id,
-            given=checked.stored,
-            correct=checked.correct,
+            given=plain.checked.stored,
+            correct=plain.checked.correct,
             now=now,
             follow_up=add_scores,
             admit=admit_live if policy.mode == "live" else None,
@@ -176,6 +173,6 @@ async def answer_fast(
     )
     if written is None or detail.scored is None:
         return None
-    view.answered.add(body.question_id)
-    reply = AnswerResult(correct=checked.correct, points=detail.scored.points, total=detail.scored.total)
+    plain.view.answered.add(body.question_id)
+    reply = AnswerResult(correct=plain.checked.correct, points=detail.scored.points, total=detail.scored.total)
     return reply.model_dump_json().encode()

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
 
 from app.meeting.models import Meeting, MeetingAttendee
 from app.meeting.schemas import MeetingAnswerIn, MeetingFeedback
@@ -43,38 +42,36 @@ async def answer_fast(
 ) -> bytes | None:
     """The reply's JSON, or None: the ordinary path decides."""
     answering: fast.Answering = state.answering
-    claims = answering.callers.claims(token, secret=state.secret_key, now=now)
-    person_id = fast.person_id_of(claims) if claims is not None else None
-    if claims is None or person_id is None:
-        return None
-    key = view_key(meeting_id, person_id)
-    view = answering.views.get(key)
-    if view is None:
-        async with answering.loads:
-            loaded = await run_in_threadpool(load_view, state.engine, meeting_id, person_id)
-        if loaded is None:
-            return None
-        view = answering.views.put(key, loaded)
-    checked = fast.check(view, person_id=person_id, question_id=body.question_id, given=body.answer, now=now)
-    if checked is None:
+    plain = await fast.plain_answer(
+        answering,
+        secret=state.secret_key,
+        token=token,
+        key=lambda person_id: view_key(meeting_id, person_id),
+        load=lambda engine, person_id: load_view(engine, meeting_id, person_id),
+        engine=state.engine,
+        question_id=body.question_id,
+        given=body.answer,
+        now=now,
+    )
+    if plain is None:
         return None
     written = await answering.writer.write(
         fast.Pending(
-            round_id=view.round_id,
-            person_id=person_id,
-            session_version=claims.get("sv"),
+            round_id=plain.view.round_id,
+            person_id=plain.person_id,
+            session_version=plain.session_version,
             question_id=body.question_id,
-            given=checked.stored,
-            correct=checked.correct,
+            given=plain.checked.stored,
+            correct=plain.checked.correct,
             now=now,
         )
     )
     if written is None:
         return None
-    view.answered.add(body.question_id)
-    question = checked.question
+    plain.view.answered.add(body.question_id)
+    question = plain.checked.question
     reply = MeetingFeedback(
-        correct=checked.correct,
+        correct=plain.checked.correct,
         answer_key=list(question.answer),
         explanation=question.explanation,
         source=question.source,

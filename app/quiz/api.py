@@ -162,27 +162,26 @@ async def answer_fast(state: Any, token: str | None, attempt_id: int, body: Answ
     answered set from memory, the answer written by the process's answer writer and acknowledged
     once committed. The reply's JSON, or None for anything else (the ordinary path decides)."""
     answering: fast.Answering = state.answering
-    claims = answering.callers.claims(token, secret=state.secret_key, now=now)
-    if claims is None:
-        return None
-    view = answering.views.get(("quiz", attempt_id))
-    if view is None:
-        async with answering.loads:
-            loaded = await run_in_threadpool(_quiz_view, state.engine, attempt_id)
-        if loaded is None:
-            return None
-        view = answering.views.put(("quiz", attempt_id), loaded)
-    checked = fast.check(
-        view, person_id=fast.person_id_of(claims), question_id=body.question_id, given=body.answer, now=now
+    plain = await fast.plain_answer(
+        answering,
+        secret=state.secret_key,
+        token=token,
+        key=lambda person_id: ("quiz", attempt_id),
+        load=lambda engine, person_id: _quiz_view(engine, attempt_id),
+        engine=state.engine,
+        question_id=body.question_id,
+        given=body.answer,
+        now=now,
     )
-    if checked is None:
+    if plain is None:
         return None
+    view, checked = plain.view, plain.checked
     policy: QuizPolicy = view.policy
     written = await answering.writer.write(
         fast.Pending(
             round_id=view.round_id,
             person_id=view.person_id,
-            session_version=claims.get("sv"),
+            session_version=plain.session_version,
             question_id=body.question_id,
             given=checked.stored,
             correct=checked.correct,

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
+from starlette.concurrency import run_in_threadpool
 
 from app.db import begin_writing
 from app.org.models import Person
@@ -365,6 +366,55 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
                 follow_up(session, items)
         session.commit()
     return results
+
+
+@dataclass(frozen=True)
+class Plain:
+    """An answer the fast path may hand to the writer: whose, in which view, checked."""
+
+    person_id: int
+    session_version: Any
+    view: View
+    checked: Checked
+
+
+ViewLoader = Callable[[Engine, int], "View | None"]  # (engine, person id) → the view, or None
+
+
+async def plain_answer(
+    answering: "Answering",
+    *,
+    secret: str,
+    token: str | None,
+    key: Callable[[int], Any],
+    load: ViewLoader,
+    engine: Engine,
+    question_id: int,
+    given: list[str] | str,
+    now: datetime,
+    reload_unknown: bool = False,
+) -> Plain | None:
+    """The part every kind shares: the caller from the token, the view from memory (or loaded once,
+    in a thread, within the load slots), the answer checked against it. None: the ordinary path
+    decides. `key(person_id)` names the view; `reload_unknown` loads it again when the question is
+    not in it (a competition's next attempt answers another paper)."""
+    claims = answering.callers.claims(token, secret=secret, now=now)
+    person_id = person_id_of(claims) if claims is not None else None
+    if claims is None or person_id is None:
+        return None
+    view_key = key(person_id)
+    view = answering.views.get(view_key)
+    if view is None or (reload_unknown and question_id not in view.questions):
+        async with answering.loads:
+            loaded = await run_in_threadpool(load, engine, person_id)
+        if loaded is None:
+            answering.views.forget(view_key)
+            return None
+        view = answering.views.put(view_key, loaded)
+    checked = check(view, person_id=person_id, question_id=question_id, given=given, now=now)
+    if checked is None:
+        return None
+    return Plain(person_id=person_id, session_version=claims.get("sv"), view=view, checked=checked)
 
 
 class Answering:
