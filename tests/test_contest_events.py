@@ -4,6 +4,7 @@ viewer the competition is visible to may listen."""
 
 import asyncio
 import json
+import threading
 
 import httpx
 from fastapi import FastAPI
@@ -83,7 +84,25 @@ def test_every_viewer_gets_the_same_state_read_once_per_tick_and_the_app_stays_f
         assert competition_id not in broadcaster.channels
 
     with serving(app) as base_url:
-        asyncio.run(scenario(base_url))
+        run_in_own_loop(scenario(base_url))
+
+
+def run_in_own_loop(coroutine) -> None:  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop
+    running on the main thread for the whole session."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as problem:  # handed to the test's thread
+            failure.append(problem)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def test_only_a_viewer_in_reach_may_listen(app: FastAPI, client: TestClient, world: World, session: Session) -> None:

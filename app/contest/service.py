@@ -259,7 +259,8 @@ def create(session: Session, *, creator: Person, body: NewCompetition, now: date
         round_ = rounds.open_round(
             session,
             kind="contest",
-            enterprise_id=enterprise_id,
+            # a region competition belongs to no enterprise; its papers are its first post's cards
+            enterprise_id=enterprise_id if enterprise_id is not None else by_id[body.post_ids[0]].enterprise_id,
             opens_at=body.starts_at,
             closes_at=body.ends_at,
             grace=grace,

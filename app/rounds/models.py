@@ -20,8 +20,8 @@ class Round(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=12)  # quiz | meeting | spot | contest
-    # None for a region competition's papers: they belong to no one enterprise
-    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    # whose cards the questions come from (a region competition's papers: its first post's enterprise)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     opens_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # answers later than closes_at + grace_s are refused; an open round past it is closed (graded) once
     closes_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -31,7 +31,7 @@ class AnswerRules:
 
 
 def open_round(
-    session: Session, *, kind: str, enterprise_id: int | None, opens_at: datetime, closes_at: datetime, grace: timedelta
+    session: Session, *, kind: str, enterprise_id: int, opens_at: datetime, closes_at: datetime, grace: timedelta
 ) -> Round:
     row = Round(
         kind=kind,
