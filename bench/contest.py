@@ -162,8 +162,10 @@ class Connection:
             self.writer.close()
             self.writer = None
 
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
-        for attempt in (1, 2):
+    async def request(self, raw: bytes, *, resend: bool = True) -> tuple[int, bytes]:
+        """`resend=False` for a request that must never reach the server twice (the host's actions):
+        a connection closed under it may have been closed after the server acted on it."""
+        for attempt in (1, 2) if resend else (2,):
             if self.writer is None or self.reader is None or self.reader.at_eof() or self.writer.is_closing():
                 if self.writer is not None:
                     self.counters.reconnects += 1
@@ -548,8 +550,10 @@ async def live_run(
                 everyone[k].set()
 
     async def advance() -> tuple[dict, float]:
+        host.close()  # a fresh connection per action: never one the server is closing as idle
+        await host.open()
         sent = time.perf_counter()
-        status, reply = await host.request(request_bytes(port, "POST", f"{base}/advance", host_token))
+        status, reply = await host.request(request_bytes(port, "POST", f"{base}/advance", host_token), resend=False)
         done = time.perf_counter()
         live.advance_ms.append((done - sent) * 1000)
         if status != 200:
@@ -917,6 +921,19 @@ def run_participants(
     return row
 
 
+def server_errors(log_path: Path, limit: int = 5) -> str:
+    """The last few exceptions in the server's log (why a request answered 500)."""
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    found = [line for line in lines if "Error" in line or "Exception" in line]
+    counts: dict[str, int] = {}
+    for line in found:
+        counts[line.strip()[:200]] = counts.get(line.strip()[:200], 0) + 1
+    return "\n".join(f"  server log ({count}×): {line}" for line, count in list(counts.items())[-limit:])
+
+
 def run_configuration(kind: str, workers: int, sizes: list[int], args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     secret = os.urandom(32).hex()
@@ -952,6 +969,8 @@ def run_configuration(kind: str, workers: int, sizes: list[int], args: argparse.
                         row = Row(kind, workers, n, failure=f"{type(error).__name__}: {error}"[:200])
                         print(server.log_tail(), file=sys.stderr)
                     print(format_live(row), file=sys.stderr)
+                    if row.errors or row.start_errors or row.failure:
+                        print(server_errors(server.log_path), file=sys.stderr)
                     rows.append(row)
                     if row.failure:
                         print(f"  stopping {kind}/{workers} here: {row.failure}", file=sys.stderr)
