@@ -181,7 +181,8 @@ def stored_answers(database_url: str, attempt_ids: list[int]) -> list[tuple[int,
 
 
 @contextmanager
-def ping_server(env: dict[str, str], log_dir: Path):
+def ping_server(env: dict[str, str], log_dir: Path, workers: int = 1):
+    """The bare /ping app under uvicorn with `postdrill serve`'s settings (and as many workers)."""
     port = free_port()
     log_path = log_dir / f"ping-{port}.log"
     with log_path.open("wb") as log:
@@ -196,7 +197,7 @@ def ping_server(env: dict[str, str], log_dir: Path):
                 str(Path(__file__).parent),
                 "--host=127.0.0.1",
                 f"--port={port}",
-                "--workers=1",
+                f"--workers={workers}",
                 "--log-level=warning",
                 "--proxy-headers",
             ],
