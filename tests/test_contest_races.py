@@ -37,6 +37,8 @@ def test_competition_answers_take_the_fast_path_and_a_logged_out_token_is_refuse
     competition_id = create(client, world, world.a.people["trainer"], post_ids=[post.id]).json()["id"]
     worker = world.auth(world.a.people["worker"])
     client.post(f"/api/competitions/{competition_id}/join", headers=worker)
+    # the join leaves the entry's view in memory: the first answer reads nothing
+    assert app.state.answering.views.get(("contest", competition_id, world.a.people["worker"].id)) is not None
     batches = app.state.answering.writer.batches
     question = current(client, worker, competition_id)
     assert answer(client, worker, competition_id, question, right(session, question)).json() == {

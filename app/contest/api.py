@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from app.contest import events, game, leaderboard, service
+from app.contest import fast as contest_fast
 from app.contest.models import Competition
 from app.contest.schemas import (
     AnswerCompetitionIn,
@@ -111,10 +112,11 @@ def competition_by_code(
 
 @router.post("/{competition_id}/join", responses=error_responses(401, 403, 404, 409, 422))
 def join_competition(
-    competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    request: Request, competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> Joined:
     entry = service.join(session, competition=competition, person=person, now=clock())
     session.commit()
+    contest_fast.remember(request.app.state.answering, session, competition, entry)
     return Joined(participant_id=entry.id or 0, attempt=entry.attempt, score=entry.score)
 
 

@@ -110,11 +110,14 @@ class Broadcaster:
             await asyncio.sleep(self._tick_s)
 
     def _publish(self, channel: Channel, state: GameState, competition: Competition) -> None:
-        steady = state.model_copy(update={"remaining_ms": 0})  # the countdown alone is no change
+        # the countdown alone is no change (it runs on the client), nor, for the API's stream, the
+        # count of answers so far (it moves with every answer; the host's view shows it)
+        steady = state.model_copy(update={"remaining_ms": 0})
+        quiet = steady.model_copy(update={"answered": 0})
         for view, queues in channel.queues.items():
             if not queues:
                 continue
-            fingerprint = render(view, steady, competition)
+            fingerprint = render(view, quiet if view == "json" else steady, competition)
             if channel.shown.get(view) == fingerprint:
                 continue
             channel.shown[view] = fingerprint

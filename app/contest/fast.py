@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
+from sqlmodel import select as sql_select
 
 from app.contest import game, service
-from app.contest.models import Competition
+from app.contest.models import Competition, Entry
 from app.contest.schemas import AnswerCompetitionIn, AnswerResult
 from app.rounds import fast
-from app.rounds.models import Round
+from app.rounds.models import Round, RoundAnswer, RoundQuestion
 
 
 @dataclass
@@ -51,32 +52,79 @@ def view_key(competition_id: int, person_id: int) -> tuple[str, int, int]:
     return ("contest", competition_id, person_id)
 
 
-def load_view(engine: Engine, competition_id: int, person_id: int) -> fast.View | None:
+PAPERS_LIMIT = 2_000
+
+
+def paper(
+    papers: dict[int, dict[int, fast.FrozenQuestion]], session: Session, round_id: int
+) -> dict[int, fast.FrozenQuestion]:
+    """A paper's frozen questions, read once per process (Answering.papers): ten thousand
+    participants of one paper cost one read, not ten thousand."""
+    found = papers.get(round_id)
+    if found is None:
+        rows = session.exec(sql_select(RoundQuestion).where(RoundQuestion.round_id == round_id)).all()
+        found = {row.id: fast.FrozenQuestion.of(row) for row in rows if row.id is not None}
+        if len(papers) >= PAPERS_LIMIT:
+            papers.clear()
+        papers[round_id] = found
+    return found
+
+
+def entry_view(
+    session: Session, competition: Competition, entry: Entry, papers: dict[int, dict[int, fast.FrozenQuestion]]
+) -> fast.View | None:
+    """The entry as the fast path sees it: its paper, what it answered, until when."""
+    round_ = session.get(Round, entry.round_id)
+    if round_ is None or round_.closed_at is not None or entry.id is None or competition.id is None:
+        return None
+    answered: set[int] = set()
+    if entry.answered:
+        answered = set(
+            session.exec(
+                sql_select(RoundAnswer.question_id).where(
+                    RoundAnswer.round_id == entry.round_id, RoundAnswer.person_id == entry.person_id
+                )
+            ).all()
+        )
+    window = competition.mode == "window"
+    return fast.View(
+        round_id=entry.round_id,
+        person_id=entry.person_id,
+        # a window attempt has its own time; a live game's questions are timed by the writer (admit_live)
+        closes_at=min(entry.deadline, round_.closes_at) if window else round_.closes_at,
+        grace_s=int(service.WINDOW_GRACE.total_seconds()) if window else round_.grace_s,
+        questions=paper(papers, session, entry.round_id),
+        answered=answered,
+        policy=ContestPolicy(
+            competition_id=competition.id,
+            entry_id=entry.id,
+            mode=competition.mode,
+            limit_ms=competition.seconds_per_question * 1000,
+            streak_bonus=competition.streak_bonus,
+            started_at=entry.started_at,
+        ),
+    )
+
+
+def remember(answering: fast.Answering, session: Session, competition: Competition, entry: Entry) -> None:
+    """Keep the view of an entry just joined, so its first answer reads nothing."""
+    view = entry_view(session, competition, entry, answering.papers)
+    if view is not None and competition.id is not None:
+        answering.views.put(view_key(competition.id, entry.person_id), view)
+
+
+def load_view(
+    engine: Engine, papers: dict[int, dict[int, fast.FrozenQuestion]], competition_id: int, person_id: int
+) -> fast.View | None:
     """The person's latest entry as a view, or None (not joined: the ordinary path says so)."""
     with Session(engine) as session:
         competition = session.get(Competition, competition_id)
         if competition is None:
             return None
         entry = service.latest_entry(session, competition=competition, person_id=person_id)
-        if entry is None or entry.id is None:
+        if entry is None:
             return None
-        policy = ContestPolicy(
-            competition_id=competition_id,
-            entry_id=entry.id,
-            mode=competition.mode,
-            limit_ms=competition.seconds_per_question * 1000,
-            streak_bonus=competition.streak_bonus,
-            started_at=entry.started_at,
-        )
-        view = fast.load_view(session, round_id=entry.round_id, person_id=person_id, policy=policy)
-        if view is None:
-            return None
-        if competition.mode == "window":  # the attempt's own time, not the paper's
-            round_ = session.get(Round, entry.round_id)
-            assert round_ is not None
-            view.closes_at = min(entry.deadline, round_.closes_at)
-            view.grace_s = int(service.WINDOW_GRACE.total_seconds())
-        return view
+        return entry_view(session, competition, entry, papers)
 
 
 def admit_live(session: Session, items: list[fast.Pending]) -> list[bool]:
@@ -118,13 +166,14 @@ def admit_live(session: Session, items: list[fast.Pending]) -> list[bool]:
 
 
 def add_scores(session: Session, items: list[fast.Pending]) -> None:
+    """The batch's points added to their entries: one read and one executemany for the batch."""
+    scorings = []
     for item in items:
         detail: Detail = item.detail
         policy = detail.policy
         if policy.mode == "window":
             detail.elapsed_ms = int((item.now - policy.started_at).total_seconds() * 1000)
-        detail.scored = service.add_points(
-            session,
+        scorings.append(
             service.Scoring(
                 entry_id=policy.entry_id,
                 mode=policy.mode,
@@ -132,8 +181,10 @@ def add_scores(session: Session, items: list[fast.Pending]) -> None:
                 elapsed_ms=detail.elapsed_ms,
                 limit_ms=policy.limit_ms,
                 streak_bonus=policy.streak_bonus,
-            ),
+            )
         )
+    for item, scored in zip(items, service.add_points_many(session, scorings), strict=True):
+        item.detail.scored = scored
 
 
 async def answer_fast(
@@ -146,7 +197,7 @@ async def answer_fast(
         secret=state.secret_key,
         token=token,
         key=lambda person_id: view_key(competition_id, person_id),
-        load=lambda engine, person_id: load_view(engine, competition_id, person_id),
+        load=lambda engine, person_id: load_view(engine, answering.papers, competition_id, person_id),
         engine=state.engine,
         question_id=body.question_id,
         given=body.answer,

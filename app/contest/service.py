@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -590,37 +590,76 @@ class Scored:
 
 
 def add_points(session: Session, scoring: Scoring) -> Scored:
-    """One atomic UPDATE of the entry (score, counts, time, streak) in the answer's transaction,
-    for the ordinary path and the fast one's writer alike. The streak bonus is computed from the
-    streak the row holds, in the same statement, so two processes never read a stale one."""
-    correct = scoring.correct
-    if scoring.mode == "window":
-        base = game.WINDOW_POINTS if correct else 0
-        time_value = case((col(Entry.time_ms) < scoring.elapsed_ms, scoring.elapsed_ms), else_=col(Entry.time_ms))
-    else:
-        base = game.live_points(correct=correct, elapsed_ms=scoring.elapsed_ms, limit_ms=scoring.limit_ms)
-        time_value = col(Entry.time_ms) + min(max(scoring.elapsed_ms, 0), scoring.limit_ms)
-    bonus: Any = 0
-    if scoring.mode == "live" and scoring.streak_bonus and correct:
-        step = col(Entry.streak) * game.STREAK_STEP
-        bonus = case((step > game.STREAK_CAP, game.STREAK_CAP), else_=step)
-    row = session.execute(
-        update(Entry)
-        .where(col(Entry.id) == scoring.entry_id)
-        .values(
-            score=col(Entry.score) + base + bonus,
-            correct=col(Entry.correct) + (1 if correct else 0),
-            answered=col(Entry.answered) + 1,
-            time_ms=time_value,
-            streak=(col(Entry.streak) + 1) if correct else 0,
+    """One answer's points added to its entry (see add_points_many)."""
+    return add_points_many(session, [scoring])[0]
+
+
+ENTRY_TABLE = Entry.__table__  # type: ignore[attr-defined]
+ADD_TO_ENTRY = (
+    update(ENTRY_TABLE)
+    .where(ENTRY_TABLE.c.id == bindparam("entry_id"))
+    .values(
+        score=ENTRY_TABLE.c.score + bindparam("add_score"),
+        correct=ENTRY_TABLE.c.correct + bindparam("add_correct"),
+        answered=ENTRY_TABLE.c.answered + bindparam("add_answered"),
+        time_ms=case(
+            (
+                bindparam("window"),
+                case((ENTRY_TABLE.c.time_ms < bindparam("time"), bindparam("time")), else_=ENTRY_TABLE.c.time_ms),
+            ),
+            else_=ENTRY_TABLE.c.time_ms + bindparam("time"),
+        ),
+        streak=bindparam("streak"),
+    )
+)
+
+
+def add_points_many(session: Session, scorings: Sequence[Scoring]) -> list[Scored]:
+    """The answers' points added to their entries in the answers' transaction, for the ordinary
+    path and the fast path's writer alike: the entries read once (locked on PostgreSQL; SQLite's
+    write lock is already held), each answer scored in turn from the entry's running streak, and one
+    UPDATE per entry, all sent as one executemany. Counts and score are added, never overwritten,
+    so the score is the sum of the stored answers' points."""
+    ids = sorted({scoring.entry_id for scoring in scorings})
+    query = select(Entry.id, Entry.score, Entry.streak).where(col(Entry.id).in_(ids))
+    if session.connection().dialect.name != "sqlite":
+        query = query.with_for_update()
+    running = {entry_id: [score, streak] for entry_id, score, streak in session.exec(query).all()}
+    totals: dict[int, dict[str, Any]] = {}
+    results: list[Scored] = []
+    for scoring in scorings:
+        score, streak = running[scoring.entry_id]
+        correct = scoring.correct
+        change = totals.setdefault(
+            scoring.entry_id,
+            {
+                "entry_id": scoring.entry_id,
+                "add_score": 0,
+                "add_correct": 0,
+                "add_answered": 0,
+                "window": scoring.mode == "window",
+                "time": 0,
+                "streak": streak,
+            },
         )
-        .returning(col(Entry.score), col(Entry.streak))
-    ).one()
-    total, streak = row
-    points = base
-    if scoring.mode == "live" and scoring.streak_bonus and correct:
-        points += game.streak_bonus(correct=True, streak_before=streak - 1)
-    return Scored(points=points, total=total)
+        if scoring.mode == "window":
+            points = game.WINDOW_POINTS if correct else 0
+            change["time"] = max(change["time"], scoring.elapsed_ms)
+        else:
+            points = game.live_points(correct=correct, elapsed_ms=scoring.elapsed_ms, limit_ms=scoring.limit_ms)
+            if scoring.streak_bonus:
+                points += game.streak_bonus(correct=correct, streak_before=streak)
+            change["time"] += min(max(scoring.elapsed_ms, 0), scoring.limit_ms)
+        streak = streak + 1 if correct else 0
+        score += points
+        running[scoring.entry_id] = [score, streak]
+        change["add_score"] += points
+        change["add_correct"] += 1 if correct else 0
+        change["add_answered"] += 1
+        change["streak"] = streak
+        results.append(Scored(points=points, total=score))
+    session.connection().execute(ADD_TO_ENTRY, list(totals.values()))
+    return results
 
 
 # --- what a player sees ----------------------------------------------------------------------------

@@ -423,6 +423,9 @@ class Answering:
     def __init__(self, engine: Engine, *, load_slots: int = 8) -> None:
         self.callers = Callers()
         self.views = Views()
+        # frozen questions of rounds many people answer (a competition's papers) by round id: they
+        # never change once written, so a process reads each paper once
+        self.papers: dict[int, dict[int, FrozenQuestion]] = {}
         self.writer = AnswerWriter(engine)
         self._load_slots = load_slots
         self._loads: asyncio.Semaphore | None = None
