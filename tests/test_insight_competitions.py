@@ -116,8 +116,11 @@ def held(session: Session, world: World, clock: FakeClock) -> dict[str, object]:
         for key, scores in (spec.entries or {}).items():
             person = people[key]
             for attempt, score in enumerate(scores, start=1):
-                paper = Round(
-                    kind="contest", enterprise_id=None, opens_at=competition.starts_at, closes_at=spec.ends_at
+                paper = Round(  # a paper's round names the enterprise whose cards it asks
+                    kind="contest",
+                    enterprise_id=person.enterprise_id,
+                    opens_at=competition.starts_at,
+                    closes_at=spec.ends_at,
                 )
                 session.add(paper)
                 session.flush()
