@@ -2,6 +2,7 @@
 attempt, best attempt counts), live mode (host-paced, points by answer time, pause, takeover,
 podium), leaderboards by person, team and enterprise, and who may see and do what."""
 
+from collections import Counter
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -12,9 +13,10 @@ from app.cards.bank import reference_bank
 from app.cards.models import Post
 from app.cards.service import import_posts
 from app.contest import game
-from app.contest.models import Competition, Entry
+from app.contest.models import Competition, CompetitionPaper, Entry
 from app.org.models import Person
 from app.questions.review import approve_all
+from app.questions.sources import card_items
 from app.rounds.models import RoundAnswer, RoundQuestion
 from tests.conftest import FakeClock, Tenant, World
 
@@ -434,6 +436,28 @@ def test_rejoining_continues_the_same_entry_with_its_score(
 
 
 # --- tenancy and region scope --------------------------------------------------------------------
+
+
+def test_a_region_paper_over_two_posts_asks_both_though_their_keys_and_item_ids_repeat(
+    client: TestClient, world: World, session: Session
+) -> None:
+    """Two enterprises' posts from two reference cards: the same question keys and card item ids
+    ("risk_control:risks[R1]…") on both. The pool keeps each post's questions, so a paper can be
+    longer than one post's card items, and asks each post's item once."""
+    posts = [reference_post(session, world, world.a), reference_post(session, world, world.b, "electrician")]
+    one_post = create(client, world, world.regulator, post_ids=[posts[0].id], scope="region", question_count=35)
+    assert one_post.status_code == 422, one_post.text  # the forklift card alone has fewer items
+    made = create(client, world, world.regulator, post_ids=[p.id for p in posts], scope="region", question_count=35)
+    assert made.status_code == 201, made.text
+    rounds = session.exec(
+        select(CompetitionPaper.round_id).where(CompetitionPaper.competition_id == made.json()["id"])
+    ).all()
+    for round_id in rounds:
+        questions = session.exec(select(RoundQuestion).where(RoundQuestion.round_id == round_id)).all()
+        assert len(questions) == 35
+        items = Counter(item for q in questions for item in card_items(q.source))
+        # an item id can come from each of the two posts, never more often
+        assert max(items.values()) <= 2 and any(count == 2 for count in items.values())
 
 
 def test_region_competitions_reach_the_regions_enterprises_and_nobody_else(

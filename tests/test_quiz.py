@@ -2,12 +2,17 @@
 resume, autosave, double submit, the notebook, frozen questions, tenancy and progress."""
 
 import random
+from dataclasses import replace
+from itertools import combinations
 
 import pytest
 from sqlmodel import select
 
 from app.cards.bank import bank_files
+from app.questions.families import assessable
 from app.questions.model import Dimension, Option, Question, QuestionType
+from app.questions.overlap import Overlaps
+from app.questions.stats import bank_questions
 from app.quiz import logic
 from app.rounds.models import RoundQuestion
 
@@ -312,6 +317,89 @@ def test_a_quiz_never_shows_one_practice_twice():
     for seed in range(10):
         chosen = {x.key for x in logic.choose_balanced([judge, choice], 2, random.Random(seed))}
         assert len(chosen) == 1
+
+
+def judge(key: str, practice: str, source: str, *, origin: str = "") -> Question:
+    return Question(
+        key,
+        "f",
+        QuestionType.judge,
+        f"判断：（作业中）{practice}。",
+        (Option("T", "正确"), Option("F", "错误")),
+        ("T",),
+        "",
+        Dimension.operation,
+        source,
+        practice,
+        origin=origin,
+    )
+
+
+# Two card items that test one fact: each gives the other away (blind review 11a, pattern 1)
+SAME_FACT = (
+    judge("risk", "出现连冲立即按急停，复位后重新开机生产", "risks[R98].mistakes[0]"),
+    judge("step", "试冲出现一次连冲，立即停机报维修人员处理", "operation.steps[S98].mistakes[1].right"),
+)
+ONE_RULE = (
+    judge("monthly", "漏电保护器装好后每月按一次试验按钮", "risks[R6].mistakes[4].right"),
+    judge("yearly", "漏电保护器装好后，每年检修时按一次试验按钮", "operation.steps[S2].mistakes[0]"),
+)
+UNRELATED = (
+    judge("tools", "清理模具上的废料用专用工具，不用手直接取", "operation.steps[S6].mistakes[0].right"),
+    judge("guard", "光电保护装置被遮挡报警，查明原因后再开机", "risks[R4].mistakes[0].right"),
+    judge("slide", "下班前把滑块降到下死点，切断电源", "operation.steps[S9].mistakes[0].right"),
+)
+
+
+def test_overlaps_tell_a_same_fact_pair_and_not_unrelated_items():
+    """Word pieces count by their rarity in the pool: in the press operator's own pool "连冲" is rare
+    enough that two items about it tell on each other, while the post's everyday words do not."""
+    press = [question for question in bank_questions()["press-machining"] if assessable(question)]
+    overlaps = Overlaps([*press, *SAME_FACT, *UNRELATED])
+    assert overlaps.tell(*SAME_FACT) and overlaps.tell(*reversed(SAME_FACT))
+    for first, second in combinations([SAME_FACT[0], *UNRELATED], 2):
+        assert not overlaps.tell(first, second), (first.key, second.key)
+
+
+def test_a_quiz_keeps_two_items_of_one_fact_apart_unless_it_would_run_short():
+    pool = [*ONE_RULE, *UNRELATED]
+    for seed in range(20):
+        chosen = {x.key for x in logic.choose_balanced(pool, 4, random.Random(seed))}
+        assert len(chosen) == 4 and len(chosen & {"monthly", "yearly"}) == 1
+        # five asked of five: the paper's size comes first
+        assert len(logic.choose_balanced(pool, 5, random.Random(seed))) == 5
+
+
+def test_posts_in_one_pool_keep_their_own_card_items():
+    """A competition over several posts: item ids repeat from post to post (every card has an R1)."""
+    pool = [
+        judge(
+            f"{origin}:{item}",
+            f"{origin}号岗位第{item}条做法{origin * 3}{item * 3}",
+            f"risks[R{item}].mistakes[0]",
+            origin=origin,
+        )
+        for origin in "AB"
+        for item in "12"
+    ]
+    assert len(logic.choose_balanced(pool, 4, random.Random(0))) == 4
+    one_post = [replace(question, origin="") for question in pool]
+    assert len(logic.choose_balanced(one_post, 4, random.Random(0))) == 2
+
+
+def test_reference_papers_are_full_and_rarely_hold_two_items_of_one_fact():
+    """Every post's 20-question assessment is full; a related pair is left only where the pool
+    could not fill the paper without it (measured: 80 of 900 papers, against 860 without the rule)."""
+    related = papers = 0
+    for questions in bank_questions().values():
+        pool = [question for question in questions if assessable(question)]
+        overlaps = Overlaps(pool)
+        for seed in range(10):
+            chosen = logic.choose_balanced(pool, 20, random.Random(seed))
+            assert len(chosen) == 20
+            papers += 1
+            related += any(overlaps.tell(a, b) for a, b in combinations(chosen, 2))
+    assert related <= 0.2 * papers, (related, papers)
 
 
 def test_choose_balanced_spreads_over_the_four_dimensions():

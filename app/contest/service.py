@@ -12,7 +12,7 @@ takes over the same game (its state is in the database, not in a process or a br
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,16 +187,16 @@ def _scope_of(session: Session, creator: Person, scope: str) -> tuple[int | None
 
 
 def question_pool(session: Session, posts: Sequence[Post]) -> list[Question]:
-    """The approved assessable questions of the posts' published cards (one post's questions are
-    never asked twice if two posts share a template: keys are per post)."""
-    pool: dict[str, Question] = {}
+    """The approved assessable questions of the posts' published cards. Posts imported from one
+    reference card have the same question keys and card item ids, so each question carries its post
+    (`origin`): every post's questions stay in the pool and a paper asks each post's items apart."""
+    pool: list[Question] = []
     for post in posts:
         stored = cards.version(session, post, post.published_version or 0)
         if stored is None:
             continue
-        for question in review.assessment_pool(session, post, stored):
-            pool.setdefault(question.key, question)
-    return list(pool.values())
+        pool += [replace(question, origin=str(post.id)) for question in review.assessment_pool(session, post, stored)]
+    return pool
 
 
 def create(session: Session, *, creator: Person, body: NewCompetition, now: datetime, seed: int) -> Competition:

@@ -59,3 +59,7 @@ class Question:
     # keeps out of assessments so that no surface cue pays off there (generator.balanced_for_assessment);
     # practice still covers the card line.
     practice_only: bool = False
+    # The post whose cards the question comes from, when one pool mixes several posts (a competition
+    # over several posts or enterprises): card items and keys repeat from post to post, so a paper
+    # keeps them apart by it. Empty for one post's own pool.
+    origin: str = ""

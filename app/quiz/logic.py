@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
+from app.questions.overlap import Overlaps
 from app.questions.sources import card_items
 from app.questions.text import normalise
 from app.questions.wording import statement_practice
@@ -19,8 +20,9 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     """`count` questions spread as evenly as the pool allows over the four dimensions
     (知风险/明职责/会操作/能应急), each family mixed in, in a random order. A card item (a risk,
     a step, a scenario …) is asked at most once per quiz, so no line is asked both ways and no
-    stem repeats (a blind review found the same stem three times in one quiz), and no practice is
-    shown twice (a statement that is another item's option gives that option away)."""
+    stem repeats (a blind review found the same stem three times in one quiz), no practice is
+    shown twice (a statement that is another item's option gives that option away), and no two
+    questions test one fact from two card items (app/questions/overlap.py)."""
     by_dimension: dict[Dimension, list[Question]] = defaultdict(list)
     for question in pool:
         by_dimension[question.dimension].append(question)
@@ -31,26 +33,41 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
         for question in questions:
             families[question.family].append(question)
         questions[:] = [q for group in _round_robin(list(families.values())) for q in group]
+    overlaps = Overlaps(pool)
     chosen: list[Question] = []
-    asked_items: set[str] = set()
+    asked_items: set[tuple[str, str]] = set()
     asked_stems: set[str] = set()
     shown_texts: set[str] = set()
+    held_back: list[Question] = []  # would tell on a chosen one: asked only if the paper runs short
+
+    def take(question: Question, *, or_hold: bool) -> bool:
+        items = {(question.origin, item) for item in card_items(question.source)}
+        stem = normalise(question.stem)
+        texts = practices_shown(question)
+        if items & asked_items or stem in asked_stems or texts & shown_texts:
+            return False
+        if or_hold and any(overlaps.tell(question, other) for other in chosen):
+            held_back.append(question)
+            return False
+        chosen.append(question)
+        asked_items.update(items)
+        asked_stems.add(stem)
+        shown_texts.update(texts)
+        return True
+
     dimensions = [d for d in Dimension if by_dimension[d]]
     while len(chosen) < count and any(by_dimension[d] for d in dimensions):
         for dimension in dimensions:
             queue = by_dimension[dimension]
             while queue and len(chosen) < count:
-                question = queue.pop(0)
-                items = card_items(question.source)
-                stem = normalise(question.stem)
-                texts = practices_shown(question)
-                if items & asked_items or stem in asked_stems or texts & shown_texts:
-                    continue
-                chosen.append(question)
-                asked_items |= items
-                asked_stems.add(stem)
-                shown_texts |= texts
-                break
+                if take(queue.pop(0), or_hold=True):
+                    break
+    # A small pool may not fill the paper with facts kept apart; the paper's size comes first (an
+    # assessment of fewer questions than announced is worse than two related ones).
+    for question in held_back:
+        if len(chosen) == count:
+            break
+        take(question, or_hold=False)
     rng.shuffle(chosen)
     return chosen
 

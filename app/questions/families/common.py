@@ -619,6 +619,8 @@ def twin_explanation(
     )
     if basis is None:
         return f"{cite(source)}写明的正确做法：{twin}。"
+    if says_all_of(basis[1], twin):  # the twin says the line itself: quoted once (review 11b, pattern 7)
+        return f"{cite(basis[0])}：{basis[1]}。"
     return f"{cite(basis[0])}：{basis[1]}。正确做法：{twin}。"
 
 

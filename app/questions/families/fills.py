@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from app.questions.families.common import BLANK, Context, cite, fill_question, text_lines
+from app.cards.schema import PostContent
+from app.questions.families.common import BLANK, Context, as_practice, cite, fill_question, text_lines
+from app.questions.families.risks import setting
 from app.questions.model import Question
 from app.questions.sources import document_name
 from app.questions.text import measured_numbers, normalise
@@ -91,16 +93,46 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 continue
             asked.add(fact)
             blanked = text[: number.start] + BLANK + text[number.end :]
+            where = situation(ctx.post, source)
+            # the situation never gives the number away ("距离10米以上的作业" beside a blank on 10)
+            where = "" if number.text in where else where
             yield fill_question(
                 ctx,
                 family="number_fill",
                 source=source,
-                stem=f"填空（{document_name(source)}）：{blanked}",
+                stem=f"填空（{document_name(source)}{'，' + where if where else ''}）：{blanked}",
                 blank=number.text,
                 explanation=f"{cite(source)}：{text}",
                 variant=str(index),
                 also=[normalise(number.text + number.unit)],
             )
+
+
+ITEM = re.compile(r"^(risks|operation\.steps|operation\.checklist|emergency\.scenarios)\[([^\]]+)\](.*)$")
+
+
+def situation(post: PostContent, source: str) -> str:
+    """Where a card line applies, in the card's words, so a blank on a bare fragment ("可燃气体浓度
+    低于爆炸下限的____%") says which work it is about (blind review 11b Q23): the risk point, the
+    step a key point or prohibition belongs to (a step's own text: its phase), the checklist item's
+    object, the emergency's title. Empty for duties."""
+    match = ITEM.match(source)
+    if match is None:
+        return ""
+    root, item_id, rest = match.groups()
+    if root == "risks":
+        risk = next((risk for risk in post.risks if risk.id == item_id), None)
+        return setting(risk.point) if risk else ""
+    if root == "operation.steps":
+        step = next((step for step in post.operation.steps if step.id == item_id), None)
+        if step is None:
+            return ""
+        return step.phase if not rest else as_practice(step.text)
+    if root == "operation.checklist":
+        item = next((item for item in post.operation.checklist if item.id == item_id), None)
+        return item.point_at if item else ""
+    scenario = next((scenario for scenario in post.emergency.scenarios if scenario.id == item_id), None)
+    return f"发生{scenario.title}时" if scenario else ""
 
 
 FAMILIES = (mnemonic_fill, number_fill)
