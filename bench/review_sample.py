@@ -6,19 +6,23 @@ explanation and the card line each comes from (docs/reviews/ keeps the samples a
 
 Only families that assessments and competitions may use are printed; practice-only families are
 left out, as quizzes leave them out. The sample draws uniformly over the whole bank's assessable
-questions, so bigger posts and families appear in proportion.
+questions, so bigger posts and families appear in proportion, and, as a paper does, leaves out a
+question that tests the same fact as one already drawn (app/questions/overlap.py): the reviewer
+reads what one paper could show a worker.
 """
 
 import argparse
 import random
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.questions.families import assessable
 from app.questions.model import Question, QuestionType
+from app.questions.overlap import Overlaps
 from app.questions.stats import bank_questions
 
 TYPE_LABELS = {
@@ -57,6 +61,19 @@ def assessable_items(bank: dict[str, list[Question]], posts: Sequence[str] | Non
                 yield code, question
 
 
+def paper_like(shuffled: Sequence[tuple[str, Question]], count: int) -> list[tuple[str, Question]]:
+    """The first `count` of `shuffled` that no earlier one tells on, as choose_balanced keeps a paper."""
+    overlaps = Overlaps([replace(question, origin=code) for code, question in shuffled])
+    kept: list[tuple[str, Question]] = []
+    for code, question in shuffled:
+        mine = replace(question, origin=code)
+        if len(kept) == count:
+            break
+        if not any(overlaps.tell(mine, replace(other, origin=where)) for where, other in kept):
+            kept.append((code, question))
+    return kept
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, help="draw this many at random from the whole bank")
@@ -69,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no such post in question_bank/: {', '.join(unknown)}")
     items = list(assessable_items(bank, args.posts))
     if args.sample:
-        items = random.Random(args.seed).sample(items, min(args.sample, len(items)))
+        items = paper_like(random.Random(args.seed).sample(items, len(items)), args.sample)
     print("\n".join(render(number, code, question) for number, (code, question) in enumerate(items, 1)))
     return 0
 

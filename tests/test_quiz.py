@@ -361,6 +361,15 @@ def test_overlaps_tell_a_same_fact_pair_and_not_unrelated_items():
         assert not overlaps.tell(first, second), (first.key, second.key)
 
 
+def test_overlaps_tell_posts_apart_though_their_keys_repeat():
+    monthly = replace(ONE_RULE[0], origin="electrician")
+    yearly = replace(ONE_RULE[1], origin="electrician")
+    same_key_elsewhere = replace(UNRELATED[0], key=monthly.key, origin="press")
+    overlaps = Overlaps([monthly, yearly, same_key_elsewhere, *UNRELATED[1:]])
+    assert overlaps.tell(monthly, yearly)
+    assert not overlaps.tell(same_key_elsewhere, yearly)
+
+
 def test_a_quiz_keeps_two_items_of_one_fact_apart_unless_it_would_run_short():
     pool = [*ONE_RULE, *UNRELATED]
     for seed in range(20):

@@ -42,19 +42,21 @@ class Overlaps:
     shares (the post's own equipment) tell nothing, a rare one ("连冲") tells a lot."""
 
     def __init__(self, pool: Sequence[Question]) -> None:
-        self._practices = {question.key: practices_of(question) for question in pool}
+        self._practices = {(question.origin, question.key): practices_of(question) for question in pool}
         texts = {text for practices in self._practices.values() for text in practices}
         counts = Counter(piece for text in texts for piece in bigrams(text))
         total = max(len(texts), 1)
         self._weight = {piece: log((total + 1) / count) for piece, count in counts.items()}
-        self._pieces: dict[str, tuple[tuple[frozenset[str], float], ...]] = {}
+        # by post and key: keys repeat from post to post in a competition's pool
+        self._pieces: dict[tuple[str, str], tuple[tuple[frozenset[str], float], ...]] = {}
 
     def _weighted(self, question: Question) -> tuple[tuple[frozenset[str], float], ...]:
-        found = self._pieces.get(question.key)
+        identity = (question.origin, question.key)
+        found = self._pieces.get(identity)
         if found is None:
-            texts = self._practices.get(question.key) or practices_of(question)
+            texts = self._practices.get(identity) or practices_of(question)
             found = tuple((bigrams(text), self._mass(bigrams(text))) for text in texts)
-            self._pieces[question.key] = found
+            self._pieces[identity] = found
         return found
 
     def _mass(self, pieces: frozenset[str]) -> float:
