@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from app.questions.model import JUDGE_TRUE, Question, QuestionType
+
 # Phrasings that make a statement sound wrong (a hedge, a motive, an excuse) or right (a duty, a
 # prohibition) to someone who knows nothing about the work. A judge statement that uses any of
 # them can be answered from the wording, whichever its truth.
@@ -64,3 +66,38 @@ def statement_practice(stem: str) -> str:
 def sounding(text: str) -> tuple[list[str], list[str]]:
     """The wrong-sounding and right-sounding phrasings in `text`."""
     return [word for word in WRONG_SOUNDING if word in text], [word for word in RIGHT_SOUNDING if word in text]
+
+
+# A figure a worker must know: "不超过容积的80%", "12伏", "D类灭火剂", "两人"
+FIGURE = re.compile(
+    r"[0-9０-９%％]|[A-DＡ-Ｄ]类|[一两二三四五六七八九十百半]"
+    r"(?:米|厘米|毫米|分钟|秒|小时|天|倍|人|名|次|遍|圈|层|道|级|格|根|台|周|个月|年)"
+)
+# Two acts in an order stated as such: "先关焊炬阀门，再关气瓶瓶阀"
+STATED_ORDER = re.compile(r"先.+(?:再|然后|后[，,])")
+
+
+def knowing_fact(text: str) -> str | None:
+    """What makes `text`, as the right answer, a test of knowing the card rather than of recognising
+    the safe act: a figure ("数字") or a stated order ("顺序"); None when it holds neither.
+    Blind review 12 (two reviewers): of 19 true statements only the figures, the explicit orders and
+    one counter-intuitive rule were valid; "用防爆吸尘器吸尘", "下坡挂低挡", "发现漏水立即报告" are the
+    obviously safe act, recognised by anyone who never saw the card (the knowledge sits in their
+    mistakes, which false statements ask); single choices whose key is such an act likewise."""
+    if FIGURE.search(text):
+        return "数字"
+    if STATED_ORDER.search(text):
+        return "顺序"
+    return None
+
+
+def answered_by_recognising(question: Question) -> bool:
+    """A true statement or a single choice whose right answer holds no figure and no stated order
+    (knowing_fact): the safe act anyone recognises. Papers ask these only when nothing stronger is
+    left (quiz.logic.choose_balanced); practice asks them all, since there the card line is learnt."""
+    if question.type == QuestionType.judge:
+        return question.answer == (JUDGE_TRUE,) and knowing_fact(statement_practice(question.stem)) is None
+    if question.type == QuestionType.single:
+        key = next((option.text for option in question.options if option.key == question.answer[0]), "")
+        return knowing_fact(key) is None
+    return False

@@ -10,64 +10,90 @@ from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Ques
 from app.questions.overlap import Overlaps
 from app.questions.sources import card_items
 from app.questions.text import normalise
-from app.questions.wording import statement_practice
+from app.questions.wording import answered_by_recognising, statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
+
+
+# How many more statements of one truth than of the other a short pool may put in a paper before it
+# asks one fact twice: "always 错误" then scores two statements over half of the judges at most.
+PAPER_LEAN = 2
 
 
 def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:
     """`count` questions spread as evenly as the pool allows over the four dimensions
     (知风险/明职责/会操作/能应急), each family mixed in, in a random order. A card item (a risk,
     a step, a scenario …) is asked at most once per quiz, so no line is asked both ways and no
-    stem repeats (a blind review found the same stem three times in one quiz), no practice is
-    shown twice (a statement that is another item's option gives that option away), and no two
-    questions test one fact from two card items (app/questions/overlap.py)."""
+    stem repeats (a blind review found the same stem three times in one quiz), and no practice is
+    shown twice (a statement that is another item's option gives that option away).
+
+    Within what those rules allow, a paper asks what tests knowing before what tests recognising
+    (a true statement or a single choice whose answer is the obviously safe act without a figure or
+    an order: wording.answered_by_recognising), keeps its judge statements as many true as false
+    (so "always 错误" scores chance on the paper, not only over the bank) and keeps two questions of
+    one fact apart (app/questions/overlap.py). Those three give way, in that order, only when the
+    pool would otherwise not fill the paper."""
     by_dimension: dict[Dimension, list[Question]] = defaultdict(list)
     for question in pool:
         by_dimension[question.dimension].append(question)
     for questions in by_dimension.values():
         rng.shuffle(questions)
-        # interleave families so one dimension's share is not all one kind of question
+        # interleave families so one dimension's share is not all one kind of question; within a
+        # family, what tests knowing first
         families: dict[str, list[Question]] = defaultdict(list)
         for question in questions:
             families[question.family].append(question)
+        for members in families.values():
+            members.sort(key=answered_by_recognising)  # stable: the shuffled order within each kind
         questions[:] = [q for group in _round_robin(list(families.values())) for q in group]
     overlaps = Overlaps(pool)
     chosen: list[Question] = []
     asked_items: set[tuple[str, str]] = set()
     asked_stems: set[str] = set()
     shown_texts: set[str] = set()
-    held_back: list[Question] = []  # would tell on a chosen one: asked only if the paper runs short
+    truths: dict[str, int] = {JUDGE_TRUE: 0, JUDGE_FALSE: 0}
+    held_back: list[Question] = []  # passed over for a soft rule: asked only if the paper runs short
 
-    def take(question: Question, *, or_hold: bool) -> bool:
+    def fits(question: Question, *, lean: int = 0, apart: bool = True) -> bool:
         items = {(question.origin, item) for item in card_items(question.source)}
-        stem = normalise(question.stem)
-        texts = practices_shown(question)
-        if items & asked_items or stem in asked_stems or texts & shown_texts:
+        if items & asked_items or normalise(question.stem) in asked_stems or practices_shown(question) & shown_texts:
             return False
-        if or_hold and any(overlaps.tell(question, other) for other in chosen):
-            held_back.append(question)
-            return False
+        if question.type == QuestionType.judge:
+            truth, other = question.answer[0], JUDGE_FALSE if question.answer[0] == JUDGE_TRUE else JUDGE_TRUE
+            if truths[truth] > truths[other] + lean:
+                return False
+        return not apart or not any(overlaps.tell(question, other) for other in chosen)
+
+    def take(question: Question) -> None:
         chosen.append(question)
-        asked_items.update(items)
-        asked_stems.add(stem)
-        shown_texts.update(texts)
-        return True
+        asked_items.update((question.origin, item) for item in card_items(question.source))
+        asked_stems.add(normalise(question.stem))
+        shown_texts.update(practices_shown(question))
+        if question.type == QuestionType.judge:
+            truths[question.answer[0]] += 1
 
     dimensions = [d for d in Dimension if by_dimension[d]]
     while len(chosen) < count and any(by_dimension[d] for d in dimensions):
         for dimension in dimensions:
             queue = by_dimension[dimension]
             while queue and len(chosen) < count:
-                if take(queue.pop(0), or_hold=True):
-                    break
-    # A small pool may not fill the paper with facts kept apart; the paper's size comes first (an
-    # assessment of fewer questions than announced is worse than two related ones).
-    for question in held_back:
-        if len(chosen) == count:
-            break
-        take(question, or_hold=False)
+                question = queue.pop(0)
+                if answered_by_recognising(question) or not fits(question):
+                    held_back.append(question)
+                    continue
+                take(question)
+                break
+    # What was passed over, if the paper is short: first what only tests recognising (the rules
+    # kept), then judge truths a little uneven (PAPER_LEAN), then one fact twice, then truths more
+    # uneven, then anything the hard rules allow. The paper's size comes first: an assessment of fewer questions than announced is worse
+    # than an easy or a related one.
+    for lean, apart in ((0, True), (PAPER_LEAN, True), (PAPER_LEAN, False), (count, True), (count, False)):
+        for question in held_back:
+            if len(chosen) == count:
+                break
+            if question not in chosen and fits(question, lean=lean, apart=apart):
+                take(question)
     rng.shuffle(chosen)
     return chosen
 

@@ -17,7 +17,7 @@ from app.cards.schema import MistakePair, PostContent, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
 from app.questions.text import bigrams, normalise, similar
-from app.questions.wording import sounding
+from app.questions.wording import FIGURE, sounding
 
 OPTION_KEYS = "ABCDEFGHIJ"
 BLANK = "____"
@@ -507,13 +507,7 @@ NOTHING_TO_KNOW = ("拨打", "按规定", "按规程", "按设计", "按制度",
 ORDER_FACT = "顺序"
 SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a number or class: "不超过容积的80%", "12伏", "D类灭火剂", "两人"
-    (
-        "数字",
-        re.compile(
-            r"[0-9０-９%％]|[A-DＡ-Ｄ]类|[一两二三四五六七八九十百半]"
-            r"(?:米|厘米|毫米|分钟|秒|小时|天|倍|人|名|次|遍|圈|层|道|级|格|根|台|周|个月|年)"
-        ),
-    ),
+    ("数字", FIGURE),
     # an order: "先抽空再关阀", "降压后再打开", "全部撤出后，拆除盲板", "改气割前，重新审批"
     (ORDER_FACT, re.compile(r"先|再(?!生)|然后|之后|直到|才|[后前][，,]")),
     # who does it: "由持证电工…", "有资质单位", "监护人", "操作工本人"
