@@ -5,10 +5,13 @@ explanation and the card line each comes from (docs/reviews/ keeps the samples a
     .venv/bin/python bench/review_sample.py --posts forklift electrician      # every item of some posts
 
 Only families that assessments and competitions may use are printed; practice-only families are
-left out, as quizzes leave them out. The sample draws uniformly over the whole bank's assessable
-questions, so bigger posts and families appear in proportion, and, as a paper does, leaves out a
-question that tests the same fact as one already drawn (app/questions/overlap.py): the reviewer
-reads what one paper could show a worker.
+left out, as quizzes leave them out.
+
+By default the sample is what assessments ask: one 20-question paper per post, drawn the way a quiz
+draws it (quiz.logic.choose_balanced: what tests knowing first, truths near even, one fact once),
+and the sample drawn uniformly from those papers' questions, leaving out one that tests the same
+fact as one already drawn. `--whole-bank` draws uniformly over every assessable question instead
+(reviews 1–12 did so), including those papers ask only to fill up.
 """
 
 import argparse
@@ -24,6 +27,7 @@ from app.questions.families import assessable
 from app.questions.model import Question, QuestionType
 from app.questions.overlap import Overlaps
 from app.questions.stats import bank_questions
+from app.quiz.logic import choose_balanced
 
 TYPE_LABELS = {
     QuestionType.single: "单选",
@@ -61,6 +65,21 @@ def assessable_items(bank: dict[str, list[Question]], posts: Sequence[str] | Non
                 yield code, question
 
 
+PAPER_SIZE = 20
+
+
+def papers(items: Sequence[tuple[str, Question]], rng: random.Random) -> list[tuple[str, Question]]:
+    """One paper per post, as an assessment draws it from the post's assessable questions."""
+    by_post: dict[str, list[Question]] = {}
+    for code, question in items:
+        by_post.setdefault(code, []).append(question)
+    return [
+        (code, question)
+        for code, pool in sorted(by_post.items())
+        for question in choose_balanced(pool, PAPER_SIZE, random.Random(rng.random()))
+    ]
+
+
 def paper_like(shuffled: Sequence[tuple[str, Question]], count: int) -> list[tuple[str, Question]]:
     """The first `count` of `shuffled` that no earlier one tells on, as choose_balanced keeps a paper."""
     overlaps = Overlaps([replace(question, origin=code) for code, question in shuffled])
@@ -79,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="draw this many at random from the whole bank")
     parser.add_argument("--seed", type=int, default=0, help="the draw's seed")
     parser.add_argument("--posts", nargs="*", help="only these posts (file names without .yaml)")
+    parser.add_argument("--whole-bank", action="store_true", help="sample every assessable question, not papers")
     args = parser.parse_args(argv)
     bank = bank_questions()
     unknown = sorted(set(args.posts or ()) - set(bank))
@@ -86,7 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no such post in question_bank/: {', '.join(unknown)}")
     items = list(assessable_items(bank, args.posts))
     if args.sample:
-        items = paper_like(random.Random(args.seed).sample(items, len(items)), args.sample)
+        rng = random.Random(args.seed)
+        if not args.whole_bank:
+            items = papers(items, rng)
+        items = paper_like(rng.sample(items, len(items)), args.sample)
     print("\n".join(render(number, code, question) for number, (code, question) in enumerate(items, 1)))
     return 0
 
