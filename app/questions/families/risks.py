@@ -20,6 +20,7 @@ from app.questions.families.common import (
     reads_as_practice,
     twin_choices,
     twin_lines,
+    with_figures,
 )
 from app.questions.model import Question
 from app.questions.text import similar
@@ -249,8 +250,9 @@ def risk_practice_judge(ctx: Context) -> Iterator[Question]:
             ctx,
             family="risk_practice_judge",
             where=where,
-            # right ways written as acts, like the mistakes, when the card has them (see risk_control)
-            rights=twins or rights,
+            # right ways written as acts, like the mistakes, when the card has them (see risk_control);
+            # a measure with a figure is asked too, since a figure is known, not recognised
+            rights=[*twins, *with_figures(rights)] if twins else rights,
             wrongs=mistake_lines(f"risks[{risk.id}]", risk.mistakes),
             also_right=measures,
             right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in measures)}。",
