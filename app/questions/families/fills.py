@@ -93,6 +93,8 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 continue
             asked.add(fact)
             blanked = text[: number.start] + BLANK + text[number.end :]
+            if any(other.text == number.text for other in measured_numbers(blanked)):
+                continue  # the line's other figure gives it ("直径大于100毫米…不低于____帕", review 12 Q56)
             where = situation(ctx.post, source)
             # the situation never gives the number away ("距离10米以上的作业" beside a blank on 10)
             where = "" if number.text in where else where
