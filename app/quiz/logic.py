@@ -2,7 +2,7 @@
 answers. Plain data in and out; the service does the storing."""
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,7 +10,7 @@ from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Ques
 from app.questions.overlap import Overlaps
 from app.questions.sources import card_items
 from app.questions.text import normalise
-from app.questions.wording import answered_by_recognising, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, answered_by_recognising, statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
@@ -18,7 +18,7 @@ OPTION_KEYS = "ABCDEFGHIJ"
 
 # How many more statements of one truth than of the other a short pool may put in a paper before it
 # asks one fact twice: "always 错误" then scores two statements over half of the judges at most.
-PAPER_LEAN = 2
+PAPER_LEAN = 1
 
 
 def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:
@@ -52,7 +52,9 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     asked_items: set[tuple[str, str]] = set()
     asked_stems: set[str] = set()
     shown_texts: set[str] = set()
-    truths: dict[str, int] = {JUDGE_TRUE: 0, JUDGE_FALSE: 0}
+    # per look of the statement (a negation, an order word): true and false alike in each, so that
+    # neither "always 错误" nor "正确 when it says 再" pays off on the paper
+    truths: Counter[tuple[tuple[bool, bool], str]] = Counter()
     held_back: list[Question] = []  # passed over for a soft rule: asked only if the paper runs short
 
     def fits(question: Question, *, lean: int = 0, apart: bool = True) -> bool:
@@ -61,7 +63,8 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
             return False
         if question.type == QuestionType.judge:
             truth, other = question.answer[0], JUDGE_FALSE if question.answer[0] == JUDGE_TRUE else JUDGE_TRUE
-            if truths[truth] > truths[other] + lean:
+            look = statement_look(question)
+            if truths[(look, truth)] > truths[(look, other)] + lean:
                 return False
         return not apart or not any(overlaps.tell(question, other) for other in chosen)
 
@@ -71,7 +74,7 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
         asked_stems.add(normalise(question.stem))
         shown_texts.update(practices_shown(question))
         if question.type == QuestionType.judge:
-            truths[question.answer[0]] += 1
+            truths[(statement_look(question), question.answer[0])] += 1
 
     dimensions = [d for d in Dimension if by_dimension[d]]
     while len(chosen) < count and any(by_dimension[d] for d in dimensions):
@@ -96,6 +99,12 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
                 take(question)
     rng.shuffle(chosen)
     return chosen
+
+
+def statement_look(question: Question) -> tuple[bool, bool]:
+    """What a guesser sees of a judge statement: a negation, an order word ("…后，再…")."""
+    practice = statement_practice(question.stem)
+    return any(word in practice for word in NEGATIONS), ORDER_WORD in practice
 
 
 def practices_shown(question: Question) -> set[str]:
