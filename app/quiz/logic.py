@@ -10,7 +10,7 @@ from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Ques
 from app.questions.overlap import Overlaps
 from app.questions.sources import card_items
 from app.questions.text import normalise
-from app.questions.wording import NEGATIONS, ORDER_WORD, answered_by_recognising, statement_practice
+from app.questions.wording import ORDER_WORD, answered_by_recognising, statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
@@ -52,9 +52,9 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     asked_items: set[tuple[str, str]] = set()
     asked_stems: set[str] = set()
     shown_texts: set[str] = set()
-    # per look of the statement (a negation, an order word): true and false alike in each, so that
-    # neither "always 错误" nor "正确 when it says 再" pays off on the paper
-    truths: Counter[tuple[tuple[bool, bool], str]] = Counter()
+    # per family and order word: true and false alike in each, so that neither "always 错误" nor
+    # "正确 when it says 再" pays off on the paper
+    truths: Counter[tuple[tuple[str, bool], str]] = Counter()
     held_back: list[Question] = []  # passed over for a soft rule: asked only if the paper runs short
 
     def fits(question: Question, *, lean: int = 0, apart: bool = True) -> bool:
@@ -101,10 +101,11 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     return chosen
 
 
-def statement_look(question: Question) -> tuple[bool, bool]:
-    """What a guesser sees of a judge statement: a negation, an order word ("…后，再…")."""
+def statement_look(question: Question) -> tuple[str, bool]:
+    """How a paper balances judge truths: per family (risk, step and emergency statements are
+    scored apart) and per order word ("…后，再…", which true statements holding an order carry)."""
     practice = statement_practice(question.stem)
-    return any(word in practice for word in NEGATIONS), ORDER_WORD in practice
+    return question.family, ORDER_WORD in practice
 
 
 def practices_shown(question: Question) -> set[str]:
