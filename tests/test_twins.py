@@ -96,9 +96,11 @@ def test_twins_are_the_keys_and_true_statements_and_the_card_rules_step_aside():
         index = int(question.source.split("mistakes[")[1][0])
         [key] = [option.text for option in question.options if option.key == question.answer[0]]
         assert key == question.quote == R1_PAIRS[index]["right"]
-        # the twin's own mistake is beside it: the near miss the question tests (blind reviews 8–10);
-        # the convergence cue this makes is balanced by the generator like every other cue
-        assert R1_PAIRS[index]["wrong"] in {option.text for option in question.options}
+        # never beside its own mistake: the pair, alike but for one detail, narrows the choice to
+        # two (blind review 11b); the other options are the item's other mistakes
+        texts = {option.text for option in question.options}
+        assert R1_PAIRS[index]["wrong"] not in texts
+        assert texts - {key} <= {pair["wrong"] for pair in R1_PAIRS}
         assert [option.key for option in question.options] == list(OPTION_KEYS[: len(question.options)])
         assert "distractor_true" not in {warning.code for warning in lint(question, post)}
     judges = [q for q in r1 if q.family == "risk_practice_judge"]
