@@ -178,3 +178,19 @@ def test_a_join_on_another_process_then_here_gets_the_right_attempt(
         clock.advance(seconds=5 * 20 + 1)
         assert join(client, worker, competition_id).json()["attempt"] == 3
     assert [entry.attempt for entry in entries(session, competition_id)] == [1, 2, 3]
+
+
+def test_a_join_too_early_or_after_the_podium_gets_the_ordinary_refusal(
+    client: TestClient, world: World, session: Session
+) -> None:
+    later = window(client, world, session, starts_at=(world.clock() + timedelta(hours=1)).isoformat())
+    early = join(client, world.auth(world.a.people["worker"]), later)
+    assert early.status_code == 409 and "还没有开始" in early.json()["detail"]
+    game_id = live(client, world, session)
+    host, worker = world.auth(world.a.people["trainer"]), world.auth(world.a.people["worker"])
+    assert join(client, worker, game_id).status_code == 200  # the competition is now in this process's memory
+    for _ in range(7):  # three questions shown and ended, then the podium
+        assert client.post(f"/api/competitions/{game_id}/advance", headers=host).status_code == 200
+    late = join(client, world.auth(world.a.people["leader"]), game_id)
+    assert late.status_code == 409 and "已经结束" in late.json()["detail"]
+    assert entries(session, later) == [] and len(entries(session, game_id)) == 1
