@@ -20,6 +20,7 @@ from app.contest import api as contest_api
 from app.contest import award_pages as contest_award_pages
 from app.contest import events as contest_events
 from app.contest import pages as contest_pages
+from app.contest.fast_join import Joining
 from app.db import make_engine, utcnow
 from app.drill import api as drill_api
 from app.drill import pages as drill_pages
@@ -89,6 +90,7 @@ def create_app(
     app.state.fsrs = make_scheduler(settings.desired_retention)
     app.state.routes = []
     app.state.answering = Answering(engine)  # the fast answer path (app/rounds/fast.py)
+    app.state.joining = Joining(engine)  # the fast join (app/contest/fast_join.py)
     app.state.contest_events = contest_events.Broadcaster(engine, clock)  # live streams (app/contest/events.py)
     app.state.seeds = seeds  # a fresh seed per quiz attempt; tests pass a fixed sequence
 

@@ -36,6 +36,8 @@ class ContestPolicy:
     limit_ms: int
     streak_bonus: bool
     started_at: datetime  # the entry's (window: time counts from here)
+    attempt: int = 1
+    deadline: datetime | None = None  # the entry's
 
 
 @dataclass
@@ -86,22 +88,45 @@ def entry_view(
                 )
             ).all()
         )
+    return view_of(
+        competition,
+        entry.model_dump(),
+        round_closes_at=round_.closes_at,
+        round_grace_s=round_.grace_s,
+        questions=paper(papers, session, entry.round_id),
+        answered=answered,
+    )
+
+
+def view_of(
+    competition: Competition,
+    entry: dict[str, Any],
+    *,
+    round_closes_at: datetime,
+    round_grace_s: int,
+    questions: dict[int, fast.FrozenQuestion],
+    answered: set[int],
+) -> fast.View:
+    """The view from the rows in hand: `entry` is a saved entry's columns (with its id)."""
+    assert entry["id"] is not None and competition.id is not None
     window = competition.mode == "window"
     return fast.View(
-        round_id=entry.round_id,
-        person_id=entry.person_id,
+        round_id=entry["round_id"],
+        person_id=entry["person_id"],
         # a window attempt has its own time; a live game's questions are timed by the writer (admit_live)
-        closes_at=min(entry.deadline, round_.closes_at) if window else round_.closes_at,
-        grace_s=int(service.WINDOW_GRACE.total_seconds()) if window else round_.grace_s,
-        questions=paper(papers, session, entry.round_id),
+        closes_at=min(entry["deadline"], round_closes_at) if window else round_closes_at,
+        grace_s=int(service.WINDOW_GRACE.total_seconds()) if window else round_grace_s,
+        questions=questions,
         answered=answered,
         policy=ContestPolicy(
             competition_id=competition.id,
-            entry_id=entry.id,
+            entry_id=entry["id"],
             mode=competition.mode,
             limit_ms=competition.seconds_per_question * 1000,
             streak_bonus=competition.streak_bonus,
-            started_at=entry.started_at,
+            started_at=entry["started_at"],
+            attempt=entry["attempt"],
+            deadline=entry["deadline"],
         ),
     )
 

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.exc import IntegrityError
@@ -74,6 +74,14 @@ def reaches(session: Session, person: Person, competition: Competition) -> bool:
     return region_of(session, person) == competition.region_id
 
 
+def reaches_staff(competition: Competition, *, enterprise_id: int | None, enterprise_region_id: int | None) -> bool:
+    """`reaches` for a member of an enterprise's staff (neither admin nor regulator), on plain
+    values: the fast join reads the person and the enterprise's region in one query."""
+    if competition.scope == "enterprise":
+        return enterprise_id == competition.enterprise_id
+    return enterprise_region_id == competition.region_id
+
+
 def may_host(person: Person, competition: Competition) -> bool:
     if competition.scope == "enterprise":
         return person.role in ENTERPRISE_CREATORS and person.enterprise_id == competition.enterprise_id
@@ -85,7 +93,15 @@ def may_read_results(person: Person, competition: Competition) -> bool:
     return may_host(person, competition) or person.role in (Role.regulator, Role.admin)
 
 
-def may_play(person: Person, competition: Competition) -> bool:
+class Player(Protocol):
+    """What `may_play` reads: a Person, or a row of the same columns (the fast join's batch)."""
+
+    active: bool
+    role: str
+    enterprise_id: int | None
+
+
+def may_play(person: Player, competition: Competition) -> bool:
     """Staff of the enterprise (or of the region's enterprises) play; regulators host and read."""
     return person.active and person.role in ENTERPRISE_ROLES and person.enterprise_id is not None
 
@@ -321,9 +337,35 @@ def entry_over(competition: Competition, entry: Entry, now: datetime) -> bool:
     return entry.answered >= competition.question_count or now > entry.deadline
 
 
+def new_entry_problem(competition: Competition, now: datetime, *, finished: bool) -> str | None:
+    """Why no new entry may be made now (the 409's message), or None. `finished`: the live game's
+    podium is shown (the competition row's finished_at, which changes; everything else here never
+    does)."""
+    if competition.mode == "live":
+        return "比赛已经结束" if finished or now >= competition.ends_at else None
+    if now < competition.starts_at:
+        return "比赛还没有开始"
+    if now >= competition.ends_at:
+        return "比赛已经结束"
+    return None
+
+
+def paper_number(competition: Competition, *, person_id: int, attempt: int) -> int:
+    """Which paper an attempt answers: a live game has one; a window attempt draws by seed."""
+    if competition.mode == "live":
+        return 0
+    return game.paper_number(
+        seed=competition.seed,
+        person_id=person_id,
+        attempt=attempt,
+        papers=game.paper_count(competition.attempts_allowed),
+    )
+
+
 def join(session: Session, *, competition: Competition, person: Person, now: datetime) -> Entry:
     """Join (live) or start an attempt (window). Joining again continues the same entry with its
-    score: a refresh or a reconnect loses nothing."""
+    score: a refresh or a reconnect loses nothing. (The fast join, app.contest.fast_join, makes a
+    first entry with the same checks and falls back to this for everything else.)"""
     assert person.id is not None and competition.id is not None
     if not may_play(person, competition):
         raise Forbidden("监管人员和管理员不参赛；请用主持或成绩页查看比赛")
@@ -332,50 +374,75 @@ def join(session: Session, *, competition: Competition, person: Person, now: dat
     if competition.mode == "live":
         if entry is not None:
             return entry
-        if competition.finished_at is not None or now >= competition.ends_at:
-            raise Conflict("比赛已经结束")
+        problem = new_entry_problem(competition, now, finished=competition.finished_at is not None)
+        if problem is not None:
+            raise Conflict(problem)
         return _new_entry(
             session, competition, person, attempt=1, round_id=paper_round(session, competition, 0), now=now
         )
     if entry is not None and not entry_over(competition, entry, now):
         return entry
-    if now < competition.starts_at:
-        raise Conflict("比赛还没有开始")
-    if now >= competition.ends_at:
-        raise Conflict("比赛已经结束")
+    problem = new_entry_problem(competition, now, finished=False)
+    if problem is not None:
+        raise Conflict(problem)
     attempt = 1 if entry is None else entry.attempt + 1
     if attempt > competition.attempts_allowed:
         raise Conflict(f"本比赛每人可作答 {competition.attempts_allowed} 次，您已用完")
-    number = game.paper_number(
-        seed=competition.seed,
-        person_id=person.id,
-        attempt=attempt,
-        papers=game.paper_count(competition.attempts_allowed),
-    )
+    number = paper_number(competition, person_id=person.id, attempt=attempt)
     return _new_entry(
         session, competition, person, attempt=attempt, round_id=paper_round(session, competition, number), now=now
     )
 
 
-def _new_entry(
-    session: Session, competition: Competition, person: Person, *, attempt: int, round_id: int, now: datetime
-) -> Entry:
-    assert person.enterprise_id is not None
+def entry_values(
+    competition: Competition,
+    *,
+    person_id: int,
+    enterprise_id: int,
+    department_id: int | None,
+    attempt: int,
+    round_id: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """A new entry's columns (but its id): a window attempt has its own time (capped by the end),
+    a live game's entry lasts as long as the game may; nothing scored yet."""
     if competition.mode == "window":
         deadline = min(
             now + timedelta(seconds=competition.seconds_per_question * competition.question_count), competition.ends_at
         )
     else:
         deadline = competition.ends_at + LIVE_GRACE
+    return {
+        "competition_id": competition.id or 0,
+        "person_id": person_id,
+        "enterprise_id": enterprise_id,
+        "department_id": department_id,
+        "attempt": attempt,
+        "round_id": round_id,
+        "started_at": now,
+        "deadline": deadline,
+        "score": 0,
+        "correct": 0,
+        "answered": 0,
+        "time_ms": 0,
+        "streak": 0,
+    }
+
+
+def _new_entry(
+    session: Session, competition: Competition, person: Person, *, attempt: int, round_id: int, now: datetime
+) -> Entry:
+    assert person.enterprise_id is not None
     entry = Entry(
-        competition_id=competition.id or 0,
-        person_id=person.id or 0,
-        enterprise_id=person.enterprise_id,
-        department_id=person.department_id,
-        attempt=attempt,
-        round_id=round_id,
-        started_at=now,
-        deadline=deadline,
+        **entry_values(
+            competition,
+            person_id=person.id or 0,
+            enterprise_id=person.enterprise_id,
+            department_id=person.department_id,
+            attempt=attempt,
+            round_id=round_id,
+            now=now,
+        )
     )
     try:
         with session.begin_nested():

@@ -23,9 +23,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +41,8 @@ from app.rounds.models import Round, RoundAnswer, RoundQuestion
 from app.security import read_token
 
 log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 # --- the caller ------------------------------------------------------------------------------
@@ -232,35 +234,40 @@ class Pending:
     follow_up: FollowUp | None = None  # shared by a kind's answers; called once per batch
     admit: Admit | None = None  # shared by a kind's answers; called once per batch, before the insert
     detail: Any = None  # what the kind's hooks need (the quiz: post and question key)
-    future: "asyncio.Future[int | None] | None" = field(default=None, repr=False)
-    loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
 
-class AnswerWriter:
-    """One thread per process that writes every pending answer in one transaction. The thread
-    starts with the first answer and ends after `idle_s` without any."""
+class BatchWriter(Generic[Item, Result]):
+    """One thread per process that handles everything pending in one go (`handle`, one
+    transaction), then resolves each request's future with its result. The thread starts with the
+    first item and ends after `idle_s` without any. A batch that raises resolves every item with
+    None: the fast path cannot decide, the caller takes the ordinary path."""
+
+    name = "batch-writer"
 
     def __init__(self, engine: Engine, *, idle_s: float = 5.0) -> None:
         self._engine = engine
         self._idle_s = idle_s
         self._wake = threading.Condition()
-        self._pending: list[Pending] = []
+        self._pending: list[tuple[Item, asyncio.AbstractEventLoop, asyncio.Future[Result | None]]] = []
         self._thread: threading.Thread | None = None
         self.batches = 0  # for tests and curiosity
 
-    async def write(self, item: Pending) -> int | None:
-        """The new answer's id once it is committed; None if the fast path cannot decide (the
+    def handle(self, engine: Engine, batch: list[Item]) -> list[Result | None]:
+        raise NotImplementedError
+
+    async def write(self, item: Item) -> Result | None:
+        """The item's result once its batch is committed; None if the fast path cannot decide (the
         caller then takes the ordinary path)."""
         loop = asyncio.get_running_loop()
-        item.loop, item.future = loop, loop.create_future()
+        future: asyncio.Future[Result | None] = loop.create_future()
         with self._wake:
-            self._pending.append(item)
+            self._pending.append((item, loop, future))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="answer-writer", daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
             self._wake.notify()
         # shield: a client that disconnects must not cancel what the writer resolves
-        return await asyncio.shield(item.future)
+        return await asyncio.shield(future)
 
     def _run(self) -> None:
         while True:
@@ -271,18 +278,28 @@ class AnswerWriter:
                     self._thread = None
                     return
                 batch, self._pending = self._pending, []
+            items = [item for item, _, _ in batch]
             try:
-                results = write_batch(self._engine, batch)
+                results = self.handle(self._engine, items)
             except Exception:
-                log.exception("answer batch of %d failed; each answer takes the ordinary path", len(batch))
+                log.exception("%s: batch of %d failed; each item takes the ordinary path", self.name, len(batch))
                 results = [None] * len(batch)
             self.batches += 1
-            for item, result in zip(batch, results, strict=True):
-                assert item.loop is not None and item.future is not None
-                item.loop.call_soon_threadsafe(_resolve, item.future, result)
+            for (_, loop, future), result in zip(batch, results, strict=True):
+                loop.call_soon_threadsafe(_resolve, future, result)
 
 
-def _resolve(future: "asyncio.Future[int | None]", result: int | None) -> None:
+class AnswerWriter(BatchWriter["Pending", int]):
+    """Every pending answer written in one transaction (`write_batch`); each answer's result is
+    its new id."""
+
+    name = "answer-writer"
+
+    def handle(self, engine: Engine, batch: list["Pending"]) -> list[int | None]:
+        return write_batch(engine, batch)  # looked up at call time (tests replace it)
+
+
+def _resolve(future: "asyncio.Future[Any]", result: Any) -> None:
     if not future.done():
         future.set_result(result)
 

@@ -1,7 +1,8 @@
 """The answer routes' plain case in front of the app's routing (an ASGI middleware).
 
 `POST /api/quizzes/{id}/answers`, `/api/competitions/{id}/answers` and `/api/meetings/{id}/answers`
-with a bearer token and a well-formed body are answered here by their kind's `answer_fast`, without
+with a bearer token and a well-formed body are answered here by their kind's `answer_fast`, and so
+are a competition's `POST …/join` and `GET …/question` (app/contest/fast_join.py), without
 route matching, dependency injection or the exception and gzip layers (at a few hundred answers a
 second those cost more than the answer itself). Everything else, and every answer the fast path does not decide, goes
 on down the ordinary stack with the body replayed, so the route gives the same outcomes and error
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.contest.fast import answer_fast as contest_answer
+from app.contest.fast_join import join_fast as contest_join
+from app.contest.fast_join import question_fast as contest_question
 from app.contest.schemas import AnswerCompetitionIn
 from app.inputs import MAX_ID
 from app.meeting.fast import answer_fast as meeting_answer
@@ -35,15 +38,18 @@ Answer = Callable[[Any, str | None, int, Any, datetime], Awaitable[bytes | None]
 
 @dataclass(frozen=True)
 class FastRoute:
+    method: str
     path: re.Pattern[str]  # one group: the round's container id
-    body: type[BaseModel]
+    body: type[BaseModel] | None  # None: the body is not read (the route takes none)
     answer: Answer
 
 
 ROUTES = (
-    FastRoute(re.compile(r"/api/quizzes/([1-9][0-9]{0,18})/answers"), AnswerIn, quiz_answer),
-    FastRoute(re.compile(r"/api/competitions/([1-9][0-9]{0,18})/answers"), AnswerCompetitionIn, contest_answer),
-    FastRoute(re.compile(r"/api/meetings/([1-9][0-9]{0,18})/answers"), MeetingAnswerIn, meeting_answer),
+    FastRoute("POST", re.compile(r"/api/quizzes/([1-9][0-9]{0,18})/answers"), AnswerIn, quiz_answer),
+    FastRoute("POST", re.compile(r"/api/competitions/([1-9][0-9]{0,18})/answers"), AnswerCompetitionIn, contest_answer),
+    FastRoute("POST", re.compile(r"/api/meetings/([1-9][0-9]{0,18})/answers"), MeetingAnswerIn, meeting_answer),
+    FastRoute("POST", re.compile(r"/api/competitions/([1-9][0-9]{0,18})/join"), None, contest_join),
+    FastRoute("GET", re.compile(r"/api/competitions/([1-9][0-9]{0,18})/question"), None, contest_question),
 )
 
 
@@ -56,14 +62,27 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 def route_of(scope: Scope) -> tuple[FastRoute, int] | None:
-    if scope["type"] != "http" or scope["method"] != "POST":
+    if scope["type"] != "http":
         return None
     for route in ROUTES:
+        if route.method != scope["method"]:
+            continue
         match = route.path.fullmatch(scope["path"])
         if match is not None:
             container_id = int(match.group(1))
             return (route, container_id) if container_id <= MAX_ID else None
     return None
+
+
+async def send_json(send: Send, reply: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(reply)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": reply})
 
 
 class FastAnswers:
@@ -77,6 +96,14 @@ class FastAnswers:
             await self.app(scope, receive, send)
             return
         route, container_id = found
+        if route.body is None:  # nothing to read: what is passed on keeps its own receive
+            state = scope["app"].state
+            reply = await route.answer(state, token, container_id, None, state.clock())
+            if reply is None:
+                await self.app(scope, receive, send)
+            else:
+                await send_json(send, reply)
+            return
         chunks: list[bytes] = []
         size, more, disconnected = 0, True, False
         while more and size <= MAX_BODY:
@@ -98,14 +125,7 @@ class FastAnswers:
                 state = scope["app"].state
                 reply = await route.answer(state, token, container_id, answer, state.clock())
         if reply is not None:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(reply)).encode())],
-                }
-            )
-            await send({"type": "http.response.body", "body": reply})
+            await send_json(send, reply)
             return
         replayed = False
 
