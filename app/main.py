@@ -81,6 +81,11 @@ def create_app(
         description="两单两卡 drills, quizzes and competitions. The JSON API under /api is a public contract.",
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_characters)],
+        telemetry={
+            "tracing": settings.opentelemetry,
+            "metrics": settings.opentelemetry,
+            "logs": settings.opentelemetry,
+        },
     )
     app.state.settings = settings
     app.state.engine = engine

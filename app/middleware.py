@@ -1,16 +1,15 @@
-"""Security headers on every response, and the CSRF cookie every page needs for its forms.
+"""Security headers on every response, and the CSRF cookie for a page whose forms need one.
 
 A plain ASGI middleware (not BaseHTTPMiddleware): it adds no task switch to the hot answer path.
 """
 
 import asyncio
 import re
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.security import CSRF_COOKIE, new_csrf_token
+from app.security import CSRF_COOKIE, CSRF_STATE, RequestCsrf
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,19 +37,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "cross-origin-opener-policy": "same-origin",
 }
-
-
-def _cookie_value(scope: Scope, name: str) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == b"cookie":
-            cookie: SimpleCookie = SimpleCookie()
-            try:
-                cookie.load(value.decode("latin-1"))
-            except Exception:
-                return None
-            if name in cookie:
-                return cookie[name].value
-    return None
+# Encoded once: every response carries them (a route that sets one of its own keeps its value).
+SECURITY_HEADER_LINES = tuple(
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+)
 
 
 class SecurityMiddleware:
@@ -62,21 +52,22 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        existing = _cookie_value(scope, CSRF_COOKIE)
-        token = existing or new_csrf_token()
-        scope.setdefault("state", {})["csrf_token"] = token
+        request_csrf = RequestCsrf(scope)
+        scope.setdefault("state", {})[CSRF_STATE] = request_csrf
         is_static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if existing is None and not is_static:
+                # a copy: a response may send the same header list again (the old one stays as it was)
+                headers = message["headers"] = list(message.get("headers", ()))
+                present = {name for name, _ in headers}
+                headers.extend(header for header in SECURITY_HEADER_LINES if header[0] not in present)
+                if request_csrf.minted is not None:  # a page asked for a token the client lacks
                     secure = "; Secure" if self.secure_cookies else ""
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+                    cookie = f"{CSRF_COOKIE}={request_csrf.minted}; Path=/; HttpOnly; SameSite=Lax{secure}"
+                    headers.append((b"set-cookie", cookie.encode("latin-1")))
                 if is_static and b"v=" in scope.get("query_string", b""):
-                    headers["cache-control"] = "public, max-age=31536000, immutable"
+                    MutableHeaders(scope=message)["cache-control"] = "public, max-age=31536000, immutable"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

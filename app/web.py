@@ -14,6 +14,7 @@ from sqlalchemy.orm import object_session
 from app import clock
 from app.org.models import ROLE_LABELS, Person, Role
 from app.org.service import time_zone_of
+from app.security import csrf_token
 
 APP_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = APP_DIR / "templates"
@@ -78,7 +79,7 @@ def render(
 ) -> HTMLResponse:
     """Render a page; templates check `partial` to return only their fragment to htmx requests."""
     values: dict[str, Any] = {
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": csrf_token(request),
         "person": person,
         "layout": "partial.html" if is_htmx(request) else "base.html",
         clock.TEMPLATE_ZONE: page_time_zone(person),

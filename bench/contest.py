@@ -3,7 +3,7 @@ window-mode participants, with a check that what is stored equals what the clien
 
     .venv/bin/python bench/contest.py [--only sqlite|postgres] [--workers 1,2]
         [--participants 200,2000,5000,10000] [--questions 5] [--seconds 60] [--sse-limit 500]
-        [--label TEXT] [--write]
+        [--answer-spread SECONDS] [--label TEXT] [--write]
 
 Per database and number of server workers: a fresh database with `postdrill demo`, the largest N
 of people inserted directly (a department 压测班 of the demo enterprise DEMO, role worker, active;
@@ -19,8 +19,13 @@ configuration stops at the first N that fails):
   the others answer right after the host's advance). For each question the host sends `advance`;
   each subscriber answers as soon as its stream shows the new question (SSE delivery delay = the
   moment its stream delivered it minus the moment the host got the advance response), the others
-  when the host has that response; the host ends the question early (`advance`) once every answer
-  is acknowledged and goes on. Answers are a mix of right (about two in three) and wrong, from the
+  when the host has that response (a **burst**: every answer at the same instant, the default), or
+  with `--answer-spread S` at a uniformly random moment within the first S seconds after that
+  (a **spread**: a realistic think time; each participant's moments come from a generator seeded
+  with its person id, so runs repeat); the host ends the question early (`advance`) once every
+  answer is acknowledged and goes on. Answer latency is from the send to the acknowledgement
+  either way; a spread row's answers/s is the offered rate, not a capacity, so its ratio to
+  `/ping` is not given. Answers are a mix of right (about two in three) and wrong, from the
   keys in the paper's round_question rows.
 - **ping**: the same N connections of the same client send `GET /ping` to the baseline in
   `--questions` bursts of one request each, like the answer bursts; the ratio answers/s ÷ ping/s
@@ -45,6 +50,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
@@ -452,6 +458,7 @@ async def live_run(
     seconds: int,
     engine: Engine,
     server_pid: int,
+    spread_s: float = 0.0,
     profile: tuple[str | None, str] = (None, ""),
 ) -> Live:
     live = Live()
@@ -511,6 +518,7 @@ async def live_run(
     async def play(i: int) -> None:
         player = players[i]
         stream = streams[i] if i < len(streams) and streams[i].writer is not None else None
+        thinking = random.Random(player.person_id)  # the same think times in every run
         for k in range(1, questions + 1):
             if stream is not None:
                 try:
@@ -520,6 +528,8 @@ async def live_run(
                     await released[k].wait()
             else:
                 await released[k].wait()
+            if spread_s > 0:
+                await asyncio.sleep(thinking.uniform(0, spread_s))
             question = paper[k]
             given = chosen_answer(question, wants_right(player.person_id, k))
             body = {"question_id": question.id, "answer": given}
@@ -770,6 +780,7 @@ class Row:
     workers: int
     participants: int
     subscribers: int = 0
+    spread_s: float = 0.0  # 0: every answer sent the instant the question opens (a burst)
     join_per_s: float = 0.0
     join_p99_ms: float = 0.0
     answers: int = 0
@@ -795,6 +806,10 @@ class Row:
     @property
     def ratio(self) -> float:
         return self.answers_per_s / self.ping_per_s if self.ping_per_s else 0.0
+
+    @property
+    def answering(self) -> str:
+        return f"spread {self.spread_s:g} s" if self.spread_s > 0 else "burst"
 
     @property
     def bad(self) -> bool:
@@ -838,7 +853,7 @@ def run_participants(
 ) -> Row:
     n = len(players)
     port, ping_port = int(server_url.rsplit(":", 1)[1]), int(ping_url.rsplit(":", 1)[1])
-    row = Row(kind, workers, n, subscribers=min(n, args.sse_limit))
+    row = Row(kind, workers, n, subscribers=min(n, args.sse_limit), spread_s=args.answer_spread)
     competition_id = create_competition(
         server_url, host_token, competition_body("live", post_ids, args.questions, args.seconds)
     )
@@ -856,7 +871,8 @@ def run_participants(
                 seconds=args.seconds,
                 engine=engine,
                 server_pid=server_pid,
-                profile=(args.py_spy, f"live-{kind}-{workers}w-{n}"),
+                spread_s=args.answer_spread,
+                profile=(args.py_spy, f"live-{kind}-{workers}w-{n}-{row.answering.replace(' ', '')}"),
             )
         )
         row.rss_mb = memory.peak_bytes / 2**20
@@ -966,7 +982,13 @@ def run_configuration(kind: str, workers: int, sizes: list[int], args: argparse.
                             server=server,
                         )
                     except (RuntimeError, OSError, TimeoutError) as error:
-                        row = Row(kind, workers, n, failure=f"{type(error).__name__}: {error}"[:200])
+                        row = Row(
+                            kind,
+                            workers,
+                            n,
+                            spread_s=args.answer_spread,
+                            failure=f"{type(error).__name__}: {error}"[:200],
+                        )
                         print(server.log_tail(), file=sys.stderr)
                     print(format_live(row), file=sys.stderr)
                     if row.errors or row.start_errors or row.failure:
@@ -983,26 +1005,32 @@ def run_configuration(kind: str, workers: int, sizes: list[int], args: argparse.
 # --- the report ------------------------------------------------------------------------------------
 
 LIVE_HEADER = (
-    "| database | workers | participants | streams | join/s | join p99 ms | answers | answers/s | "
+    "| database | workers | participants | streams | answers sent | join/s | join p99 ms | answers | answers/s | "
     "answers/s q2… | p50 ms | p99 ms | p99 q2… ms | errors | ping/s | **answers/s ÷ ping/s** | "
     "SSE delay p50 / p99 ms | advance max ms | peak RSS MB | reconnects | lost / extra / double | "
     "score ≠ told / formula | start p50 ms | **start p99 ms** | start errors |\n"
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 )
 
 
 def format_live(row: Row) -> str:
     if row.failure and not row.answers:
-        return f"| {row.database} | {row.workers} | {row.participants:,} | failed: {row.failure} |"
+        return (
+            f"| {row.database} | {row.workers} | {row.participants:,} | {row.subscribers:,} | {row.answering} "
+            f"| failed: {row.failure} |"
+        )
     c = row.checked
     checks = f"{c.lost} / {c.extra} / {c.double}" if c else "—"
     scores = f"{c.score_mismatch} / {c.formula_mismatch}" if c else "—"
     note = f" (failed: {row.failure})" if row.failure else ""
+    # A spread's answers/s is the rate the clients offered, not what the server can take.
+    ratio = f"**{row.ratio:.2f}**" if row.spread_s == 0 else "— (spread)"
     return (
-        f"| {row.database} | {row.workers} | {row.participants:,} | {row.subscribers:,} | {row.join_per_s:,.0f} "
+        f"| {row.database} | {row.workers} | {row.participants:,} | {row.subscribers:,} | {row.answering} "
+        f"| {row.join_per_s:,.0f} "
         f"| {row.join_p99_ms:,.0f} | {row.answers:,} | {row.answers_per_s:,.0f} | {row.answers_per_s_later:,.0f} "
         f"| {row.answer_p50_ms:,.0f} | {row.answer_p99_ms:,.0f} | {row.answer_p99_later_ms:,.0f} | {row.errors} "
-        f"| {row.ping_per_s:,.0f} | **{row.ratio:.2f}** | {row.sse_p50_ms:,.0f} / {row.sse_p99_ms:,.0f} "
+        f"| {row.ping_per_s:,.0f} | {ratio} | {row.sse_p50_ms:,.0f} / {row.sse_p99_ms:,.0f} "
         f"| {row.advance_max_ms:,.0f} | {row.rss_mb:,.0f} | {row.reconnects} | {checks} | {scores} "
         f"| {row.start_p50_ms:,.0f} | **{row.start_p99_ms:,.0f}** | {row.start_errors}{note} |"
     )
@@ -1030,10 +1058,23 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=5, help="questions of the live competition")
     parser.add_argument("--seconds", type=int, default=60, help="seconds per question (5–300)")
     parser.add_argument("--sse-limit", type=int, default=500, help="participants who open the event stream")
+    parser.add_argument(
+        "--answer-spread",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each participant answers at a uniformly random moment within the first SECONDS of the question "
+        "(default 0: all at once, a burst)",
+    )
     parser.add_argument("--label", default="", help="what ran (e.g. 'main 243ab52')")
     parser.add_argument("--py-spy", help=f"py-spy binary: profile the server during each live run (→ {PROFILES.name}/)")
     parser.add_argument("--write", action="store_true", help=f"append the tables to {OUTPUT.name}")
     args = parser.parse_args()
+    if not 0 <= args.answer_spread <= args.seconds - 5:
+        parser.error(
+            f"--answer-spread {args.answer_spread:g}: must be between 0 and --seconds − 5 ({args.seconds - 5}), "
+            "so every answer can come back before the question ends"
+        )
     sizes = sorted(int(n) for n in args.participants.split(","))
     workers = [int(w) for w in args.workers.split(",")]
     kinds = [args.only] if args.only else ["sqlite", "postgres"]
@@ -1048,7 +1089,14 @@ def main() -> int:
         f"{platform.python_version()}, PostgreSQL {postgres_version()}; load average before the run "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; the run took {minutes:.0f} min\n"
         f"- live: {args.questions} questions of {args.seconds} s, the host ends each once every answer is back; "
-        f"event streams for the first {args.sse_limit:,} participants; start: window mode, "
+        f"event streams for the first {args.sse_limit:,} participants; answers sent "
+        + (
+            f"at a uniformly random moment within the first {args.answer_spread:g} s of each question (spread; "
+            "answers/s is the offered rate, so no ratio to /ping)"
+            if args.answer_spread > 0
+            else "all at the instant each question opens (burst)"
+        )
+        + "; start: window mode, "
         f"{WINDOW_QUESTIONS} questions, join then the first question\n"
         f"- targets (issue #11): answers/s ÷ ping/s ≥ {TARGETS['ratio']:.2f}; at 2,000 participants answer p99 "
         f"< {TARGETS['answer_p99_ms_2000']} ms and start p99 < {TARGETS['start_p99_ms_2000']:,} ms; 0 errors; "

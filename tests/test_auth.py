@@ -212,6 +212,22 @@ def test_cookie_session_needs_csrf_on_every_state_change_but_bearer_does_not(cli
     assert client.post("/api/people", json={**body, "username": "newbie2"}, headers=bearer).status_code == 201
 
 
+def test_only_pages_mint_the_csrf_cookie_and_a_page_keeps_the_one_it_has(client, world):
+    """Cookie sessions start from a page (the login form), so pages hand out the double-submit
+    token; a bearer API call gets the security headers but no CSRF cookie (minting one for every
+    response was a measurable share of the answer path)."""
+    api = client.get("/api/me", headers=world.auth(world.a.people["trainer"]))
+    assert api.status_code == 200
+    assert api.headers["x-frame-options"] == "DENY"
+    assert "set-cookie" not in api.headers and "pd_csrf" not in client.cookies
+    page = client.get("/login", headers={"accept": "text/html"})
+    token = client.cookies.get("pd_csrf")
+    assert token and f'value="{token}"' in page.text and "HttpOnly" in page.headers["set-cookie"]
+    again = client.get("/login", headers={"accept": "text/html"})
+    assert "set-cookie" not in again.headers and f'value="{token}"' in again.text
+    assert client.cookies.get("pd_csrf") == token
+
+
 def test_wrong_password_on_the_login_page_shows_the_chinese_error(client, world):
     token = page_csrf(client)
     page = client.post(

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from app.contest import game
+from app.contest import game, leaderboard, service, views
+from app.contest.models import Competition, Entry
 from app.org.models import Person
 from tests.conftest import FakeClock, World
 from tests.test_contest import create, reference_post, right, wrong
@@ -207,3 +208,74 @@ def test_the_award_list_of_an_enterprise_competition_ranks_teams_and_keeps_to_it
         assert response.status_code == status, (who.name, response.status_code)
     bad = client.get(f"/contests/{own}/awards?top=0", headers={**world.auth(world.a.people["manager"]), **html})
     assert bad.status_code == 422 and "top" in bad.text and "太小" in bad.text
+
+
+# --- the board on the event stream reads only its first rows ---------------------------------------
+
+# name: the person's attempts as (score, time_ms). Worked out by hand: 甲 has more entries at the
+# top than a window competition of 3 attempts allows (as if the allowance had been lowered) and
+# fills the first rows alone; 乙 and 丙 tie exactly (same score, same time) and share a rank; 丁's
+# best attempt is its later one and loses to 乙/丙 on time; 戊's best is its fastest one.
+HAND_BUILT = {
+    "甲": [(600, 9000), (600, 9100), (600, 9200), (600, 9300), (600, 9400), (600, 9500), (600, 9600)],
+    "乙": [(500, 7000)],
+    "丙": [(500, 7000), (500, 7000)],
+    "丁": [(300, 5000), (500, 9000)],
+    "戊": [(400, 1000), (400, 900), (100, 100)],
+    "己": [(400, 900)],
+    "庚": [(200, 3000), (200, 3000), (200, 3000)],
+    "辛": [(0, 0)],
+}
+EXPECTED_TOP = [(1, "甲", 600), (2, "乙", 500), (2, "丙", 500), (4, "丁", 500), (5, "戊", 400), (5, "己", 400)]
+
+
+def test_the_window_board_on_the_stream_reads_its_first_rows_and_equals_the_full_board(
+    client: TestClient, world: World, session: Session
+) -> None:
+    post = reference_post(session, world, world.a)
+    made = create(client, world, world.a.people["trainer"], post_ids=[post.id], attempts_allowed=3)
+    assert made.status_code == 201, made.text
+    competition = session.get(Competition, made.json()["id"])
+    round_id = service.paper_round(session, competition, 0)
+    now = world.clock()
+    tenant = world.a
+    for number, (name, attempts) in enumerate(HAND_BUILT.items()):
+        person = Person(
+            enterprise_id=tenant.enterprise.id,
+            department_id=tenant.department.id,
+            username=f"board{number}",
+            name=name,
+            role="worker",
+        )
+        session.add(person)
+        session.flush()
+        for attempt, (score, time_ms) in enumerate(attempts, start=1):
+            session.add(
+                Entry(
+                    competition_id=competition.id,
+                    person_id=person.id,
+                    enterprise_id=tenant.enterprise.id,
+                    department_id=tenant.department.id,
+                    attempt=attempt,
+                    round_id=round_id,
+                    started_at=now,
+                    deadline=now,
+                    score=score,
+                    correct=score // 100,
+                    answered=5,
+                    time_ms=time_ms,
+                )
+            )
+    session.commit()
+
+    full = leaderboard.by_person(leaderboard.best_entries(session, competition))
+    assert [(line.rank, line.name, line.score, line.time_ms) for line in full[:6]] == [
+        (rank, name, score, time_ms)
+        for (rank, name, score), time_ms in zip(EXPECTED_TOP, [9000, 7000, 7000, 9000, 900, 900], strict=True)
+    ]
+    for limit in range(1, len(HAND_BUILT) + 2):
+        assert leaderboard.top(session, competition, limit) == full[:limit], limit
+    stream_board = views.game_state(session, competition, now).top
+    assert [(entry.rank, entry.name, entry.score) for entry in stream_board] == [
+        (line.rank, line.name, int(line.score)) for line in full[: views.TOP]
+    ]

@@ -205,7 +205,10 @@ def test_what_the_fast_route_passes_on_gets_the_ordinary_answers(client, world, 
     client.cookies.set("pd_session", world.token(worker))
     given = right_answer(frozen(session, second["id"]))
     assert client.post(url, json={"question_id": second["id"], "answer": given}).status_code == 403
-    csrf = client.cookies.get("pd_csrf")  # set by the first response without one
+    assert "pd_csrf" not in client.cookies  # JSON answers never mint a token
+    page = client.get("/", headers={"accept": "text/html"})  # a page hands the session its token
+    assert page.status_code == 200
+    csrf = client.cookies.get("pd_csrf")
     assert csrf
     with_csrf = client.post(url, json={"question_id": second["id"], "answer": given}, headers={"x-csrf-token": csrf})
     assert with_csrf.status_code == 200 and with_csrf.json()["correct"] is True

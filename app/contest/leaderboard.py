@@ -1,13 +1,15 @@
 """Leaderboards of a competition: by person (each person's best attempt), by team, by enterprise
 (average score of its participants and its participation rate, so a big enterprise and a small one
-compare fairly) — all from one read of the entries, ranked "1224" by score, then answer time."""
+compare fairly) — all from one read of the entries, ranked "1224" by score, then answer time. The
+top ten (`top`) reads only the board's first rows."""
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from app.contest import game
 from app.contest.models import Competition, Entry
@@ -48,10 +50,10 @@ class Line:
     participation_rate: float | None = None
 
 
-def best_entries(session: Session, competition: Competition, *, limit: int | None = None) -> list[Best]:
-    """Each participant's best attempt (score, then less time), best first. `limit` reads only the
-    first rows, where every person has one entry (live mode)."""
-    query = (
+def _board_rows(competition: Competition) -> Select[Any]:
+    """Every entry with the names a board shows, best first: score, then less time, then the
+    earlier entry (so equal entries keep one order everywhere)."""
+    return (
         select(
             Entry.person_id,
             Person.name,
@@ -70,9 +72,10 @@ def best_entries(session: Session, competition: Competition, *, limit: int | Non
         .where(Entry.competition_id == competition.id)
         .order_by(col(Entry.score).desc(), col(Entry.time_ms).asc(), col(Entry.id).asc())
     )
-    if limit is not None and competition.mode == "live":
-        query = query.limit(limit)
-    rows = session.exec(query).all()
+
+
+def _best_of(rows: Sequence[Any]) -> list[Best]:
+    """The first row of each person in `rows` (ordered best first); `attempts` counts `rows`."""
     attempts: Counter[int] = Counter(row[0] for row in rows)
     seen: set[int] = set()
     best: list[Best] = []
@@ -109,9 +112,26 @@ def best_entries(session: Session, competition: Competition, *, limit: int | Non
     return best
 
 
+def best_entries(session: Session, competition: Competition) -> list[Best]:
+    """Each participant's best attempt (score, then less time), best first: every entry is read
+    (the full boards, the export, the award list)."""
+    return _best_of(session.exec(_board_rows(competition)).all())
+
+
 def top(session: Session, competition: Competition, limit: int = 10) -> list[Line]:
-    """The first `limit` people, read with LIMIT (the live game's board after each question)."""
-    return by_person(best_entries(session, competition, limit=limit))[:limit]
+    """The first `limit` people (the live game's board after each question, a window competition's
+    board on every tick of its event stream), reading only the first rows of the board.
+
+    A person has at most `attempts_allowed` entries, so the first `limit × attempts_allowed` rows
+    hold the best entries of the first `limit` people; if they do not (a person with more entries
+    than the competition now allows), read twice as many until they do or none are left."""
+    fetch = limit * max(competition.attempts_allowed, 1)
+    while True:
+        rows = session.exec(_board_rows(competition).limit(fetch)).all()
+        best = _best_of(rows)
+        if len(best) >= limit or len(rows) < fetch:
+            return by_person(best[:limit])
+        fetch *= 2
 
 
 def by_person(best: Sequence[Best]) -> list[Line]:

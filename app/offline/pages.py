@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.security import OptionalPerson
+from app.security import OptionalPerson, csrf_token
 from app.web import HTMX_PATH, TEMPLATE_DIR, static_url, templates
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +93,7 @@ def offline_session(request: Request, person: OptionalPerson) -> JSONResponse:
     return JSONResponse(
         {
             "person_id": person.id if person else None,
-            "csrf_token": getattr(request.state, "csrf_token", ""),
+            "csrf_token": csrf_token(request),
         },
         headers={"Cache-Control": "no-store"},
     )

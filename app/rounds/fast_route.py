@@ -6,10 +6,10 @@ are a competition's `POST …/join` and `GET …/question` (app/contest/fast_joi
 route matching, dependency injection or the exception and gzip layers (at a few hundred answers a
 second those cost more than the answer itself). Everything else, and every answer the fast path does not decide, goes
 on down the ordinary stack with the body replayed, so the route gives the same outcomes and error
-bodies as always. Sits inside SecurityMiddleware (security headers and the CSRF cookie still apply)
-and outside the request gate: a plain answer waits for the writer holding no connection or thread
-(loading a view that is not in memory takes one of the `Answering.loads` slots), and whatever it
-passes on is gated as before.
+bodies as always. Sits inside SecurityMiddleware (security headers still apply; an answer asks for
+no CSRF token, so none is minted) and outside the request gate: a plain answer waits for the writer
+holding no connection or thread (loading a view that is not in memory takes one of the
+`Answering.loads` slots), and whatever it passes on is gated as before.
 """
 
 import re
