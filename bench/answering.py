@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # the app, unless PYTHONPATH names another copy
+
 import httpx
 from benchmarks import DEMO_WORKERS, bearer, checked, log_in, well_formed_answer
 from servers import (
@@ -45,6 +47,8 @@ from servers import (
     wait_until_idle,
 )
 from sqlalchemy import create_engine, text
+
+from app.cli import KEEP_ALIVE_SECONDS  # the ping baseline keeps connections as `postdrill serve` does
 
 OUTPUT = Path(__file__).resolve().parent / "ANSWERING.md"
 
@@ -200,6 +204,7 @@ def ping_server(env: dict[str, str], log_dir: Path, workers: int = 1):
                 f"--workers={workers}",
                 "--log-level=warning",
                 "--proxy-headers",
+                f"--timeout-keep-alive={KEEP_ALIVE_SECONDS}",
             ],
             env=env,
             stdout=log,

@@ -146,13 +146,14 @@ def request_bytes(port: int, method: str, path: str, token: str | None = None, b
 
 @dataclass
 class Counters:
-    reconnects: int = 0  # the server had closed an idle keep-alive connection (uvicorn: after 5 s)
+    reconnects: int = 0  # the server had closed an idle keep-alive connection (postdrill serve --keep-alive)
     resent: int = 0  # closed under a request before any byte of the answer: opened again, sent again
 
 
 class Connection:
-    """One keep-alive connection, as a phone holds one. uvicorn closes a connection idle for 5 s;
-    like a browser, the client then opens a new one (counted)."""
+    """One keep-alive connection, as a phone holds one. The server closes a connection idle for
+    longer than `postdrill serve --keep-alive` (75 s; uvicorn's own default was 5 s); like a
+    browser, the client then opens a new one (counted)."""
 
     def __init__(self, port: int, counters: Counters) -> None:
         self.port = port
