@@ -48,6 +48,17 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 KEEP_ALIVE_SECONDS = 75
 
 
+def keep_alive_seconds(text: str) -> int:
+    """`--keep-alive`: a whole number of seconds, 1 to 3600."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--keep-alive：“{text}”不是整数秒") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"--keep-alive：{seconds} 秒超出范围（1～3600）")
+    return seconds
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -219,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument(
         "--keep-alive",
-        type=int,
+        type=keep_alive_seconds,
         default=KEEP_ALIVE_SECONDS,
         help=f"seconds an idle connection stays open (default {KEEP_ALIVE_SECONDS})",
     )

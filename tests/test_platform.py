@@ -5,6 +5,7 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, func, select
@@ -130,3 +131,14 @@ def test_cli_user_add_reports_the_bad_field(db, settings, monkeypatch, capsys):
         assert "--code" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("given", "named"), [("0", "超出范围"), ("abc", "不是整数秒"), ("99999999999999999999", "超出范围")]
+)
+def test_serve_refuses_a_keep_alive_it_cannot_use_and_names_the_option(given, named, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli_main(["serve", "--keep-alive", given])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "--keep-alive" in error and named in error

@@ -19,19 +19,14 @@ def demo_competitions(session: Session, *, trainer: Person, posts: list[Post], n
         return
     published = [post.id or 0 for post in posts if post.published_version is not None]
     held_at = now - timedelta(days=30)
-    past = contest.create(
+    past = staff_competition(
         session,
-        creator=trainer,
-        body=contest.NewCompetition(
-            title="两单两卡全员知识竞赛（上月）",
-            scope="enterprise",
-            mode="window",
-            post_ids=published,
-            question_count=10,
-            seconds_per_question=30,
-            starts_at=held_at,
-            ends_at=held_at + timedelta(days=3),
-        ),
+        trainer=trainer,
+        title="两单两卡全员知识竞赛（上月）",
+        post_ids=published,
+        starts_at=held_at,
+        ends_at=held_at + timedelta(days=3),
+        attempts_allowed=1,
         now=held_at - timedelta(days=1),
         seed=2026,
     )
@@ -55,22 +50,48 @@ def demo_competitions(session: Session, *, trainer: Person, posts: list[Post], n
                 given=given[0] if question.type == "fill" else given,
                 now=started + timedelta(seconds=12 * position + knows.randint(0, 9)),
             )
-    contest.create(
+    staff_competition(
+        session,
+        trainer=trainer,
+        title="两单两卡全员知识竞赛（本月）",
+        post_ids=published,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=7),
+        attempts_allowed=2,
+        now=now,
+        seed=2027,
+    )
+
+
+def staff_competition(
+    session: Session,
+    *,
+    trainer: Person,
+    title: str,
+    post_ids: list[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    attempts_allowed: int,
+    now: datetime,
+    seed: int,
+) -> Competition:
+    """An enterprise's all-staff window competition of 10 questions, 30 s each."""
+    return contest.create(
         session,
         creator=trainer,
         body=contest.NewCompetition(
-            title="两单两卡全员知识竞赛（本月）",
+            title=title,
             scope="enterprise",
             mode="window",
-            post_ids=published,
+            post_ids=post_ids,
             question_count=10,
             seconds_per_question=30,
-            starts_at=now - timedelta(hours=1),
-            ends_at=now + timedelta(days=7),
-            attempts_allowed=2,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            attempts_allowed=attempts_allowed,
         ),
         now=now,
-        seed=2027,
+        seed=seed,
     )
 
 

@@ -16,8 +16,8 @@ MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
 
 
-# How many more statements of one truth than of the other a short pool may put in a paper before it
-# asks one fact twice: "always 错误" then scores two statements over half of the judges at most.
+# How many more statements of one truth than of the other (per family and order word) a short pool
+# may put in a paper before it asks one fact twice.
 PAPER_LEAN = 1
 
 
@@ -89,13 +89,14 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
                 break
     # What was passed over, if the paper is short: first what only tests recognising (the rules
     # kept), then judge truths a little uneven (PAPER_LEAN), then one fact twice, then truths more
-    # uneven, then anything the hard rules allow. The paper's size comes first: an assessment of fewer questions than announced is worse
-    # than an easy or a related one.
+    # uneven, then anything the hard rules allow. The paper's size comes first: an assessment of
+    # fewer questions than announced is worse than an easy or a related one. (A question already
+    # taken never fits again: its card items are asked.)
     for lean, apart in ((0, True), (PAPER_LEAN, True), (PAPER_LEAN, False), (count, True), (count, False)):
         for question in held_back:
             if len(chosen) == count:
                 break
-            if question not in chosen and fits(question, lean=lean, apart=apart):
+            if fits(question, lean=lean, apart=apart):
                 take(question)
     rng.shuffle(chosen)
     return chosen
