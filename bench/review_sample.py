@@ -10,7 +10,7 @@ left out, as quizzes leave them out.
 By default the sample is what assessments ask: one 20-question paper per post, drawn the way a quiz
 draws it (quiz.logic.choose_balanced: what tests knowing first, truths near even, one fact once),
 and the sample drawn uniformly from those papers' questions, leaving out one that tests the same
-fact as one already drawn. `--whole-bank` draws uniformly over every assessable question instead
+fact as one already drawn; options are shown in the order one attempt shuffles them to. `--whole-bank` draws uniformly over every assessable question instead
 (reviews 1–12 did so), including those papers ask only to fill up.
 """
 
@@ -27,7 +27,7 @@ from app.questions.families import assessable
 from app.questions.model import Question, QuestionType
 from app.questions.overlap import Overlaps
 from app.questions.stats import bank_questions
-from app.quiz.logic import choose_balanced
+from app.quiz.logic import choose_balanced, shuffle_for_attempt
 
 TYPE_LABELS = {
     QuestionType.single: "单选",
@@ -93,6 +93,13 @@ def paper_like(shuffled: Sequence[tuple[str, Question]], count: int) -> list[tup
     return kept
 
 
+def as_shown(question: Question, rng: random.Random) -> Question:
+    """The question with its options in the order one attempt shows them: a paper's stored order
+    is not what a worker sees (reviews 13–14 read the key as A in 15 of 24 single choices)."""
+    shown = shuffle_for_attempt(question, rng)
+    return replace(question, options=shown.options, answer=shown.answer)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, help="draw this many at random from the whole bank")
@@ -110,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.whole_bank:
             items = papers(items, rng)
         items = paper_like(rng.sample(items, len(items)), args.sample)
+        if not args.whole_bank:
+            items = [(code, as_shown(question, rng)) for code, question in items]
     print("\n".join(render(number, code, question) for number, (code, question) in enumerate(items, 1)))
     return 0
 
