@@ -820,7 +820,7 @@ class Row:
 
 
 def start_profile(py_spy: str | None, name: str, pid: int) -> subprocess.Popen[bytes] | None:
-    """py-spy's collapsed stacks of the server's processes over the questions (--py-spy)."""
+    """py-spy's collapsed stacks of the server's processes over the questions or the start (--py-spy)."""
     if not py_spy:
         return None
     PROFILES.mkdir(exist_ok=True)
@@ -922,9 +922,13 @@ def run_participants(
         server_url, host_token, competition_body("window", post_ids, WINDOW_QUESTIONS, WINDOW_SECONDS)
     )
     wait_until_idle(server)  # type: ignore[arg-type]
-    with PeakMemory(server_pid) as memory:
-        start: Start = run_async(start_run(port, window_id, players))  # type: ignore[assignment]
-        row.rss_mb = max(row.rss_mb, memory.peak_bytes / 2**20)
+    profiler = start_profile(args.py_spy, f"start-{kind}-{workers}w-{n}", server_pid)
+    try:
+        with PeakMemory(server_pid) as memory:
+            start: Start = run_async(start_run(port, window_id, players))  # type: ignore[assignment]
+            row.rss_mb = max(row.rss_mb, memory.peak_bytes / 2**20)
+    finally:
+        stop_profile(profiler)
     row.start_p50_ms, row.start_p99_ms = percentile(start.start_ms, 0.5), percentile(start.start_ms, 0.99)
     row.start_errors = start.errors
     row.start_entries = entries_of(engine, window_id)
@@ -1068,7 +1072,7 @@ def main() -> int:
         "(default 0: all at once, a burst)",
     )
     parser.add_argument("--label", default="", help="what ran (e.g. 'main 243ab52')")
-    parser.add_argument("--py-spy", help=f"py-spy binary: profile the server during each live run (→ {PROFILES.name}/)")
+    parser.add_argument("--py-spy", help=f"py-spy binary: profile the server during each live run and start (→ {PROFILES.name}/)")
     parser.add_argument("--write", action="store_true", help=f"append the tables to {OUTPUT.name}")
     args = parser.parse_args()
     if not 0 <= args.answer_spread <= args.seconds - 5:

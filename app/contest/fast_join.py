@@ -24,9 +24,8 @@ never its key); anything else is the ordinary route's.
 """
 
 import asyncio
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -36,6 +35,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sql_select
 from starlette.concurrency import run_in_threadpool
 
+from app import db_bulk
 from app.contest import service
 from app.contest.fast import view_key, view_of
 from app.contest.models import Competition, CompetitionPaper, Entry
@@ -121,42 +121,35 @@ def logged_in(row: Any, session_version: Any) -> bool:
     return row is not None and row.active and row.session_version == session_version
 
 
-ENTRY_COLUMNS = (
-    "competition_id",
-    "person_id",
-    "enterprise_id",
-    "department_id",
-    "attempt",
-    "round_id",
-    "started_at",
-    "deadline",
-    "score",
-    "correct",
-    "answered",
-    "time_ms",
-    "streak",
-)
-ENTRY_TIMES = frozenset({"started_at", "deadline"})
+ENTRY_COLUMNS = {
+    "competition_id": "integer",
+    "person_id": "integer",
+    "enterprise_id": "integer",
+    "department_id": "integer",
+    "attempt": "integer",
+    "round_id": "integer",
+    "started_at": "timestamptz",
+    "deadline": "timestamptz",
+    "score": "integer",
+    "correct": "integer",
+    "answered": "integer",
+    "time_ms": "integer",
+    "streak": "integer",
+}
 POSTGRES_INSERT = text(
     f"INSERT INTO competition_entry ({', '.join(ENTRY_COLUMNS)}) SELECT {', '.join(ENTRY_COLUMNS)} "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS r("
-    + ", ".join(f"{name} {'timestamptz' if name in ENTRY_TIMES else 'integer'}" for name in ENTRY_COLUMNS)
-    + ") ON CONFLICT (competition_id, person_id, attempt) DO NOTHING RETURNING id, competition_id, person_id"
+    f"FROM {db_bulk.recordset(ENTRY_COLUMNS)} "
+    "ON CONFLICT (competition_id, person_id, attempt) DO NOTHING RETURNING id, competition_id, person_id"
 )
-
-
-def _iso_utc(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
 
 
 def insert_entries(connection: Connection, rows: list[dict[str, Any]]) -> list[Any]:
     """Insert the entries whose (competition, person, attempt) is free: (id, competition, person) of
-    each one inserted. PostgreSQL gets the rows as ONE JSON parameter (a multi-row VALUES of 2,000
-    entries has 26,000 placeholders, which the driver parses and dumps in Python for every batch,
-    holding the GIL the event loop needs); SQLite, whose driver binds natively, a multi-row INSERT."""
+    each one inserted. PostgreSQL gets the rows as one JSON parameter (app/db_bulk.py: a multi-row
+    VALUES of 2,000 entries has 26,000 placeholders); SQLite, whose driver binds natively, a
+    multi-row INSERT."""
     if connection.dialect.name == "postgresql":
-        payload = json.dumps([{name: row[name] for name in ENTRY_COLUMNS} for row in rows], default=_iso_utc)
-        return list(connection.execute(POSTGRES_INSERT, {"rows": payload}).all())
+        return list(connection.execute(POSTGRES_INSERT, db_bulk.rows_parameter(rows, ENTRY_COLUMNS)).all())
     table = Entry.__table__  # type: ignore[attr-defined]
     statement = (
         sqlite.insert(table)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import bindparam, case, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import db_bulk
 from app.cards import service as cards
 from app.cards.models import Post
 from app.contest import game
@@ -671,7 +672,7 @@ ADD_TO_ENTRY = (
         answered=ENTRY_TABLE.c.answered + bindparam("add_answered"),
         time_ms=case(
             (
-                bindparam("window"),
+                bindparam("is_window"),
                 case((ENTRY_TABLE.c.time_ms < bindparam("time"), bindparam("time")), else_=ENTRY_TABLE.c.time_ms),
             ),
             else_=ENTRY_TABLE.c.time_ms + bindparam("time"),
@@ -681,11 +682,29 @@ ADD_TO_ENTRY = (
 )
 
 
+SCORE_COLUMNS = {
+    "entry_id": "integer",
+    "add_score": "integer",
+    "add_correct": "integer",
+    "add_answered": "integer",
+    "is_window": "boolean",
+    "time": "integer",
+    "streak": "integer",
+}
+# ADD_TO_ENTRY for every entry of a batch at once on PostgreSQL (app/db_bulk.py)
+POSTGRES_ADD_TO_ENTRIES = text(
+    "UPDATE competition_entry AS e SET score = e.score + r.add_score, correct = e.correct + r.add_correct, "
+    "answered = e.answered + r.add_answered, "
+    "time_ms = CASE WHEN r.is_window THEN GREATEST(e.time_ms, r.time) ELSE e.time_ms + r.time END, "
+    f"streak = r.streak FROM {db_bulk.recordset(SCORE_COLUMNS)} WHERE e.id = r.entry_id"
+)
+
+
 def add_points_many(session: Session, scorings: Sequence[Scoring]) -> list[Scored]:
     """The answers' points added to their entries in the answers' transaction, for the ordinary
     path and the fast path's writer alike: the entries read once (locked on PostgreSQL; SQLite's
     write lock is already held), each answer scored in turn from the entry's running streak, and one
-    UPDATE per entry, all sent as one executemany. Counts and score are added, never overwritten,
+    UPDATE per entry, all sent as one executemany (on PostgreSQL one UPDATE … FROM the rows). Counts and score are added, never overwritten,
     so the score is the sum of the stored answers' points."""
     ids = sorted({scoring.entry_id for scoring in scorings})
     query = select(Entry.id, Entry.score, Entry.streak).where(col(Entry.id).in_(ids))
@@ -704,7 +723,7 @@ def add_points_many(session: Session, scorings: Sequence[Scoring]) -> list[Score
                 "add_score": 0,
                 "add_correct": 0,
                 "add_answered": 0,
-                "window": scoring.mode == "window",
+                "is_window": scoring.mode == "window",
                 "time": 0,
                 "streak": streak,
             },
@@ -725,7 +744,11 @@ def add_points_many(session: Session, scorings: Sequence[Scoring]) -> list[Score
         change["add_answered"] += 1
         change["streak"] = streak
         results.append(Scored(points=points, total=score))
-    session.connection().execute(ADD_TO_ENTRY, list(totals.values()))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(POSTGRES_ADD_TO_ENTRIES, db_bulk.rows_parameter(totals.values(), SCORE_COLUMNS))
+    else:
+        connection.execute(ADD_TO_ENTRY, list(totals.values()))
     return results
 
 

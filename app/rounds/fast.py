@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
 from starlette.concurrency import run_in_threadpool
 
+from app import db_bulk
 from app.db import begin_writing
 from app.org.models import Person
 from app.quiz import logic
@@ -304,8 +305,34 @@ def _resolve(future: "asyncio.Future[Any]", result: Any) -> None:
         future.set_result(result)
 
 
-def _insert(dialect: str) -> Any:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+ANSWER_COLUMNS = {
+    "round_id": "integer",
+    "question_id": "integer",
+    "person_id": "integer",
+    "given": "json",
+    "correct": "boolean",
+    "answered_at": "timestamptz",
+}
+POSTGRES_INSERT = text(
+    f"INSERT INTO round_answer ({', '.join(ANSWER_COLUMNS)}) SELECT {', '.join(ANSWER_COLUMNS)} "
+    f"FROM {db_bulk.recordset(ANSWER_COLUMNS)} "
+    "ON CONFLICT (question_id, person_id) DO NOTHING RETURNING id, question_id, person_id"
+)
+
+
+def insert_answers(connection: Connection, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert the answers whose (question, person) is free: (id, question, person) of each one
+    inserted. PostgreSQL gets the rows as one JSON parameter (app/db_bulk.py); SQLite one statement
+    with many parameter sets (compiled once and cached, sent as multi-row INSERTs)."""
+    if connection.dialect.name == "postgresql":
+        return list(connection.execute(POSTGRES_INSERT, db_bulk.rows_parameter(rows, ANSWER_COLUMNS)).all())
+    table = RoundAnswer.__table__  # type: ignore[attr-defined]
+    statement = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=["question_id", "person_id"])
+        .returning(table.c.id, table.c.question_id, table.c.person_id)
+    )
+    return list(connection.execute(statement, rows).all())
 
 
 def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
@@ -354,14 +381,6 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
             for key in refused:
                 del chosen[key]
         if chosen:
-            table = RoundAnswer.__table__  # type: ignore[attr-defined]
-            # one statement with many parameter sets: compiled once and cached; SQLAlchemy sends
-            # it as multi-row INSERTs with RETURNING (insertmanyvalues) on SQLite and PostgreSQL
-            statement = (
-                _insert(dialect)(table)
-                .on_conflict_do_nothing(index_elements=["question_id", "person_id"])
-                .returning(table.c.id, table.c.question_id, table.c.person_id)
-            )
             rows = [
                 {
                     "round_id": batch[i].round_id,
@@ -373,7 +392,7 @@ def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
                 }
                 for i in chosen.values()
             ]
-            for answer_id, question_id, person_id in connection.execute(statement, rows).all():
+            for answer_id, question_id, person_id in insert_answers(connection, rows):
                 results[chosen[(question_id, person_id)]] = answer_id
             follow_ups: dict[FollowUp, list[Pending]] = {}
             for index, item in enumerate(batch):  # in the order the answers came
