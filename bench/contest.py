@@ -792,6 +792,7 @@ class Row:
     answer_p99_later_ms: float = 0.0
     errors: int = 0
     ping_per_s: float = 0.0
+    ping_p99_ms: float = 0.0  # the bare app's p99 under the same bursts: the floor a burst's p99 sits on
     sse_p50_ms: float = 0.0
     sse_p99_ms: float = 0.0
     advance_max_ms: float = 0.0
@@ -915,7 +916,7 @@ def run_participants(
 
     wait_until_idle(server)  # type: ignore[arg-type]
     pinged: Pinged = run_async(ping_run(ping_port, n, args.questions))  # type: ignore[assignment]
-    row.ping_per_s = pinged.per_s
+    row.ping_per_s, row.ping_p99_ms = pinged.per_s, pinged.p99_ms
     print(f"  ping {pinged.per_s:,.0f}/s p99 {pinged.p99_ms:.0f} ms, errors {pinged.errors}", file=sys.stderr)
 
     window_id = create_competition(
@@ -1011,10 +1012,10 @@ def run_configuration(kind: str, workers: int, sizes: list[int], args: argparse.
 
 LIVE_HEADER = (
     "| database | workers | participants | streams | answers sent | join/s | join p99 ms | answers | answers/s | "
-    "answers/s q2… | p50 ms | p99 ms | p99 q2… ms | errors | ping/s | **answers/s ÷ ping/s** | "
+    "answers/s q2… | p50 ms | p99 ms | p99 q2… ms | errors | ping/s | ping p99 ms | **answers/s ÷ ping/s** | "
     "SSE delay p50 / p99 ms | advance max ms | peak RSS MB | reconnects | lost / extra / double | "
     "score ≠ told / formula | start p50 ms | **start p99 ms** | start errors |\n"
-    "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 )
 
 
@@ -1035,7 +1036,7 @@ def format_live(row: Row) -> str:
         f"| {row.join_per_s:,.0f} "
         f"| {row.join_p99_ms:,.0f} | {row.answers:,} | {row.answers_per_s:,.0f} | {row.answers_per_s_later:,.0f} "
         f"| {row.answer_p50_ms:,.0f} | {row.answer_p99_ms:,.0f} | {row.answer_p99_later_ms:,.0f} | {row.errors} "
-        f"| {row.ping_per_s:,.0f} | {ratio} | {row.sse_p50_ms:,.0f} / {row.sse_p99_ms:,.0f} "
+        f"| {row.ping_per_s:,.0f} | {row.ping_p99_ms:,.0f} | {ratio} | {row.sse_p50_ms:,.0f} / {row.sse_p99_ms:,.0f} "
         f"| {row.advance_max_ms:,.0f} | {row.rss_mb:,.0f} | {row.reconnects} | {checks} | {scores} "
         f"| {row.start_p50_ms:,.0f} | **{row.start_p99_ms:,.0f}** | {row.start_errors}{note} |"
     )
