@@ -30,8 +30,9 @@ configuration stops at the first N that fails):
 - **ping**: the same N connections of the same client send `GET /ping` to the baseline in
   `--questions` bursts of one request each, like the answer bursts; the ratio answers/s ÷ ping/s
   is the figure to compare (the client shares the two cores with the server).
-- **start**: a window-mode competition; all N participants send `POST /join` at the same moment,
-  then `GET /question`: start latency = from the join's send to the question's arrival.
+- **start**: a window-mode competition; all N participants send `POST /join` at the same moment
+  and take the first question from the join's reply (`current`; a `GET /question` only if it has
+  none, counted on stderr): start latency = from the join's send to the question's arrival.
 - **checks**: the round_answer rows of the live paper against the 200s the clients got (lost =
   acknowledged but not stored, extra = stored but never acknowledged, double = more than one row
   per person and question); each entry's score against the sum of the points its client was told
@@ -662,6 +663,7 @@ class Start:
     errors: int = 0
     seconds: float = 0.0
     counters: Counters = field(default_factory=Counters)
+    question_requests: int = 0  # GET …/question sent because the join's reply had no `current`
 
 
 async def start_run(port: int, competition_id: int, players: list[Player]) -> Start:
@@ -675,11 +677,16 @@ async def start_run(port: int, competition_id: int, players: list[Player]) -> St
         sent = time.perf_counter()
         try:
             joined, body = await connections[i].request(request_bytes(port, "POST", f"{base}/join", token))
-            shown, body = await connections[i].request(request_bytes(port, "GET", f"{base}/question", token))
+            current = json.loads(body).get("current") if joined == 200 else None
+            shown = joined
+            if current is None:  # a server whose join does not carry the first question
+                start.question_requests += 1
+                shown, body = await connections[i].request(request_bytes(port, "GET", f"{base}/question", token))
+                current = json.loads(body) if shown == 200 else None
         except (OSError, asyncio.IncompleteReadError, Closed) as error:
-            joined, shown, body = 0, 0, repr(error).encode()
+            joined, shown, body, current = 0, 0, repr(error).encode(), None
         start.start_ms.append((time.perf_counter() - sent) * 1000)
-        ok = joined == 200 and shown == 200 and json.loads(body).get("question") is not None
+        ok = joined == 200 and shown == 200 and current is not None and current.get("question") is not None
         if not ok:
             start.errors += 1
             if start.errors <= 3:
@@ -937,7 +944,8 @@ def run_participants(
         row.failure = f"window start: {row.start_entries} entries for {n} participants"
     print(
         f"  start: {n} in {start.seconds:.1f} s, p50 {row.start_p50_ms:.0f} ms, p99 {row.start_p99_ms:.0f} ms, "
-        f"errors {start.errors}, reconnects {start.counters.reconnects + start.counters.resent}",
+        f"errors {start.errors}, reconnects {start.counters.reconnects + start.counters.resent}, "
+        f"question requests {start.question_requests}",
         file=sys.stderr,
     )
     return row
@@ -1073,7 +1081,9 @@ def main() -> int:
         "(default 0: all at once, a burst)",
     )
     parser.add_argument("--label", default="", help="what ran (e.g. 'main 243ab52')")
-    parser.add_argument("--py-spy", help=f"py-spy binary: profile the server during each live run and start (→ {PROFILES.name}/)")
+    parser.add_argument(
+        "--py-spy", help=f"py-spy binary: profile the server during each live run and start (→ {PROFILES.name}/)"
+    )
     parser.add_argument("--write", action="store_true", help=f"append the tables to {OUTPUT.name}")
     args = parser.parse_args()
     if not 0 <= args.answer_spread <= args.seconds - 5:

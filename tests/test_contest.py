@@ -432,7 +432,7 @@ def test_rejoining_continues_the_same_entry_with_its_score(
         headers=worker,
     )
     again = client.post(f"/api/competitions/{competition_id}/join", headers=worker).json()
-    assert again == {"participant_id": first["participant_id"], "attempt": 1, "score": 1000}
+    assert again == {"participant_id": first["participant_id"], "attempt": 1, "score": 1000, "current": None}
 
 
 # --- tenancy and region scope --------------------------------------------------------------------

@@ -4,6 +4,7 @@ token refused, and two processes on one database agreeing on attempt numbers.
 
 "Fast" is told apart from "ordinary" by the join writer's batch count, never by timing."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -56,13 +57,21 @@ def test_a_fast_join_and_its_first_question_equal_the_ordinary_ones(
     fast = join(client, world.auth(worker), competition_id)
     assert fast.status_code == 200 and writer.batches == batches + 1  # made by the join writer
     [made] = entries(session, competition_id)
-    assert fast.json() == {"participant_id": made.id, "attempt": 1, "score": 0}
+    reply = fast.json()
+    assert {key: reply[key] for key in ("participant_id", "attempt", "score")} == {
+        "participant_id": made.id,
+        "attempt": 1,
+        "score": 0,
+    }
+    # the reply carries the first question, as GET …/question shows it: a phone starts in one round trip
+    assert reply["current"]["question"]["position"] == 1 and "answer" not in reply["current"]["question"]
     # the same entry through the ordinary join (a rejoin never takes the fast path): the same bytes
     again = join(client, world.auth(worker), competition_id)
     assert again.content == fast.content and writer.batches == batches + 1
     shown_fast = question(client, world.auth(worker), competition_id)
     assert shown_fast.status_code == 200 and writer.batches == batches + 2  # read through the join writer
     assert "answer" not in shown_fast.json()["question"]
+    assert shown_fast.json() == reply["current"]
 
     no_fast_path(monkeypatch)
     shown_ordinary = question(client, world.auth(worker), competition_id)
@@ -94,7 +103,7 @@ def test_a_live_fast_join_equals_the_rejoin_and_keeps_the_score(
     shown = question(client, worker, competition_id).json()["question"]
     assert answer(client, worker, competition_id, shown, right(session, shown)).status_code == 200
     again = join(client, worker, competition_id).json()
-    assert again == {"participant_id": first.json()["participant_id"], "attempt": 1, "score": 1000}
+    assert again == {"participant_id": first.json()["participant_id"], "attempt": 1, "score": 1000, "current": None}
 
 
 def test_the_attempt_limit_holds_when_attempts_start_on_the_fast_path(
@@ -119,7 +128,10 @@ def test_joins_racing_for_the_same_person_make_one_entry(
     replies = volley([lambda: join(client, worker, competition_id) for _ in range(12)])
     assert [reply.status_code for reply in replies] == [200] * 12
     [entry] = entries(session, competition_id)
-    assert {reply.content for reply in replies} == {f'{{"participant_id":{entry.id},"attempt":1,"score":0}}'.encode()}
+    [content] = {reply.content for reply in replies}  # the same bytes, fast or ordinary
+    reply = json.loads(content)
+    assert (reply["participant_id"], reply["attempt"], reply["score"]) == (entry.id, 1, 0)
+    assert reply["current"]["position"] == 1
     assert app.state.joining.writer.batches >= 1
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from app.contest import events, game, leaderboard, service
+from app.contest import events, game, leaderboard, service, views
 from app.contest import fast as contest_fast
 from app.contest.models import Competition
 from app.contest.schemas import (
@@ -24,7 +24,7 @@ from app.contest.schemas import (
     Leaderboard,
     MeOut,
 )
-from app.contest.views import game_state, question_out
+from app.contest.views import game_state
 from app.context import ClockDep
 from app.db import SessionDep
 from app.errors import Forbidden, ResourceNotFound, error_responses
@@ -114,37 +114,24 @@ def competition_by_code(
 def join_competition(
     request: Request, competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> Joined:
-    entry = service.join(session, competition=competition, person=person, now=clock())
+    now = clock()
+    entry = service.join(session, competition=competition, person=person, now=now)
     session.commit()
     contest_fast.remember(request.app.state.answering, session, competition, entry)
-    return Joined(participant_id=entry.id or 0, attempt=entry.attempt, score=entry.score)
+    current = None
+    if competition.mode == "window":
+        current = views.current_question(
+            competition, service.player_view(session, competition=competition, person=person, now=now)
+        )
+    return Joined(participant_id=entry.id or 0, attempt=entry.attempt, score=entry.score, current=current)
 
 
 @router.get("/{competition_id}/question", responses=error_responses(401, 403, 404, 422))
 def current_question(
     competition: VisibleCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> CurrentQuestion:
-    now = clock()
-    view = service.player_view(session, competition=competition, person=person, now=now)
-    if competition.mode == "live":
-        assert view.state is not None
-        phase, position = view.state.phase, view.state.position
-    else:
-        phase = "over" if view.over or view.entry is None else "open"
-        position = view.question.position if view.question is not None else 0
-    shown = view.question if (competition.mode == "window" or phase in ("question", "paused")) else None
-    return CurrentQuestion(
-        competition_id=competition.id or 0,
-        mode=competition.mode,
-        phase=phase,
-        position=position,
-        total=competition.question_count,
-        question=question_out(shown) if shown is not None and not view.answered_current else None,
-        answered=view.answered_current,
-        remaining_ms=view.remaining_ms,
-        attempt=view.entry.attempt if view.entry else None,
-        me=MeOut(rank=view.rank, score=view.entry.score if view.entry else 0),
-    )
+    view = service.player_view(session, competition=competition, person=person, now=clock())
+    return views.current_question(competition, view)
 
 
 @router.post("/{competition_id}/answers", responses=error_responses(401, 403, 404, 409, 422))

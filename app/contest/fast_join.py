@@ -335,8 +335,30 @@ async def join_fast(state: Any, token: str | None, competition_id: int, _body: N
         answered=set(),
     )
     answering.views.put(view_key(competition_id, person_id), view)
-    joined = Joined(participant_id=entry["id"], attempt=entry["attempt"], score=entry["score"])
+    current = None
+    if view.policy.mode == "window" and known.shown.get(view.round_id):
+        current = first_question(known, view, competition_id, now, score=entry["score"])
+    joined = Joined(participant_id=entry["id"], attempt=entry["attempt"], score=entry["score"], current=current)
     return joined.model_dump_json().encode()
+
+
+def first_question(known: Known, view: fast.View, competition_id: int, now: datetime, *, score: int) -> CurrentQuestion:
+    """A fresh window attempt's first question as GET …/question shows it (no key)."""
+    policy = view.policy
+    first = known.shown[view.round_id][0]
+    return CurrentQuestion(
+        competition_id=competition_id,
+        mode="window",
+        phase="open",
+        position=first.position,
+        total=known.competition.question_count,
+        question=first,
+        answered=False,
+        remaining_ms=max(0, int((policy.deadline - now).total_seconds() * 1000)),
+        attempt=policy.attempt,
+        # a first attempt with no answer is the person's best and has no rank yet
+        me=MeOut(rank=None, score=score),
+    )
 
 
 async def question_fast(state: Any, token: str | None, competition_id: int, _body: None, now: datetime) -> bytes | None:
@@ -360,18 +382,4 @@ async def question_fast(state: Any, token: str | None, competition_id: int, _bod
     score = await joining.writer.write(Look(known, person_id, session_version, policy.entry_id))
     if score is None:
         return None
-    first = known.shown[view.round_id][0]
-    reply = CurrentQuestion(
-        competition_id=competition_id,
-        mode="window",
-        phase="open",
-        position=first.position,
-        total=known.competition.question_count,
-        question=first,
-        answered=False,
-        remaining_ms=max(0, int((policy.deadline - now).total_seconds() * 1000)),
-        attempt=policy.attempt,
-        # a first attempt with no answer is the person's best and has no rank yet
-        me=MeOut(rank=None, score=score),
-    )
-    return reply.model_dump_json().encode()
+    return first_question(known, view, competition_id, now, score=score).model_dump_json().encode()

@@ -41,12 +41,6 @@ class CompetitionListed(BaseModel):
     join_code: str
 
 
-class Joined(BaseModel):
-    participant_id: int
-    attempt: int
-    score: int
-
-
 class OptionOut(BaseModel):
     key: str
     text: str
@@ -78,6 +72,15 @@ class CurrentQuestion(BaseModel):
     remaining_ms: int
     attempt: int | None
     me: MeOut
+
+
+class Joined(BaseModel):
+    participant_id: int
+    attempt: int
+    score: int
+    # window mode: the attempt's current question as GET …/question answers it, so a phone starts
+    # with one round trip, not two (a weak signal pays for each); live mode: null (the host decides)
+    current: CurrentQuestion | None = None
 
 
 class AnswerCompetitionIn(RequestBody):

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, func, select
 
 from app.contest import game, leaderboard, service
 from app.contest.models import Competition, Entry
-from app.contest.schemas import GameState, OptionOut, QuestionOut, TopEntry
+from app.contest.schemas import CurrentQuestion, GameState, MeOut, OptionOut, QuestionOut, TopEntry
 from app.rounds.models import RoundAnswer, RoundQuestion
 
 TOP = 10
@@ -21,6 +21,29 @@ def question_out(row: RoundQuestion) -> QuestionOut:
         type=row.type,
         stem=row.stem,
         options=[OptionOut(**option) for option in row.options],
+    )
+
+
+def current_question(competition: Competition, view: service.PlayerView) -> CurrentQuestion:
+    """The caller's current question (GET …/question, and a window join's reply), never its key."""
+    if competition.mode == "live":
+        assert view.state is not None
+        phase, position = view.state.phase, view.state.position
+    else:
+        phase = "over" if view.over or view.entry is None else "open"
+        position = view.question.position if view.question is not None else 0
+    shown = view.question if (competition.mode == "window" or phase in ("question", "paused")) else None
+    return CurrentQuestion(
+        competition_id=competition.id or 0,
+        mode=competition.mode,
+        phase=phase,
+        position=position,
+        total=competition.question_count,
+        question=question_out(shown) if shown is not None and not view.answered_current else None,
+        answered=view.answered_current,
+        remaining_ms=view.remaining_ms,
+        attempt=view.entry.attempt if view.entry else None,
+        me=MeOut(rank=view.rank, score=view.entry.score if view.entry else 0),
     )
 
 
