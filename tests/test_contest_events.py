@@ -111,3 +111,37 @@ def test_only_a_viewer_in_reach_may_listen(app: FastAPI, client: TestClient, wor
     other = world.auth(world.b.people["worker"])
     assert client.get(f"/api/competitions/{competition_id}/events", headers=other).status_code == 404
     assert client.get(f"/contests/{competition_id}/stream?view=nope", headers=other).status_code == 422
+
+
+def test_a_host_action_reaches_the_viewers_of_its_process_without_waiting_for_the_tick(
+    app: FastAPI, client: TestClient, world: World, session: Session, clock: FakeClock
+) -> None:
+    """Points fall with the time since the question opened on the server, so a question shown a
+    tick late costs the player by chance: the process that committed a host action reads the game
+    at once (`Broadcaster.poke`). The tick here is an hour, so only the poke can deliver."""
+    competition_id = live(client, world, session)
+    broadcaster = Broadcaster(app.state.engine, clock, tick_s=3600)
+    app.state.contest_events = broadcaster
+    host = world.auth(world.a.people["trainer"])
+    viewer = world.auth(world.a.people["worker"])
+
+    async def scenario(base_url: str) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            queue: asyncio.Queue[str] = asyncio.Queue()
+            request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=viewer)
+            response = await http.send(request, stream=True)
+            reader = asyncio.create_task(read_event(response, queue, []))
+            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
+            for action, phase in (("advance", "question"), ("pause", "paused"), ("resume", "question")):
+                done = await http.post(f"/api/competitions/{competition_id}/{action}", headers=host)
+                assert done.status_code == 200, done.text
+                assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == phase, action
+            # the pages' host buttons poke too
+            page = await http.post(f"/contests/{competition_id}/host/advance", headers={**host, "HX-Request": "true"})
+            assert page.status_code == 200, page.text
+            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "reveal"
+            reader.cancel()
+            await response.aclose()
+
+    with serving(app) as base_url:
+        run_in_own_loop(scenario(base_url))

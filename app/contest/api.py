@@ -193,32 +193,35 @@ async def competition_events(
 
 @router.post("/{competition_id}/advance", responses=error_responses(401, 403, 404, 409, 422))
 def advance_competition(
-    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    request: Request, competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> GameState:
     """Start the first question, end the current one early, go on, or (after the last) the podium."""
     now = clock()
     service.advance(session, competition=competition, host=person, now=now)
     session.commit()
+    request.app.state.contest_events.poke(competition.id)
     return game_state(session, competition, now)
 
 
 @router.post("/{competition_id}/pause", responses=error_responses(401, 403, 404, 409, 422))
 def pause_competition(
-    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    request: Request, competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> GameState:
     now = clock()
     service.pause(session, competition=competition, host=person, now=now)
     session.commit()
+    request.app.state.contest_events.poke(competition.id)
     return game_state(session, competition, now)
 
 
 @router.post("/{competition_id}/resume", responses=error_responses(401, 403, 404, 409, 422))
 def resume_competition(
-    competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    request: Request, competition: HostedCompetition, person: CurrentPerson, session: SessionDep, clock: ClockDep
 ) -> GameState:
     now = clock()
     service.resume(session, competition=competition, host=person, now=now)
     session.commit()
+    request.app.state.contest_events.poke(competition.id)
     return game_state(session, competition, now)
 
 

@@ -15,6 +15,7 @@ Views: "json" (the API's `GameState`, event `state`) and the HTML fragments the 
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class Channel:
     latest: dict[str, bytes] = field(default_factory=dict)  # per view: the last message sent
     task: "asyncio.Task[None] | None" = None
     reads: int = 0  # state reads so far (tests: one per tick, whatever the number of viewers)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)  # set by `poke`: read now, not at the tick
+    loop: asyncio.AbstractEventLoop | None = None
 
     def viewers(self) -> int:
         return sum(len(queues) for queues in self.queues.values())
@@ -107,7 +110,18 @@ class Broadcaster:
                 read = None
             if read is not None:
                 self._publish(channel, *read)
-            await asyncio.sleep(self._tick_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(channel.wake.wait(), timeout=self._tick_s)
+            channel.wake.clear()  # a poke from now on is seen by the read this loop makes next
+
+    def poke(self, competition_id: int) -> None:
+        """The game changed here (a host action was committed by this process): read it now rather
+        than at the next tick. Callable from any thread. A phone's points fall with the time since
+        the question opened on the server, so a question shown up to a tick late cost a player up to
+        TICK_S of it by chance; viewers on other processes still see the change within a tick."""
+        channel = self.channels.get(competition_id)
+        if channel is not None and channel.loop is not None:
+            channel.loop.call_soon_threadsafe(channel.wake.set)
 
     def _publish(self, channel: Channel, state: GameState, competition: Competition) -> None:
         # the countdown alone is no change (it runs on the client), nor, for the API's stream, the
@@ -135,6 +149,7 @@ class Broadcaster:
         else:
             channel.shown.pop(view, None)  # first viewer of this view: the next tick sends it
         if channel.task is None or channel.task.done():
+            channel.loop = asyncio.get_running_loop()
             channel.task = asyncio.create_task(self._run(channel))
         try:
             yield b"retry: 2000\n\n"

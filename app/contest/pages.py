@@ -417,6 +417,7 @@ def host_action(
         error = str(refused.detail)
     else:
         session.commit()
+        request.app.state.contest_events.poke(competition.id)
     if not is_htmx(request):
         return RedirectResponse(f"/contests/{competition.id}/host", status_code=303)
     return HTMLResponse(render_host(game_state(session, competition, now), competition, error=error))

@@ -102,6 +102,7 @@ def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
     (start + k) mod n, the other options keeping their order, with a start per family and post:
     every position is right about equally often, in a post and across posts, so "always C" scores
     chance. (Quizzes shuffle options again per attempt; exports and printed papers show this order.)"""
+
     # spread within what practice keeps, within what assessments ask, and within the part of that
     # papers ask first (what tests knowing; quiz.logic.choose_balanced), each on its own: spread
     # only over the whole, the key_point keys papers ask sat last in 43.5 % of them (chance 33 %)
