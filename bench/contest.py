@@ -1113,7 +1113,7 @@ def main() -> int:
             else "all at the instant each question opens (burst)"
         )
         + "; start: window mode, "
-        f"{WINDOW_QUESTIONS} questions, join then the first question\n"
+        f"{WINDOW_QUESTIONS} questions, a join whose reply carries the first question\n"
         f"- targets (issue #11): answers/s ÷ ping/s ≥ {TARGETS['ratio']:.2f}; at 2,000 participants answer p99 "
         f"< {TARGETS['answer_p99_ms_2000']} ms and start p99 < {TARGETS['start_p99_ms_2000']:,} ms; 0 errors; "
         f"lost / extra / double and score mismatches 0\n\n"
