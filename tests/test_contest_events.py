@@ -7,11 +7,13 @@ import json
 import threading
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.contest.events import Broadcaster
+from app.main import create_app
 from tests.conftest import FakeClock, World
 from tests.serving import serving
 from tests.test_contest import live
@@ -145,3 +147,43 @@ def test_a_host_action_reaches_the_viewers_of_its_process_without_waiting_for_th
 
     with serving(app) as base_url:
         run_in_own_loop(scenario(base_url))
+
+
+def test_on_postgresql_a_host_action_wakes_the_streams_of_another_process(
+    app: FastAPI, client: TestClient, world: World, session: Session, clock: FakeClock, settings, db
+) -> None:
+    """Two apps on one database (as two workers), the viewer on one, the host on the other, ticks
+    an hour long: the host's transaction sends NOTIFY and the viewer's process reads the game at
+    once (app/contest/notices.py). SQLite has no notices: there only the host's own process is
+    woken (the test above)."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("NOTIFY/LISTEN is PostgreSQL's")
+    competition_id = live(client, world, session)
+    viewers_app = create_app(settings, clock=clock, migrate=False, engine=db)
+    broadcaster = Broadcaster(db, clock, tick_s=3600)
+    viewers_app.state.contest_events = broadcaster
+    host = world.auth(world.a.people["trainer"])
+    viewer = world.auth(world.a.people["worker"])
+
+    async def scenario(viewers_url: str) -> None:
+        async with httpx.AsyncClient(base_url=viewers_url, timeout=30) as http:
+            queue: asyncio.Queue[str] = asyncio.Queue()
+            request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=viewer)
+            response = await http.send(request, stream=True)
+            reader = asyncio.create_task(read_event(response, queue, []))
+            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
+            assert await asyncio.to_thread(broadcaster.notices.listening.wait, 10)
+            # the host acts on the other app (this test's client): its process has no viewer
+            advanced = await asyncio.to_thread(client.post, f"/api/competitions/{competition_id}/advance", headers=host)
+            assert advanced.status_code == 200, advanced.text
+            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "question"
+            reader.cancel()
+            await response.aclose()
+
+    with serving(viewers_app) as viewers_url:
+        run_in_own_loop(scenario(viewers_url))
+    for _ in range(100):  # nobody watches: the listener lets its connection go
+        if not broadcaster.notices.listening.is_set():
+            break
+        threading.Event().wait(0.05)
+    assert not broadcaster.notices.listening.is_set()

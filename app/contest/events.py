@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.contest import service
+from app.contest import notices, service
 from app.contest.models import Competition
 from app.contest.schemas import GameState
 from app.contest.views import game_state
@@ -90,6 +90,8 @@ class Broadcaster:
         self._clock = clock
         self._tick_s = tick_s
         self.channels: dict[int, Channel] = {}
+        # PostgreSQL: host actions of every process wake these streams (app/contest/notices.py)
+        self.notices = notices.Listener(engine, heard=self.poke, wanted=lambda: bool(self.channels))
 
     def _read(self, competition_id: int) -> tuple[GameState, Competition] | None:
         with Session(self._engine) as session:
@@ -115,10 +117,10 @@ class Broadcaster:
             channel.wake.clear()  # a poke from now on is seen by the read this loop makes next
 
     def poke(self, competition_id: int) -> None:
-        """The game changed here (a host action was committed by this process): read it now rather
-        than at the next tick. Callable from any thread. A phone's points fall with the time since
-        the question opened on the server, so a question shown up to a tick late cost a player up to
-        TICK_S of it by chance; viewers on other processes still see the change within a tick."""
+        """The game changed (a host action committed by this process, or on PostgreSQL by any):
+        read it now rather than at the next tick. Callable from any thread. A phone's points fall
+        with the time since the question opened on the server, so a question shown up to a tick
+        late cost a player up to TICK_S of it by chance."""
         channel = self.channels.get(competition_id)
         if channel is not None and channel.loop is not None:
             channel.loop.call_soon_threadsafe(channel.wake.set)
@@ -151,6 +153,7 @@ class Broadcaster:
         if channel.task is None or channel.task.done():
             channel.loop = asyncio.get_running_loop()
             channel.task = asyncio.create_task(self._run(channel))
+        self.notices.ensure()
         try:
             yield b"retry: 2000\n\n"
             while True:

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app import db_bulk
 from app.cards import service as cards
 from app.cards.models import Post
-from app.contest import game
+from app.contest import game, notices
 from app.contest.models import Competition, CompetitionPaper, Entry
 from app.db import begin_writing
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -510,11 +510,7 @@ def advance(session: Session, *, competition: Competition, host: Person, now: da
         competition.position = state.position + 1
         competition.question_started_at = now
         competition.question_ends_at = now + _limit(competition)
-    competition.host_id = host.id
-    competition.state_version += 1
-    session.add(competition)
-    session.flush()
-    return competition
+    return _changed_by_host(session, competition, host)
 
 
 def pause(session: Session, *, competition: Competition, host: Person, now: datetime) -> Competition:
@@ -525,11 +521,7 @@ def pause(session: Session, *, competition: Competition, host: Person, now: date
         raise Conflict("只能在答题倒计时中暂停")
     competition.phase = "paused"
     competition.paused_remaining_ms = state.remaining_ms
-    competition.host_id = host.id
-    competition.state_version += 1
-    session.add(competition)
-    session.flush()
-    return competition
+    return _changed_by_host(session, competition, host)
 
 
 def resume(session: Session, *, competition: Competition, host: Person, now: datetime) -> Competition:
@@ -544,10 +536,18 @@ def resume(session: Session, *, competition: Competition, host: Person, now: dat
     competition.question_ends_at = now + remaining
     competition.question_started_at = now + remaining - _limit(competition)
     competition.paused_remaining_ms = None
+    return _changed_by_host(session, competition, host)
+
+
+def _changed_by_host(session: Session, competition: Competition, host: Person) -> Competition:
+    """What every host action ends with: who hosts now, a new state version, and the notice that
+    wakes every process's streams when the transaction commits."""
     competition.host_id = host.id
     competition.state_version += 1
     session.add(competition)
     session.flush()
+    assert competition.id is not None
+    notices.announce(session, competition.id)
     return competition
 
 
