@@ -4,13 +4,14 @@ over made-up items) and the test-wise guesser, which must stay near chance on th
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.cards.bank import reference_bank
-from app.questions.families import FAMILY_INFO, assessable, is_assessable
+from app.questions.families import FAMILY_INFO, MANUAL_FAMILY, assessable, is_assessable
 from app.questions.families.common import negates, prohibition_objects, text_lines, worth_asking
 from app.questions.families.emergency import one_doer_parts
 from app.questions.generator import generate_candidates, generate_questions
@@ -20,7 +21,7 @@ from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Ques
 from app.questions.sources import card_items
 from app.questions.stats import bank_questions, same_industry
 from app.questions.text import normalise
-from app.questions.wording import WRONG_SOUNDING
+from app.questions.wording import CAREFUL, WRONG_SOUNDING
 
 BANK = reference_bank()
 BY_CODE = {post.code: post for post in BANK}
@@ -271,3 +272,16 @@ def test_one_doer_parts_cut_a_run_where_the_doer_changes():
     doers = ["发现人", "操作工", "操作工", "操作工", "班组长", None, None]
     assert one_doer_parts(range(0, 7), doers) == [range(0, 1), range(1, 4), range(4, 5), range(5, 7)]
     assert one_doer_parts(range(2, 4), doers) == [range(2, 4)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(act=words, careful=st.sampled_from(CAREFUL), wrongs=st.lists(words, min_size=2, max_size=3, unique=True))
+def test_a_hand_written_key_that_alone_sounds_careful_is_flagged(act, careful, wrongs):
+    """Review 15: the key the one option that stops, reports or waits; anyone picks it."""
+    question = replace(single("下列做法正确的是？", act + careful, wrongs), family=MANUAL_FAMILY)
+    assert "key_only_careful" in codes(question)
+    # a distractor as careful as the key (the half-measure) takes the cue away
+    half_measure = replace(question, options=(*question.options[:-1], Option(question.options[-1].key, "先" + careful)))
+    assert "key_only_careful" not in codes(half_measure)
+    # generated items are balanced for it instead of refused (generator.cued_keys_to_drop)
+    assert "key_only_careful" not in codes(replace(question, family="risk_control"))

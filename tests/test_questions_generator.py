@@ -354,6 +354,9 @@ def test_measured_numbers_skip_ids_codes_clauses_years_and_phones():
     assert found("2米以上作业") == ["2"]
     for text in ("《安全生产法》第57条", "GB 6722-2014 6.6.1", "（2021）", "2021年修正", "拨打120，报告", "R3 风险"):
         assert found(text) == [], text
+    # round the clock is a stock phrase, not a figure (review 15 Q37); within 24 hours is a figure
+    assert found("数据接入24小时有人值守的值班室") == []
+    assert found("24小时内复查") == ["24"]
 
 
 @given(st.text(alphabet="ＡａＢ１２３４．。，、  氧气检测ｘ", max_size=20))

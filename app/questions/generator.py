@@ -19,7 +19,7 @@ from app.questions.guesser import pick_share
 from app.questions.lint import lint_all
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_items, resolve_source
-from app.questions.wording import NEGATIONS, ORDER_WORD, answered_by_recognising, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, answered_by_recognising, register, statement_practice
 
 __all__ = ["FAMILY_NAMES", "generate_candidates", "generate_questions", "resolve_source"]
 
@@ -129,15 +129,17 @@ def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
     return [placed.get(question.key, question) for question in questions]
 
 
-def judge_look(question: Question) -> tuple[str, bool, bool, bool]:
+def judge_look(question: Question) -> tuple[str, bool, bool, bool, bool]:
     """What a guesser sees of a judge statement without knowing the work: its family, a negation,
-    its length and an order word ("…后，再…", which right lines use far more than mistakes)."""
+    its length, an order word ("…后，再…", which right lines use far more than mistakes) and whether
+    it sounds careful (wording.register: "确认…", "报告…", which right steps use more)."""
     practice = statement_practice(question.stem)
     return (
         question.family,
         any(word in practice for word in NEGATIONS),
         len(practice) >= LONG_STATEMENT,
         ORDER_WORD in practice,
+        register(practice) > 0,
     )
 
 
@@ -162,14 +164,14 @@ def judges_to_drop(questions: Sequence[Question]) -> set[str]:
 
 # The option-picking rules of a test-wise guesser that the selection is balanced against. A family
 # may let each pay off a little more than chance: the slack.
-BALANCED_CUES = ("shortest", "longest", "convergence", "echo", "negation", "sounding")
+BALANCED_CUES = ("shortest", "longest", "convergence", "echo", "negation", "sounding", "register")
 CUE_SLACK = 0.0
 
 
 def cued_keys_to_drop(questions: Sequence[Question]) -> set[str]:
     """Per family of generated single choices, each surface cue (the shortest option, the longest,
     the one most like the others, the one echoing the stem, the one without a negation, the one that
-    sounds right) may point at the right option no more often than chance: its hits beyond chance
+    sounds right, the one that sounds most careful) may point at the right option no more often than chance: its hits beyond chance
     (a tie between the key and others counts in its share, since options are shown in a random
     order) stay within the family's rounding point (see rounding_point; zero on average over the
     bank). Questions beyond that are set aside (stable_rank), the ones the cue favours first."""

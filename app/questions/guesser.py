@@ -11,6 +11,8 @@ person picks the rule that works), so a family passes only when every strategy s
 - sounding: the option (or the truth) that sounds right — no hedge, motive or excuse, a duty or
   a prohibition instead;
 - negation: the option (or truth) without a negation word;
+- register: the option that sounds most careful — stops, reports, waits, calls the licensed person
+  — rather than careless ("继续", "用手", "一人"); a statement is true when it sounds careful;
 - position: always the first option; always the last;
 - order: a judge statement is true when it has "再" ("…后，再…");
 - always true / always false for judge questions.
@@ -28,7 +30,7 @@ from math import comb, factorial, log
 from app.questions.lint import COMMON_PIECES
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.text import bigrams, normalise
-from app.questions.wording import NEGATIONS, ORDER_WORD, sounding, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, register, sounding, statement_practice
 
 
 def chance(question: Question) -> float:
@@ -71,6 +73,7 @@ OPTION_STRATEGIES: dict[str, OptionScore] = {
     "convergence": lambda q, o: sum(len(_pieces(o.text) & _pieces(p.text)) for p in q.options if p.key != o.key),
     "sounding": lambda q, o: _sound_score(o.text),
     "negation": lambda q, o: -_negations(o.text),
+    "register": lambda q, o: register(o.text),
     "first": lambda q, o: -q.options.index(o),
     "last": lambda q, o: q.options.index(o),
 }
@@ -82,6 +85,7 @@ JUDGE_STRATEGIES: dict[str, JudgeRule] = {
     "always_false": lambda q: False,
     "sounding": lambda q: _sound_score(statement_practice(q.stem)) >= 0,
     "negation": lambda q: _negations(statement_practice(q.stem)) == 0,
+    "register": lambda q: register(statement_practice(q.stem)) > 0,
     "longest_false": lambda q: len(statement_practice(q.stem)) < 18,
     "order": lambda q: ORDER_WORD in statement_practice(q.stem),
 }

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.cards.schema import PostContent
+from app.questions.families import MANUAL_FAMILY
 from app.questions.families.common import alike, reads_as_practice, true_on_card
 from app.questions.model import Question, QuestionType
 from app.questions.text import bigrams, normalise
-from app.questions.wording import sounding, statement_practice
+from app.questions.wording import register, sounding, statement_practice
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,15 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         if key_right and not any(sounding(text)[1] for text in wrongs):
             words = "、".join(f"“{word}”" for word in key_right)
             warnings.append(LintWarning("key_sounds_right", f"只有正确选项用了{words}这样的措辞，会提示答案"))
+        # Generated choices are balanced for this cue instead (generator.cued_keys_to_drop keeps them
+        # for practice); a trainer's own item gets the warning.
+        if question.family == MANUAL_FAMILY and register(keys[0]) > 0 >= max(register(text) for text in wrongs):
+            warnings.append(
+                LintWarning(
+                    "key_only_careful",
+                    "只有正确选项是停下、报告、等待或交给持证人员的做法，干扰项都是明显的冒失做法：不懂的人也会选它",
+                )
+            )
     if any(alike(first, second) for index, first in enumerate(wrongs) for second in wrongs[index + 1 :]):
         warnings.append(LintWarning("wrong_options_alike", "有两个干扰项说的是同一种做法，等于提示它们都错"))
     if post is not None:

@@ -187,6 +187,17 @@ def _is_reference_number(text: str, start: int, end: int, digits: str) -> bool:
     return plain in KNOWN_PHONES or len(plain.replace(".", "")) >= 5
 
 
+# "24小时有人值守" means round the clock: a stock phrase, not a figure to learn (blind review 15 Q37).
+# "24小时内复查" is a figure, and stays.
+ROUND_THE_CLOCK_AFTER = ("有人", "值守", "值班", "监控", "不间断", "在岗", "运行", "开通")
+
+
+def _round_the_clock(text: str, end: int, digits: str, unit: str) -> bool:
+    if unicodedata.normalize("NFKC", digits) != "24" or unit != "小时":
+        return False
+    return text[end + len(unit) : end + len(unit) + 3].startswith(ROUND_THE_CLOCK_AFTER)
+
+
 def measured_numbers(text: str) -> list[MeasuredNumber]:
     """Arabic-digit quantities followed by a unit, in order of appearance: "每隔30分钟" → 30,
     "19.5%～23.5%" → 19.5 and 23.5, "≥10米" → 10, "5 m" → 5, "2米以上" → 2."""
@@ -196,6 +207,6 @@ def measured_numbers(text: str) -> list[MeasuredNumber]:
         if _is_reference_number(text, match.start(), match.end(), digits):
             continue
         unit = _unit_after(text, match.end())
-        if unit is not None:
+        if unit is not None and not _round_the_clock(text, match.end(), digits, unit):
             found.append(MeasuredNumber(match.start(), match.end(), digits, unit))
     return found

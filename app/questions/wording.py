@@ -52,6 +52,40 @@ NEGATIONS = ("不", "没", "未", "无", "只", "就")
 # true statements, none of 23 false ones), so the generator balances truth among statements with it.
 ORDER_WORD = "再"
 JUDGE_PREFIX = "判断："
+# The register of careful work against that of careless work, in words anyone knows without knowing
+# the job: the right option of a single choice used to be the only one that stops, reports, waits or
+# calls the licensed person ("停机报修", "报告班组长", "由持证电工"), its distractors plain careless acts
+# ("继续作业", "用手", "一人"). Review 15 found the careful key in 5 of 12 single choices; on papers, a
+# guesser picking the most careful option scored 44–51 % where chance is 30–33 %. The generator picks
+# careful-sounding wrongs first (the half-measures: "停铲后在驾驶室内报告") and balances the rest.
+CAREFUL = (
+    "报告",
+    "报修",
+    "停机",
+    "停车",
+    "停止",
+    "停铲",
+    "停用",
+    "停驶",
+    "撤离",
+    "撤出",
+    "撤到",
+    "撤人",
+    "专人",
+    "监护",
+    "持证",
+    "验电",
+    "挂牌",
+    "上锁",
+    "确认",
+    "检测",
+    "送医",
+    "修好",
+    "后再",
+    "通知",
+    "等",
+)
+CARELESS = ("继续", "照常", "接着", "随即", "马上", "一人", "自己", "用手", "顺手", "凑合", "绕", "普通", "一次")
 
 
 def statement_practice(stem: str) -> str:
@@ -61,6 +95,11 @@ def statement_practice(stem: str) -> str:
     text = re.sub(r"^（[^）]*）", "", text)
     text = re.sub(r"^发生“[^”]*”时，", "", text)
     return text
+
+
+def register(text: str) -> int:
+    """How careful `text` sounds: careful words (CAREFUL) found, less careless ones (CARELESS)."""
+    return sum(word in text for word in CAREFUL) - sum(word in text for word in CARELESS)
 
 
 def sounding(text: str) -> tuple[list[str], list[str]]:

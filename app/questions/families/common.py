@@ -17,7 +17,7 @@ from app.cards.schema import MistakePair, PostContent, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
 from app.questions.text import bigrams, normalise, similar
-from app.questions.wording import FIGURE, sounding
+from app.questions.wording import FIGURE, register, sounding
 
 OPTION_KEYS = "ABCDEFGHIJ"
 BLANK = "____"
@@ -823,7 +823,11 @@ def practice_choice(
     # refused, since a look-alike pair points at the answer
     others = [text for text in wrongs if text != contrast and not negates(text, right) and not alike(text, right)]
     avoid = [contrast] if contrast else []
-    distractors = pick_distractors(ctx.rng(f"{family}:{source}"), [others], rights=[right], count=3, avoid=avoid)
+    # the wrongs that sound as careful as the key first (the half-measures: "停铲后在驾驶室内报告"),
+    # so that the key is not the one option that stops, reports or waits (wording.register)
+    careful = [text for text in others if register(text) >= register(right)]
+    tiers = [careful, [text for text in others if text not in careful]]
+    distractors = pick_distractors(ctx.rng(f"{family}:{source}"), tiers, rights=[right], count=3, avoid=avoid)
     if len(distractors) < 2:
         return None
     return choice_question(
