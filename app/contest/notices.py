@@ -11,9 +11,10 @@ rolled-back action), and each process that has viewers runs one `Listener` that 
 - SQLite (a file): after the commit, `announce` appends the competition id as a line to a notice
   file beside the database (`<db>-contest-notices`, like SQLite's own `-wal`); the listener looks at
   the file's `os.stat` every POLL_S and reads the lines added since. A short append is one write
-  (O_APPEND), so notices of several processes do not mix; the writer empties the file when it
-  grows past MAX_BYTES. A notice lost in a race (emptied just after another process appended), a
-  garbled line or a missing file costs at most a tick, never an error: the streams' tick stays.
+  (O_APPEND; the database is on a local disk, as SQLite's locking needs anyway), so notices of
+  several processes do not mix; the writer empties the file when it grows past MAX_BYTES. A notice
+  lost in a race (emptied just after another process appended), a garbled line or a missing file
+  costs at most a tick, never an error: the streams' tick stays.
 - In-memory SQLite (no file other processes could see) or a notice file that cannot be written:
   nothing; the process that committed still wakes its own streams (`Broadcaster.poke`).
 """
