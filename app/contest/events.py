@@ -90,7 +90,7 @@ class Broadcaster:
         self._clock = clock
         self._tick_s = tick_s
         self.channels: dict[int, Channel] = {}
-        # PostgreSQL: host actions of every process wake these streams (app/contest/notices.py)
+        # host actions of every process on the database wake these streams (app/contest/notices.py)
         self.notices = notices.Listener(engine, heard=self.poke, wanted=lambda: bool(self.channels))
 
     def _read(self, competition_id: int) -> tuple[GameState, Competition] | None:
@@ -117,7 +117,7 @@ class Broadcaster:
             channel.wake.clear()  # a poke from now on is seen by the read this loop makes next
 
     def poke(self, competition_id: int) -> None:
-        """The game changed (a host action committed by this process, or on PostgreSQL by any):
+        """The game changed (a host action committed by this process, or heard of from another):
         read it now rather than at the next tick. Callable from any thread. A phone's points fall
         with the time since the question opened on the server, so a question shown up to a tick
         late cost a player up to TICK_S of it by chance."""
