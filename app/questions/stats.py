@@ -12,7 +12,7 @@ from collections import Counter
 
 from app.cards.bank import reference_bank
 from app.cards.schema import PostContent
-from app.questions.families import FAMILY_NAMES, is_assessable
+from app.questions.families import FAMILY_NAMES, assessable, is_assessable
 from app.questions.generator import generate_candidates, generate_questions
 from app.questions.guesser import figures, learned_figures, overall
 from app.questions.lint import lint_all
@@ -54,23 +54,34 @@ def report(questions: dict[str, list[Question]], candidates: dict[str, list[Ques
     per_family = Counter(q.family for generated in questions.values() for q in generated)
     for family in FAMILY_NAMES:
         posts = sum(1 for generated in questions.values() if any(q.family == family for q in generated))
-        assessable = "yes" if is_assessable(family) else "practice"
-        lines.append(f"{family:<27}{built[family]:>6}{per_family[family]:>6}{posts:>7}  {assessable}")
+        use = "yes" if is_assessable(family) else "practice"
+        lines.append(f"{family:<27}{built[family]:>6}{per_family[family]:>6}{posts:>7}  {use}")
     used = [q for generated in questions.values() for q in generated]
-    lines += ["", "test-wise guesser (surface cues only), share right: best strategy vs chance"]
-    lines.append("family                       items  chance   best  points over  strategy")
-    for figure in [*figures(used), overall(used)]:
-        lines.append(
-            f"{figure.family:<27}{figure.questions:>7}{100 * figure.chance:>7.1f}{100 * figure.best:>7.1f}"
-            f"{figure.excess_points:>+12.1f}  {figure.best_strategy}"
-        )
-    lines += ["", "learning guesser (word pieces of right and wrong options, learned on the other posts)"]
-    for figure in learned_figures(questions):
+    asked = {code: [q for q in generated if assessable(q)] for code, generated in questions.items()}
+    lines += ["", "test-wise guesser (surface cues only) on what assessments and competitions may ask,"]
+    lines += ["share right: best strategy vs chance (tests bind it to +10 points per family)"]
+    lines += guesser_table([q for generated in asked.values() for q in generated])
+    lines += ["", "the same over every used question, practice included (practice keeps the items whose"]
+    lines += ["look would give the key away in an assessment: there a cue measures nothing)"]
+    lines += guesser_table(used)
+    lines += ["", "learning guesser (word pieces of right and wrong options, learned on the other posts),"]
+    lines += ["on what assessments may ask; not bound: it learns the cards' own words of safe practice"]
+    for figure in learned_figures(asked):
         lines.append(
             f"{figure.family:<27}{figure.questions:>7}{100 * figure.chance:>7.1f}{100 * figure.best:>7.1f}"
             f"{figure.excess_points:>+12.1f}"
         )
     return "\n".join(lines)
+
+
+def guesser_table(questions: list[Question]) -> list[str]:
+    lines = ["family                       items  chance   best  points over  strategy"]
+    for figure in [*figures(questions), overall(questions)]:
+        lines.append(
+            f"{figure.family:<27}{figure.questions:>7}{100 * figure.chance:>7.1f}{100 * figure.best:>7.1f}"
+            f"{figure.excess_points:>+12.1f}  {figure.best_strategy}"
+        )
+    return lines
 
 
 if __name__ == "__main__":
