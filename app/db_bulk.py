@@ -11,9 +11,14 @@ the ordinary statements.
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+from sqlalchemy import Table, TextClause, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection, Row
 
 
 def recordset(columns: Mapping[str, str], alias: str = "r") -> str:
@@ -27,6 +32,41 @@ def rows_parameter(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) ->
     """The bind parameters for a statement built on `recordset`: the rows' named columns as JSON."""
     names = tuple(columns)
     return {"rows": json.dumps([{name: row[name] for name in names} for row in rows], default=_json_value)}
+
+
+def insert_new(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, str],
+    rows: list[dict[str, Any]],
+    *,
+    unique: Sequence[str],
+    returning: Sequence[str],
+) -> list[Row[Any]]:
+    """Insert the rows whose `unique` key is still free, in one statement; `returning` of each row
+    inserted (a taken key is no error: the caller tells it from the rows that did not come back).
+    PostgreSQL gets the rows as one JSON parameter; SQLite one statement with many parameter sets
+    (compiled once and cached, sent as multi-row INSERTs)."""
+    if connection.dialect.name == "postgresql":
+        statement = _postgres_insert(table.name, tuple(columns.items()), tuple(unique), tuple(returning))
+        return list(connection.execute(statement, rows_parameter(rows, columns)).all())
+    sqlite_statement = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(*(table.c[name] for name in returning))
+    )
+    return list(connection.execute(sqlite_statement, rows).all())
+
+
+@lru_cache
+def _postgres_insert(
+    table: str, columns: tuple[tuple[str, str], ...], unique: tuple[str, ...], returning: tuple[str, ...]
+) -> TextClause:
+    names = ", ".join(name for name, _ in columns)
+    return text(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {recordset(dict(columns))} "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {', '.join(returning)}"
+    )
 
 
 def _json_value(value: object) -> str:

@@ -3,8 +3,10 @@ once per tick whatever the number of viewers, streams take no slot of the reques
 viewer the competition is visible to may listen."""
 
 import asyncio
+import contextlib
 import json
 import threading
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -31,6 +33,22 @@ async def read_event(response: httpx.Response, lines: "asyncio.Queue[str]", even
             if message.startswith(b"event: state"):
                 events.append(message)
                 await lines.put(message.decode())
+
+
+@contextlib.asynccontextmanager
+async def watching(
+    http: httpx.AsyncClient, competition_id: int, headers: dict[str, str]
+) -> AsyncIterator["asyncio.Queue[str]"]:
+    """One viewer's event stream of a game, as a queue of its messages; closed on leaving."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=headers)
+    response = await http.send(request, stream=True)
+    reader = asyncio.create_task(read_event(response, queue, []))
+    try:
+        yield queue
+    finally:
+        reader.cancel()
+        await response.aclose()
 
 
 def state_of(message: str) -> dict:
@@ -129,11 +147,10 @@ def test_a_host_action_reaches_the_viewers_of_its_process_without_waiting_for_th
     viewer = world.auth(world.a.people["worker"])
 
     async def scenario(base_url: str) -> None:
-        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            queue: asyncio.Queue[str] = asyncio.Queue()
-            request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=viewer)
-            response = await http.send(request, stream=True)
-            reader = asyncio.create_task(read_event(response, queue, []))
+        async with (
+            httpx.AsyncClient(base_url=base_url, timeout=30) as http,
+            watching(http, competition_id, viewer) as queue,
+        ):
             assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
             for action, phase in (("advance", "question"), ("pause", "paused"), ("resume", "question")):
                 done = await http.post(f"/api/competitions/{competition_id}/{action}", headers=host)
@@ -143,8 +160,6 @@ def test_a_host_action_reaches_the_viewers_of_its_process_without_waiting_for_th
             page = await http.post(f"/contests/{competition_id}/host/advance", headers={**host, "HX-Request": "true"})
             assert page.status_code == 200, page.text
             assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "reveal"
-            reader.cancel()
-            await response.aclose()
 
     with serving(app) as base_url:
         run_in_own_loop(scenario(base_url))
@@ -167,19 +182,16 @@ def test_a_host_action_wakes_the_streams_of_another_process(
     viewer = world.auth(world.a.people["worker"])
 
     async def scenario(viewers_url: str) -> None:
-        async with httpx.AsyncClient(base_url=viewers_url, timeout=30) as http:
-            queue: asyncio.Queue[str] = asyncio.Queue()
-            request = http.build_request("GET", f"/api/competitions/{competition_id}/events", headers=viewer)
-            response = await http.send(request, stream=True)
-            reader = asyncio.create_task(read_event(response, queue, []))
+        async with (
+            httpx.AsyncClient(base_url=viewers_url, timeout=30) as http,
+            watching(http, competition_id, viewer) as queue,
+        ):
             assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
             assert await asyncio.to_thread(broadcaster.notices.listening.wait, 10)
             # the host acts on the other app (this test's client): its process has no viewer
             advanced = await asyncio.to_thread(client.post, f"/api/competitions/{competition_id}/advance", headers=host)
             assert advanced.status_code == 200, advanced.text
             assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "question"
-            reader.cancel()
-            await response.aclose()
 
     with serving(viewers_app) as viewers_url:
         run_in_own_loop(scenario(viewers_url))

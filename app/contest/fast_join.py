@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
@@ -136,27 +135,20 @@ ENTRY_COLUMNS = {
     "time_ms": "integer",
     "streak": "integer",
 }
-POSTGRES_INSERT = text(
-    f"INSERT INTO competition_entry ({', '.join(ENTRY_COLUMNS)}) SELECT {', '.join(ENTRY_COLUMNS)} "
-    f"FROM {db_bulk.recordset(ENTRY_COLUMNS)} "
-    "ON CONFLICT (competition_id, person_id, attempt) DO NOTHING RETURNING id, competition_id, person_id"
-)
 
 
 def insert_entries(connection: Connection, rows: list[dict[str, Any]]) -> list[Any]:
     """Insert the entries whose (competition, person, attempt) is free: (id, competition, person) of
-    each one inserted. PostgreSQL gets the rows as one JSON parameter (app/db_bulk.py: a multi-row
-    VALUES of 2,000 entries has 26,000 placeholders); SQLite, whose driver binds natively, a
-    multi-row INSERT."""
-    if connection.dialect.name == "postgresql":
-        return list(connection.execute(POSTGRES_INSERT, db_bulk.rows_parameter(rows, ENTRY_COLUMNS)).all())
-    table = Entry.__table__  # type: ignore[attr-defined]
-    statement = (
-        sqlite.insert(table)
-        .on_conflict_do_nothing(index_elements=["competition_id", "person_id", "attempt"])
-        .returning(table.c.id, table.c.competition_id, table.c.person_id)
+    each one inserted (PostgreSQL as one JSON parameter, app/db_bulk.py: a multi-row VALUES of 2,000
+    entries has 26,000 placeholders)."""
+    return db_bulk.insert_new(
+        connection,
+        Entry.__table__,  # type: ignore[attr-defined]
+        ENTRY_COLUMNS,
+        rows,
+        unique=("competition_id", "person_id", "attempt"),
+        returning=("id", "competition_id", "person_id"),
     )
-    return list(connection.execute(statement, rows).all())
 
 
 def handle_batch(engine: Engine, batch: list[Join | Look]) -> list[Any]:

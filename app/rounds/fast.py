@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as sql_select
@@ -313,26 +312,19 @@ ANSWER_COLUMNS = {
     "correct": "boolean",
     "answered_at": "timestamptz",
 }
-POSTGRES_INSERT = text(
-    f"INSERT INTO round_answer ({', '.join(ANSWER_COLUMNS)}) SELECT {', '.join(ANSWER_COLUMNS)} "
-    f"FROM {db_bulk.recordset(ANSWER_COLUMNS)} "
-    "ON CONFLICT (question_id, person_id) DO NOTHING RETURNING id, question_id, person_id"
-)
 
 
 def insert_answers(connection: Connection, rows: list[dict[str, Any]]) -> list[Any]:
     """Insert the answers whose (question, person) is free: (id, question, person) of each one
-    inserted. PostgreSQL gets the rows as one JSON parameter (app/db_bulk.py); SQLite one statement
-    with many parameter sets (compiled once and cached, sent as multi-row INSERTs)."""
-    if connection.dialect.name == "postgresql":
-        return list(connection.execute(POSTGRES_INSERT, db_bulk.rows_parameter(rows, ANSWER_COLUMNS)).all())
-    table = RoundAnswer.__table__  # type: ignore[attr-defined]
-    statement = (
-        sqlite.insert(table)
-        .on_conflict_do_nothing(index_elements=["question_id", "person_id"])
-        .returning(table.c.id, table.c.question_id, table.c.person_id)
+    inserted."""
+    return db_bulk.insert_new(
+        connection,
+        RoundAnswer.__table__,  # type: ignore[attr-defined]
+        ANSWER_COLUMNS,
+        rows,
+        unique=("question_id", "person_id"),
+        returning=("id", "question_id", "person_id"),
     )
-    return list(connection.execute(statement, rows).all())
 
 
 def write_batch(engine: Engine, batch: list[Pending]) -> list[int | None]:
