@@ -51,6 +51,11 @@ async def watching(
         await response.aclose()
 
 
+async def next_phase(queue: "asyncio.Queue[str]") -> str:
+    """The phase the stream shows next (waiting up to 10 s for it)."""
+    return state_of(await asyncio.wait_for(queue.get(), 10))["phase"]
+
+
 def state_of(message: str) -> dict:
     return json.loads("".join(line[len("data: ") :] for line in message.splitlines() if line.startswith("data: ")))
 
@@ -151,15 +156,15 @@ def test_a_host_action_reaches_the_viewers_of_its_process_without_waiting_for_th
             httpx.AsyncClient(base_url=base_url, timeout=30) as http,
             watching(http, competition_id, viewer) as queue,
         ):
-            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
+            assert await next_phase(queue) == "lobby"
             for action, phase in (("advance", "question"), ("pause", "paused"), ("resume", "question")):
                 done = await http.post(f"/api/competitions/{competition_id}/{action}", headers=host)
                 assert done.status_code == 200, done.text
-                assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == phase, action
+                assert await next_phase(queue) == phase, action
             # the pages' host buttons poke too
             page = await http.post(f"/contests/{competition_id}/host/advance", headers={**host, "HX-Request": "true"})
             assert page.status_code == 200, page.text
-            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "reveal"
+            assert await next_phase(queue) == "reveal"
 
     with serving(app) as base_url:
         run_in_own_loop(scenario(base_url))
@@ -186,12 +191,12 @@ def test_a_host_action_wakes_the_streams_of_another_process(
             httpx.AsyncClient(base_url=viewers_url, timeout=30) as http,
             watching(http, competition_id, viewer) as queue,
         ):
-            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "lobby"
+            assert await next_phase(queue) == "lobby"
             assert await asyncio.to_thread(broadcaster.notices.listening.wait, 10)
             # the host acts on the other app (this test's client): its process has no viewer
             advanced = await asyncio.to_thread(client.post, f"/api/competitions/{competition_id}/advance", headers=host)
             assert advanced.status_code == 200, advanced.text
-            assert state_of(await asyncio.wait_for(queue.get(), 10))["phase"] == "question"
+            assert await next_phase(queue) == "question"
 
     with serving(viewers_app) as viewers_url:
         run_in_own_loop(scenario(viewers_url))
