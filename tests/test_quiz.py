@@ -433,7 +433,7 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     """The bank is balanced against surface cues (tests/test_question_quality.py); papers choose from
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-04, after
-    the review 15–17 card passes): +7.8 points at most (step statements, "正确 when it sounds careful");
+    the review 15–18 card passes): +7.9 points at most (step statements, "正确 when it says 再");
     before those passes +8.7 (step statements, "正确 when it sounds careful", wording.register;
     balancing papers on that too left more papers short of even truths and "always 错误" at +13);
     papers drawn before they were balanced per family and order word let "正确 when it says 再"
