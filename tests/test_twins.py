@@ -229,3 +229,20 @@ def test_a_twin_is_not_explained_by_a_line_that_shares_only_its_situation():
     )
     # without its mistake the device line is close enough (the situation is all there is to compare)
     assert twin_explanation(source, twin, [device]).startswith(f"岗位风险清单 R1：{device[1]}")
+
+
+def test_a_twin_is_explained_by_the_line_sharing_what_it_does_differently():
+    """Blind review 18 Q16 (both reviewers): waiting until the smoke has cleared is right because
+    "炮烟未散尽不得进入爆区", not because of the rescue line that shares more of the setting
+    ("从上风方向"), even where the setting itself names the smoke."""
+    twin, mistake = "炮烟在坑底散尽后，从上风方向进入检查爆堆", "坑底还飘着薄烟时，从上风方向进入检查爆堆"
+    entry = ("risks[R7].controls.management[0]", "炮烟未散尽不得进入爆区")
+    rescue = ("risks[R7].controls.emergency[0]", "有人被炮烟熏倒，确认炮烟散开后再从上风方向施救")
+    explained = twin_explanation(
+        "risks[R7].mistakes[0].right", twin, [rescue, entry], topic="（凹陷采场或低洼处爆破后的炮烟）", contrast=mistake
+    )
+    assert explained == f"岗位风险清单 R7：{entry[1]}。正确做法：{twin}。"
+    # without its mistake nothing says what differs: the line sharing most of the twin's words
+    assert twin_explanation("risks[R7].mistakes[0].right", twin, [rescue, entry]).startswith(
+        f"岗位风险清单 R7：{rescue[1]}"
+    )

@@ -616,6 +616,7 @@ def twin_explanation(
         [(line_source, text) for line_source, text in lines if not differs or differs & bigrams(text)],
         CLOSE_LINE_PIECES,
         topic=topic,
+        focus=differs,
     )
     if basis is None:
         return f"{cite(source)}写明的正确做法：{twin}。"
@@ -774,23 +775,37 @@ def wrong_explanation(
 
 
 def closest_line(
-    wrong: str, lines: Sequence[tuple[str, str]], least: int, *, topic: str = ""
+    wrong: str,
+    lines: Sequence[tuple[str, str]],
+    least: int,
+    *,
+    topic: str = "",
+    focus: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[str, str] | None:
     """The line sharing the most telling word pieces with `wrong` (at least `least` of them): a
     piece the question's setting already names ("触电" in "发生“有人触电”时") tells nothing, and a
     piece many lines have tells less than one only a few have ("切断"), so each shared piece counts
-    by how rare it is among the lines."""
-    pieces = bigrams(wrong) - bigrams(topic)
+    by how rare it is among the lines.
+    With `focus` (the pieces a twin does differently from its mistake), the line sharing most of
+    those wins first: "炮烟在坑底散尽后，从上风方向进入检查" is right because "炮烟未散尽不得进入爆区",
+    not because of the rescue line that shares more of the setting ("从上风方向施救"; review 18 Q16)."""
+    # what a twin does differently counts even where the setting names it ("炮烟" in the point
+    # "爆破后的炮烟", for "炮烟在坑底散尽后…")
+    pieces = (bigrams(wrong) - bigrams(topic)) | focus
     candidates = [(source, text, pieces & bigrams(text)) for source, text in lines if not REPORTING_LINE.search(text)]
     spread = Counter(piece for _, _, shared in candidates for piece in shared)
+
+    def weight(shared: set[str]) -> float:
+        return sum(log((len(candidates) + 1) / spread[piece]) for piece in shared)
+
     scored = [
-        (sum(log((len(candidates) + 1) / spread[piece]) for piece in shared), source, text)
+        (weight(shared & focus), weight(shared), source, text)
         for source, text, shared in candidates
         if len(shared) >= least
     ]
     if not scored:
         return None
-    _, source, text = max(scored)
+    *_, source, text = max(scored)
     return source, text
 
 
