@@ -112,6 +112,34 @@ def test_twins_are_the_keys_and_true_statements_and_the_card_rules_step_aside():
     assert all(q.type == QuestionType.judge for q in judges)
 
 
+def test_beside_twins_no_card_line_is_asked_whole_as_true():
+    """Reviews 17–18: a control line, key point or step said whole as a true statement ("作业点40米
+    内无火源…") is answered by its tone; its figure is never tested. Where an item has right twins,
+    only they are its true statements; its measured figures are asked as blanks."""
+    asked_whole = []
+    for post in BANK:
+        items_with_twins = {
+            base
+            for base, mistakes in [
+                *((f"risks[{risk.id}]", risk.mistakes) for risk in post.risks),
+                *((f"operation.steps[{step.id}]", step.mistakes) for step in post.operation.steps),
+                *((f"emergency.scenarios[{s.id}]", s.mistakes) for s in post.emergency.scenarios),
+            ]
+            if twin_lines(base, mistakes)
+        }
+        assert items_with_twins, post.code
+        for question in generate_candidates(post, peers=same_industry(post, BANK)):
+            base = question.source.split(".")[0]
+            if (
+                question.type == QuestionType.judge
+                and question.answer == (JUDGE_TRUE,)
+                and base in items_with_twins
+                and not question.source.endswith(".right")
+            ):
+                asked_whole.append((post.code, question.source))
+    assert asked_whole == []
+
+
 # Right twins of the reference bank (2026-12-03) and the fact each holds, or None: those a blind
 # reviewer called common sense (reviews 7–8) hold none.
 TWIN_FACTS = [

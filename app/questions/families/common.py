@@ -541,12 +541,6 @@ def specific_fact(text: str, contrast: str = "") -> str | None:
     return None
 
 
-def with_figures(lines: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The card lines that hold a figure ("至少15分钟", "12伏"): asked as true statements beside an
-    item's right twins, since a figure is known, not recognised (blind review 12)."""
-    return [(source, text) for source, text in lines if FIGURE.search(text)]
-
-
 def true_on_card(text: str, practices: Sequence[str], mistakes: frozenset[str]) -> bool:
     """`text` is a right line of the card (`practices`). A mistake the card writes down (normalised
     in `mistakes`) is a right line with one thing changed ("发现裂缝，装完本车后停铲" beside "发现

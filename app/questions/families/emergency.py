@@ -21,7 +21,6 @@ from app.questions.families.common import (
     twin_choices,
     twin_lines,
     windows,
-    with_figures,
 )
 from app.questions.model import Question
 
@@ -114,7 +113,7 @@ def emergency_practice_judge(ctx: Context) -> Iterator[Question]:
             # in brackets like the other settings: "发生“…”时，" before a line that has its own
             # "…时" read twice (blind review)
             where=f"（{scenario.title}）",
-            rights=[*twins, *with_figures(rights)] if twins else rights,
+            rights=twins or rights,
             wrongs=mistake_lines(base, scenario.mistakes),
             rules=rules,
             also_right=rights,

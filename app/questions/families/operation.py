@@ -23,7 +23,6 @@ from app.questions.families.common import (
     twin_choices,
     twin_lines,
     windows,
-    with_figures,
 )
 from app.questions.model import Question
 
@@ -129,7 +128,7 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
         # the step's key point is the practice that matters; without one, the step itself
         card_rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
         twins = [(source, twin) for source, twin, _ in twin_lines(base, step.mistakes)]
-        rights = [*twins, *with_figures(card_rights)] if twins else card_rights
+        rights = twins or card_rights  # never a card line asked whole beside twins (see risks.py)
         wrongs = mistake_lines(base, step.mistakes)
         rules = [(f"{base}.prohibitions[{index}]", text) for index, text in enumerate(step.prohibitions)]
         right_way = f"{cite(base)}：{step.text}" + (f"，要点是{step.key_point}" if step.key_point else "") + "。"

@@ -20,7 +20,6 @@ from app.questions.families.common import (
     reads_as_practice,
     twin_choices,
     twin_lines,
-    with_figures,
 )
 from app.questions.model import Question
 from app.questions.text import similar
@@ -250,9 +249,12 @@ def risk_practice_judge(ctx: Context) -> Iterator[Question]:
             ctx,
             family="risk_practice_judge",
             where=where,
-            # right ways written as acts, like the mistakes, when the card has them (see risk_control);
-            # a measure with a figure is asked too, since a figure is known, not recognised
-            rights=[*twins, *with_figures(rights)] if twins else rights,
+            # right ways written as acts, like the mistakes, when the card has them (see risk_control).
+            # Not a measure asked whole beside them, even one with a figure: "检测在作业开始前30分钟
+            # 内进行" said as true tests the tone, not the 30 (reviews 17–18, "the figure is never
+            # tested"); a measured figure is asked as a blank (number_fill), and a twin holding it
+            # against a mistake with another figure tests it too
+            rights=twins or rights,
             wrongs=mistake_lines(f"risks[{risk.id}]", risk.mistakes),
             also_right=measures,
             right_way=f"{cite(f'risks[{risk.id}]')}的管控措施：{'；'.join(text for _, text in measures)}。",
