@@ -16,7 +16,7 @@ from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, MistakePair, Phase, PostContent
 from app.cards.schema import wrong_texts as mistake_texts
 from app.questions.families.common import as_practice, statement_text
-from app.questions.families.operation import step_label
+from app.questions.families.operation import is_when, step_label
 from app.questions.generator import (
     FAMILY_NAMES,
     generate_candidates,
@@ -194,7 +194,8 @@ def supports_key_point(post: PostContent, q: Question) -> None:
     if q.source.endswith(".right") and label is None:  # a twin carries its situation: the stem names the phase
         assert step_text and q.stem.startswith(resolve_source(post, f"{step.group()}.phase") or "?")
         return
-    assert step_text and (as_practice(step_text) in q.stem if label is None else f"“{label}”" in q.stem), (
+    named = f"，{label}，" if label and is_when(label) else f"“{label}”"
+    assert step_text and (as_practice(step_text) in q.stem if label is None else named in q.stem), (
         "the stem names the step: by its own name before the colon where the card gives one"
     )
 

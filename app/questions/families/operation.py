@@ -42,14 +42,28 @@ def phase_groups(steps: Sequence[Step]) -> list[list[Step]]:
 # the setting of a question about the step without the step's rule in it, which the blind review
 # found stating the very rule a false statement breaks.
 STEP_LABEL = re.compile(r"^([^，；：,;:]{2,10})[：:]")
-# Without one, a first clause saying when ("进入货车车厢前，确认…" → 进入货车车厢前) sets the scene.
+# Without one, a first clause saying when ("进入货车车厢前，确认…" → 进入货车车厢前) sets the scene,
 STEP_WHEN = re.compile(r"^([^，；：,;:]{2,10}(?:前|时|后))[，,]")
+# or a when at the start of the first clause ("破碎机卡大块时先停止给料…" → 破碎机卡大块时): a statement
+# or a choice set only in "（作业中）" floats without its situation (blind review 19, two items). Not
+# the 时/前/后 of other words: 按时, 及时, 同时, 时间, 上坡前进, 门架后倾, 班前会, 然后 …
+STEP_WHEN_OPENING = re.compile(
+    r"^([^，；：,;:]{1,10}?"
+    r"(?:(?<![按及随同准定临暂适平当实届小])时(?![间候刻])"
+    r"|(?<![提目以当向超空门])前(?![进方面部倾会沿])"
+    r"|(?<![前然以最随落])后(?![倾方部侧面退果续])))"
+)
 
 
 def step_label(text: str) -> str | None:
     practice = as_practice(text)
-    found = STEP_LABEL.match(practice) or STEP_WHEN.match(practice)
+    found = STEP_LABEL.match(practice) or STEP_WHEN.match(practice) or STEP_WHEN_OPENING.match(practice)
     return found.group(1) if found else None
+
+
+def is_when(label: str) -> bool:
+    """A label that is a time ("动火前", "破碎机卡大块时"), not a step's name ("稳车")."""
+    return label.endswith(("前", "时", "后"))
 
 
 def step_order(ctx: Context) -> Iterator[Question]:
@@ -157,11 +171,12 @@ def key_point(ctx: Context) -> Iterator[Question]:
         source = f"{base}.key_point"
         wrong = ctx.wrong_practices(wrong_texts(step.mistakes))
         label = step_label(step.text)
-        stem = (
-            f"{step.phase.value}“{label}”时，下列做法正确的是？"
-            if label
-            else f"“{as_practice(step.text)}”这一步，下列做法正确的是？"
-        )
+        if label is None:
+            stem = f"“{as_practice(step.text)}”这一步，下列做法正确的是？"
+        elif is_when(label):
+            stem = f"{step.phase.value}，{label}，下列做法正确的是？"
+        else:
+            stem = f"{step.phase.value}“{label}”时，下列做法正确的是？"
         twins = twin_lines(base, step.mistakes)
         lines = [(source, step.key_point), (base, step.text)]
         # a step without a name of its own is not quoted in the stem: its text states the rule the
