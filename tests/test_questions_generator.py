@@ -16,6 +16,7 @@ from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, MistakePair, Phase, PostContent
 from app.cards.schema import wrong_texts as mistake_texts
 from app.questions.families.common import as_practice, statement_text
+from app.questions.families.fills import gives_away
 from app.questions.families.operation import is_when, step_label
 from app.questions.generator import (
     FAMILY_NAMES,
@@ -484,6 +485,16 @@ def test_a_number_the_cards_repeat_is_asked_once() -> None:
     fills = [q for q in generate_candidates(post) if q.family == "number_fill"]
     assert [q.answer[0] for q in fills].count("2.5") == 1
     assert fills[0].source == "risks[R1].controls.management[0]"  # the first line that states it
+
+
+def test_a_blank_is_never_on_a_number_the_line_states_again() -> None:
+    """Full-pool review Q149: "一氧化碳在20～30毫克每立方米时…不超过____毫克每立方米" answers itself."""
+    risk = MINIMAL_POST["risks"][0]
+    line = "一氧化碳在20～30毫克每立方米时加强通风，8小时平均不超过20毫克每立方米"
+    post = minimal_post(risks=[{**risk, "controls": {"management": [line], "engineering": ["设挡墙"]}}])
+    fills = [q for q in generate_candidates(post) if q.family == "number_fill"]
+    assert sorted(q.answer[0] for q in fills) == ["30", "8"]  # never "20", stated twice
+    assert not any(gives_away(q.answer[0], q.stem) for q in fills)
 
 
 def test_an_explanation_cites_the_line_sharing_the_telling_words_not_the_topic() -> None:

@@ -93,7 +93,7 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 continue
             asked.add(fact)
             blanked = text[: number.start] + BLANK + text[number.end :]
-            if any(other.text == number.text for other in measured_numbers(blanked)):
+            if gives_away(number.text, blanked):
                 continue  # the line's other figure gives it ("直径大于100毫米…不低于____帕", review 12 Q56)
             where = situation(ctx.post, source)
             # the situation never gives the number away ("距离10米以上的作业" beside a blank on 10)
@@ -108,6 +108,12 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 variant=str(index),
                 also=[normalise(number.text + number.unit)],
             )
+
+
+def gives_away(number: str, blanked: str) -> bool:
+    """The blanked line still states `number`: as another figure, or within a range ("一氧化碳在
+    20～30毫克每立方米时…不超过____毫克每立方米", full-pool review Q149)."""
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", blanked) is not None
 
 
 ITEM = re.compile(r"^(risks|operation\.steps|operation\.checklist|emergency\.scenarios)\[([^\]]+)\](.*)$")
