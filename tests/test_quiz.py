@@ -373,6 +373,30 @@ def test_overlaps_tell_posts_apart_though_their_keys_repeat():
     assert not overlaps.tell(same_key_elsewhere, yearly)
 
 
+def test_a_number_blank_and_an_item_stating_its_figure_tell_on_each_other():
+    """Full-pool review: "____分钟" beside "…冲洗至少15分钟" in one paper answers the blank."""
+    blank = Question(
+        "blank",
+        "number_fill",
+        QuestionType.fill,
+        "填空（应急处置卡，发生液氨溅到眼睛时）：用大量流动清水冲洗至少____分钟",
+        (),
+        ("15", "15分钟"),
+        "",
+        Dimension.emergency,
+        "emergency.scenarios[E2].actions[1]",
+        "用大量流动清水冲洗至少15分钟",
+    )
+    rinse = judge(
+        "rinse", "液氨溅入眼睛，提起眼睑，到洗眼器冲洗至少15分钟", "emergency.scenarios[E2].mistakes[3].right"
+    )
+    other_figure = judge("count", "速冻间内同一时间最多安排15人上下货", "risks[R8].mistakes[0].right")
+    overlaps = Overlaps([blank, rinse, other_figure, *UNRELATED])
+    assert overlaps.tell(blank, rinse) and overlaps.tell(rinse, blank)
+    assert not overlaps.tell(blank, other_figure)  # the number alone, with another unit, tells nothing
+    assert not overlaps.tell(blank, UNRELATED[0])
+
+
 def test_a_quiz_keeps_two_items_of_one_fact_apart_unless_it_would_run_short():
     pool = [*ONE_RULE, *UNRELATED]
     for seed in range(20):
