@@ -195,7 +195,7 @@ def supports_key_point(post: PostContent, q: Question) -> None:
     if q.source.endswith(".right") and label is None:  # a twin carries its situation: the stem names the phase
         assert step_text and q.stem.startswith(resolve_source(post, f"{step.group()}.phase") or "?")
         return
-    named = f"，{label}，" if label and is_when(label) else f"“{label}”"
+    named = f"{label}，" if label and is_when(label) else f"“{label}”"
     assert step_text and (as_practice(step_text) in q.stem if label is None else named in q.stem), (
         "the stem names the step: by its own name before the colon where the card gives one"
     )

@@ -66,6 +66,14 @@ def is_when(label: str) -> bool:
     return label.endswith(("前", "时", "后"))
 
 
+def step_setting(phase: str, label: str | None) -> str:
+    """Where a step's items are set: its phase and its name ("作业中，稳车"); a time says when by
+    itself ("收车后", not "作业后，收车后": the full-pool review found the double "后" awkward)."""
+    if label is None:
+        return phase
+    return label if is_when(label) else f"{phase}，{label}"
+
+
 def step_order(ctx: Context) -> Iterator[Question]:
     """按正确顺序排列 3–4 consecutive steps of one phase. Only steps that happen once at their place
     (no condition such as “发现…时”, nothing that holds throughout such as “保持…”) are used, and a
@@ -138,7 +146,7 @@ def step_practice_judge(ctx: Context) -> Iterator[Question]:
     for step in ctx.post.operation.steps:
         base = f"operation.steps[{step.id}]"
         label = step_label(step.text)
-        where = f"（{step.phase.value}，{label}）" if label else f"（{step.phase.value}）"
+        where = f"（{step_setting(step.phase.value, label)}）"
         # the step's key point is the practice that matters; without one, the step itself
         card_rights = [(f"{base}.key_point", step.key_point)] if step.key_point else [(base, step.text)]
         twins = [(source, twin) for source, twin, _ in twin_lines(base, step.mistakes)]
@@ -174,7 +182,7 @@ def key_point(ctx: Context) -> Iterator[Question]:
         if label is None:
             stem = f"“{as_practice(step.text)}”这一步，下列做法正确的是？"
         elif is_when(label):
-            stem = f"{step.phase.value}，{label}，下列做法正确的是？"
+            stem = f"{step_setting(step.phase.value, label)}，下列做法正确的是？"
         else:
             stem = f"{step.phase.value}“{label}”时，下列做法正确的是？"
         twins = twin_lines(base, step.mistakes)
