@@ -730,13 +730,21 @@ def right_explanation(
     return f"正确。{cite(source)}：{text}。"
 
 
+MIN_STATEMENT = 4
+
+
 def statement_text(text: str, label: str | None) -> str:
     """A card line as the practice of a statement: without a leading duty word, without the item's
     name when the setting already gives it, and a branch label ("眼睛溅入：…") read as its case
     ("眼睛溅入，…") rather than a heading in mid-sentence."""
     practice = as_practice(text)
-    if label and practice.startswith(label) and practice[len(label) : len(label) + 1] in ("：", ":"):
-        practice = practice[len(label) + 1 :]
+    if label and practice.startswith(label):
+        rest = practice[len(label) :]
+        if rest[:1] in ("：", ":"):
+            practice = rest[1:]
+        elif label.endswith(("前", "时", "后")) and len(rest.lstrip("，,")) >= MIN_STATEMENT:
+            # a time the setting already says ("（炮孔钻完后）炮孔钻完后…": full-pool review)
+            practice = rest.lstrip("，,")
     branch = BRANCH_LABEL.match(practice)
     if branch:
         practice = branch.group()[:-1] + "，" + practice[branch.end() :]
