@@ -285,3 +285,23 @@ def test_a_hand_written_key_that_alone_sounds_careful_is_flagged(act, careful, w
     assert "key_only_careful" not in codes(half_measure)
     # generated items are balanced for it instead of refused (generator.cued_keys_to_drop)
     assert "key_only_careful" not in codes(replace(question, family="risk_control"))
+
+
+def test_a_wrong_way_choice_turns_the_sounding_cues_round():
+    """"下列做法中错误的是？": a test-wise reader picks the option that sounds careless, so the
+    register rule points at the least careful option, and the linter warns when the answer alone
+    sounds wrong or is a right line of the post."""
+    from app.questions.guesser import pick_share
+
+    careless = "发现漏氨，一个人继续巡检"
+    careful = ["发现漏氨，停止作业并报告班组长", "发现漏氨，撤到上风侧等待专业人员处理"]
+    asks_right = single("关于“巡检”，下列做法正确的是？", careful[0], [careless, careful[1]])
+    asks_wrong = single("关于“巡检”，下列做法中错误的是？", careless, careful)
+    assert pick_share(asks_wrong, "register") == 1.0  # the careless one is its answer and its cue
+    assert pick_share(asks_right, "register") < 1.0
+    loading = next(post for post in BANK if post.code == "mine-loading")
+    right_line = loading.risks[0].controls.all()[0][2]
+    codes = {warning.code for warning in lint(single("下列做法中错误的是？", right_line, careful), loading)}
+    assert "answer_true" in codes and "distractor_true" not in codes
+    sounds = {w.code for w in lint(single("下列做法中错误的是？", "冒险进入警戒区查看", careful), loading)}
+    assert "key_sounds_wrong" in sounds

@@ -174,6 +174,18 @@ def supports_mistake_choice(post: PostContent, q: Question) -> None:
     assert all(text in wrongs for text in wrong_texts(q)), "wrong options: this item's mistakes or forbidden acts"
 
 
+def supports_wrong_choice(post: PostContent, q: Question) -> None:
+    """The answer is one of the item's mistakes; every other option is the right way of another
+    mistake of the same item, never the answer's own twin."""
+    assert q.stem.endswith("下列做法中错误的是？")
+    supports_same_line(post, q)
+    owner = owner_of(post, q.source)
+    pairs = [pair for pair in owner.mistakes if isinstance(pair, MistakePair)]
+    own = next(pair for pair in pairs if pair.wrong == q.quote)
+    others = {pair.right for pair in pairs if pair is not own}
+    assert set(wrong_texts(q)) <= others and own.right not in wrong_texts(q), "options: the item's other right ways"
+
+
 def supports_practice_judge(post: PostContent, q: Question) -> None:
     statement = q.stem.removeprefix("判断：")
     assert not PROHIBITION.search(statement_practice(q.stem)), "one plain form: no 严禁 in the practice"
@@ -223,6 +235,7 @@ SUPPORT: dict[str, Callable[[PostContent, Question], None]] = {
     "emergency_action": supports_mistake_choice,
     "emergency_order": supports_order,
     "emergency_practice_judge": supports_practice_judge,
+    "wrong_practice_choice": supports_wrong_choice,
     "mnemonic_fill": supports_fill,
     "number_fill": supports_number,
 }

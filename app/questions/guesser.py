@@ -13,6 +13,7 @@ person picks the rule that works), so a family passes only when every strategy s
 - negation: the option (or truth) without a negation word;
 - register: the option that sounds most careful — stops, reports, waits, calls the licensed person
   — rather than careless ("继续", "用手", "一人"); a statement is true when it sounds careful;
+  (for "下列做法中错误的是？" the sounding, negation and register rules pick the other end);
 - position: always the first option; always the last;
 - order: a judge statement is true when it has "再" ("…后，再…");
 - always true / always false for judge questions.
@@ -30,7 +31,7 @@ from math import comb, factorial, log
 from app.questions.lint import COMMON_PIECES
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.text import bigrams, normalise
-from app.questions.wording import NEGATIONS, ORDER_WORD, register, sounding, statement_practice
+from app.questions.wording import NEGATIONS, ORDER_WORD, asks_for_wrong, register, sounding, statement_practice
 
 
 def chance(question: Question) -> float:
@@ -78,6 +79,18 @@ OPTION_STRATEGIES: dict[str, OptionScore] = {
     "last": lambda q, o: q.options.index(o),
 }
 
+# The strategies that read how right an option sounds: for "下列做法中错误的是？" a test-wise reader
+# wants the option that sounds least right, so they score the other way round.
+POLAR_STRATEGIES = ("sounding", "negation", "register")
+
+
+def option_score(strategy: str) -> OptionScore:
+    score = OPTION_STRATEGIES[strategy]
+    if strategy not in POLAR_STRATEGIES:
+        return score
+    return lambda question, option: -score(question, option) if asks_for_wrong(question) else score(question, option)
+
+
 JudgeRule = Callable[[Question], bool]  # predicted truth
 
 JUDGE_STRATEGIES: dict[str, JudgeRule] = {
@@ -99,7 +112,7 @@ def _best_option(question: Question, score: OptionScore) -> str:
 def unique_pick(question: Question, strategy: str) -> str | None:
     """The single-choice option `strategy` points at, or None when it ties between options (then
     only the position would decide)."""
-    score = OPTION_STRATEGIES[strategy]
+    score = option_score(strategy)
     scores = [score(question, option) for option in question.options]
     best = max(scores)
     return question.options[scores.index(best)].key if scores.count(best) == 1 else None
@@ -108,7 +121,7 @@ def unique_pick(question: Question, strategy: str) -> str | None:
 def pick_share(question: Question, strategy: str) -> float:
     """How often `strategy` picks the key when options are shown in a random order: 1 if it points
     at the key alone, 1/k if the key is one of k options tied for its best, else 0."""
-    score = OPTION_STRATEGIES[strategy]
+    score = option_score(strategy)
     scores = {option.key: score(question, option) for option in question.options}
     best = max(scores.values())
     tied = [key for key, value in scores.items() if value == best]
@@ -120,9 +133,9 @@ def guess(question: Question, strategy: str) -> tuple[str, ...] | None:
     if question.type == QuestionType.judge:
         rule = JUDGE_STRATEGIES.get(strategy)
         return None if rule is None else ((JUDGE_TRUE if rule(question) else JUDGE_FALSE),)
-    score = OPTION_STRATEGIES.get(strategy)
-    if score is None:
+    if strategy not in OPTION_STRATEGIES:
         return None
+    score = option_score(strategy)
     if question.type == QuestionType.single:
         return (_best_option(question, score),)
     if question.type == QuestionType.multi:

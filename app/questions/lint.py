@@ -19,7 +19,7 @@ from app.questions.families import MANUAL_FAMILY
 from app.questions.families.common import alike, reads_as_practice, true_on_card
 from app.questions.model import Question, QuestionType
 from app.questions.text import bigrams, normalise
-from app.questions.wording import register, sounding, statement_practice
+from app.questions.wording import asks_for_wrong, register, sounding, statement_practice
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         longest_wrong = max(len(normalise(text)) for text in wrongs)
         if key_length >= LONGEST_RATIO * longest_wrong and key_length - longest_wrong >= LONGEST_MARGIN:
             warnings.append(LintWarning("key_longest", "正确选项明显比其他选项长"))
+        if asks_for_wrong(question):
+            return [*warnings, *_lint_wrong_way_choice(keys[0], wrongs, post)]
         key_wrong, key_right = sounding(keys[0])
         if any(sounding(text)[0] for text in wrongs) and not key_wrong:
             warnings.append(
@@ -113,6 +115,26 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
         true_here = [text for text in wrongs if true_on_card(text, practices, mistakes)]
         if true_here:
             warnings.append(LintWarning("distractor_true", f"干扰项在本岗位卡片上是正确做法：{true_here[0]}"))
+    return warnings
+
+
+def _lint_wrong_way_choice(key: str, others: Sequence[str], post: PostContent | None) -> list[LintWarning]:
+    """ "下列做法中错误的是？": the answer is the wrong way, the other options are right ways. The cues
+    turn round: the key alone sounding careless, or alone lacking the careful words every other
+    option has; and the answer must not be a right line of the post."""
+    warnings: list[LintWarning] = []
+    key_wrong, key_right = sounding(key)
+    if key_wrong and not any(sounding(text)[0] for text in others):
+        warnings.append(LintWarning("key_sounds_wrong", "只有答案（错误做法）的措辞一看就是错误做法"))
+    if not key_right and all(sounding(text)[1] for text in others):
+        warnings.append(LintWarning("others_sound_right", "其余选项都用了听起来正确的措辞，只有答案没有"))
+    if any(alike(first, second) for index, first in enumerate(others) for second in others[index + 1 :]):
+        warnings.append(LintWarning("right_options_alike", "有两个正确选项说的是同一种做法"))
+    if post is not None:
+        practices = [line for line in post.right_lines() if reads_as_practice(line)]
+        mistakes = frozenset(normalise(text) for _, text in post.mistake_lines())
+        if true_on_card(key, practices, mistakes):
+            warnings.append(LintWarning("answer_true", f"答案在本岗位卡片上是正确做法：{key}"))
     return warnings
 
 

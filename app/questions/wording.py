@@ -130,6 +130,15 @@ def knowing_fact(text: str) -> str | None:
     return None
 
 
+NEGATIVE_STEM = "错误的是"
+
+
+def asks_for_wrong(question: Question) -> bool:
+    """A choice whose answer is the wrong way among right ones ("下列做法中错误的是？"): a test-wise
+    reader looks for the option that sounds careless, not careful."""
+    return question.type in (QuestionType.single, QuestionType.multi) and NEGATIVE_STEM in question.stem
+
+
 def answered_by_recognising(question: Question) -> bool:
     """A true statement or a single choice whose right answer holds no figure and no stated order
     (knowing_fact): the safe act anyone recognises. Papers ask these only when nothing stronger is
@@ -137,6 +146,8 @@ def answered_by_recognising(question: Question) -> bool:
     if question.type == QuestionType.judge:
         return question.answer == (JUDGE_TRUE,) and knowing_fact(statement_practice(question.stem)) is None
     if question.type == QuestionType.single:
+        if asks_for_wrong(question):
+            return False  # the answer is the half-right practice the card warns of: known, not recognised
         key = next((option.text for option in question.options if option.key == question.answer[0]), "")
         return knowing_fact(key) is None
     return False

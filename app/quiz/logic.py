@@ -10,11 +10,16 @@ from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Ques
 from app.questions.overlap import Overlaps
 from app.questions.sources import card_items
 from app.questions.text import normalise
-from app.questions.wording import ORDER_WORD, answered_by_recognising, statement_practice
+from app.questions.wording import ORDER_WORD, answered_by_recognising, asks_for_wrong, statement_practice
 
 MAX_FILL_LENGTH = 100
 OPTION_KEYS = "ABCDEFGHIJ"
 
+
+# At most this share of a paper finds the wrong way among right ones ("下列做法中错误的是？"), until the
+# paper would run short: each takes a card item and shows its right ways, which the paper's true
+# statements then cannot ask, and a paper short of true statements lets "always 错误" win.
+WRONG_WAY_SHARE = 0.2
 
 # How many more statements of one truth than of the other (per family and order word) a short pool
 # may put in a paper before it asks one fact twice.
@@ -55,16 +60,40 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     # per family and order word: true and false alike in each, so that neither "always 错误" nor
     # "正确 when it says 再" pays off on the paper
     truths: Counter[tuple[tuple[str, bool], str]] = Counter()
-    held_back: list[Question] = []  # passed over for a soft rule: asked only if the paper runs short
+    held_back: list[Question] = []
+    wrong_ways = (
+        0  # "下列做法中错误的是？" asked so far  # passed over for a soft rule: asked only if the paper runs short
+    )
+
+    in_pool = Counter((statement_look(q), q.answer[0]) for q in pool if q.type == QuestionType.judge)
+    turns: dict[tuple[str, bool], str] = {}
+
+    def tie_turn(look: tuple[str, bool]) -> str:
+        # Which truth a look takes while its counts are even: the one the pool has fewer of, so it
+        # is asked while it is there ("…后，再…" is said by more true statements than false ones);
+        # a coin per paper and look when the pool has as many of each. Taking the false one at
+        # every tie left papers one false ahead wherever a look had room for an odd number (a
+        # post's three or four scenarios, most asked as choices): "always 错误" at 60 %.
+        if look not in turns:
+            trues, falses = in_pool[(look, JUDGE_TRUE)], in_pool[(look, JUDGE_FALSE)]
+            if trues == falses:
+                turns[look] = rng.choice((JUDGE_TRUE, JUDGE_FALSE))
+            else:
+                turns[look] = JUDGE_TRUE if trues < falses else JUDGE_FALSE
+        return turns[look]
 
     def fits(question: Question, *, lean: int = 0, apart: bool = True) -> bool:
         items = {(question.origin, item) for item in card_items(question.source)}
         if items & asked_items or normalise(question.stem) in asked_stems or practices_shown(question) & shown_texts:
             return False
+        if lean < count and asks_for_wrong(question) and wrong_ways >= count * WRONG_WAY_SHARE:
+            return False
         if question.type == QuestionType.judge:
             truth, other = question.answer[0], JUDGE_FALSE if question.answer[0] == JUDGE_TRUE else JUDGE_TRUE
             look = statement_look(question)
             if truths[(look, truth)] > truths[(look, other)] + lean:
+                return False
+            if lean == 0 and truths[(look, truth)] == truths[(look, other)] and truth != tie_turn(look):
                 return False
         return not apart or not any(overlaps.tell(question, other) for other in chosen)
 
@@ -75,9 +104,12 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
         if question.type != QuestionType.judge or question.answer[0] != JUDGE_TRUE:
             return False
         look = statement_look(question)
-        return truths[(look, JUDGE_TRUE)] < truths[(look, JUDGE_FALSE)]
+        trues, falses = truths[(look, JUDGE_TRUE)], truths[(look, JUDGE_FALSE)]
+        return trues < falses or (trues == falses and tie_turn(look) == JUDGE_TRUE)
 
     def take(question: Question) -> None:
+        nonlocal wrong_ways
+        wrong_ways += asks_for_wrong(question)
         chosen.append(question)
         asked_items.update((question.origin, item) for item in card_items(question.source))
         asked_stems.add(normalise(question.stem))

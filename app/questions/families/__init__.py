@@ -10,18 +10,20 @@ listed steps invite more than one defensible answer.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from app.questions.families import duties, emergency, fills, operation, risks
+from app.questions.families import duties, emergency, fills, operation, risks, wrong_choice
 from app.questions.families.common import Context
 from app.questions.model import Question
 
 Family = Callable[[Context], Iterable[Question]]
 
-# In the order the cards are read: risks, duties, operation, emergency, then fill-ins.
+# In the order the cards are read: risks, duties, operation, emergency, then what spans them:
+# the wrong way among right ones, fill-ins.
 FAMILIES: tuple[Family, ...] = (
     *risks.FAMILIES,
     *duties.FAMILIES,
     *operation.FAMILIES,
     *emergency.FAMILIES,
+    *wrong_choice.FAMILIES,
     *fills.FAMILIES,
 )
 FAMILY_NAMES: tuple[str, ...] = tuple(family.__name__ for family in FAMILIES)
@@ -50,6 +52,7 @@ FAMILY_INFO: dict[str, FamilyInfo] = {
     "emergency_order": FamilyInfo("应急处置排序", assessable=False),
     "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
     # a blank in a verse is found from the verse's rhyme and rhythm (blind review): practice only
+    "wrong_practice_choice": FamilyInfo("找出错误做法", assessable=True),
     "mnemonic_fill": FamilyInfo("口诀填空", assessable=False),
     "number_fill": FamilyInfo("关键数字填空", assessable=True),
     MANUAL_FAMILY: FamilyInfo("手工题", assessable=True),
