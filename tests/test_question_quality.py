@@ -288,7 +288,7 @@ def test_a_hand_written_key_that_alone_sounds_careful_is_flagged(act, careful, w
 
 
 def test_a_wrong_way_choice_turns_the_sounding_cues_round():
-    """"下列做法中错误的是？": a test-wise reader picks the option that sounds careless, so the
+    """For "下列做法中错误的是？" a test-wise reader picks the option that sounds careless, so the
     register rule points at the least careful option, and the linter warns when the answer alone
     sounds wrong or is a right line of the post."""
     from app.questions.guesser import pick_share
