@@ -140,6 +140,32 @@ def test_beside_twins_no_card_line_is_asked_whole_as_true():
     assert asked_whole == []
 
 
+def test_a_twin_that_names_its_wrong_is_asked_in_its_wrong_form_only():
+    """Review 23b: "…挂在专用吊点，不挂在临时焊接的角钢上" said true states its own answer."""
+    from app.questions.families.common import names_its_wrong
+
+    wrong = "手拉葫芦挂在临时焊接的角钢上起吊电机"
+    assert names_its_wrong("手拉葫芦挂在专用吊点上起吊电机，不挂在临时焊接的角钢上", wrong)
+    assert not names_its_wrong("手拉葫芦挂在专用吊点上起吊电机", wrong)
+    # a negation of something else the mistake does not do is no such echo
+    assert not names_its_wrong("发现漏氨，不慌乱，先撤到上风侧再报告", "发现漏氨，先关阀门再报告")
+
+    def true_statements(third_right: str) -> set[str]:
+        pairs = [*R1_PAIRS[:2], {"wrong": R1_PAIRS[2]["wrong"], "right": third_right}]
+        [post], problems = parse(with_r1_pairs(pairs))
+        assert problems == []
+        return {
+            q.quote
+            for q in generate_candidates(post, peers=same_industry(post, BANK))
+            if q.family == "risk_practice_judge" and q.answer == (JUDGE_TRUE,)
+        }
+
+    holds_who = "发现边坡裂缝、掉块，当即停铲，由班组长确认处理后再装"
+    assert holds_who in true_statements(holds_who)  # a card fact (who): asked true
+    names_it = holds_who + "，不装完本车"
+    assert names_it not in true_statements(names_it)  # the same, naming its wrong: asked false only
+
+
 # Right twins of the reference bank (2026-12-03) and the fact each holds, or None: those a blind
 # reviewer called common sense (reviews 7–8) hold none.
 TWIN_FACTS = [

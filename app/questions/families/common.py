@@ -633,6 +633,26 @@ def negates(wrong: str, right: str) -> bool:
     return more_negations and alike(NEGATION_CHARACTERS.sub("", wrong), NEGATION_CHARACTERS.sub("", right))
 
 
+NEGATED_CLAUSE = re.compile(r"(?:^|[，；,;])\s*(?:也|并|且|都|绝)?[不未没]([^，；,;]+)")
+# a clause "不…" saying this much of what the mistake does names the mistake
+NAMED_PIECES = 2
+
+
+def names_its_wrong(twin: str, mistake: str) -> bool:
+    """The twin says, in a clause of its own, that it does not do what its mistake does ("手拉葫芦
+    挂在专用吊点，不挂在临时焊接的角钢上" beside "…挂在临时焊接的角钢上"): said true, it states its own
+    answer (review 23b, Q15 and Q18), so it is asked in its wrong form only. Only the mistake's own
+    act counts, not the words both share."""
+    if not mistake:
+        return False
+    for clause in NEGATED_CLAUSE.finditer(twin):
+        rest = twin[: clause.start()] + twin[clause.end() :]
+        differs = bigrams(mistake) - bigrams(rest)
+        if len(bigrams(clause.group(1)) & differs) >= NAMED_PIECES:
+            return True
+    return False
+
+
 def as_practice(text: str) -> str:
     return LEADING_MODAL.sub("", text.strip()).rstrip("。；;，, ")
 
@@ -679,10 +699,13 @@ def judge_statements(
         for source, text in rights
         if reads_as_practice(text)
         and worth_asking(text)
-        # a twin true by common sense is asked in its wrong form only
+        # a twin true by common sense, or one that names its wrong, is asked in its wrong form only
         and (
             not source.endswith(".right")
-            or specific_fact(text, contrast=mistakes.get(source.removesuffix(".right"), "")) is not None
+            or (
+                specific_fact(text, contrast=mistakes.get(source.removesuffix(".right"), "")) is not None
+                and not names_its_wrong(text, mistakes.get(source.removesuffix(".right"), ""))
+            )
         )
     ]
     statements += [
