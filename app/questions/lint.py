@@ -11,7 +11,7 @@ readable from its phrasing, no distractor that is true for the post, no repeats.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.cards.schema import PostContent
@@ -110,9 +110,8 @@ def _lint_choice(question: Question, post: PostContent | None) -> list[LintWarni
     if any(alike(first, second) for index, first in enumerate(wrongs) for second in wrongs[index + 1 :]):
         warnings.append(LintWarning("wrong_options_alike", "有两个干扰项说的是同一种做法，等于提示它们都错"))
     if post is not None:
-        practices = [line for line in post.right_lines() if reads_as_practice(line)]
-        mistakes = frozenset(normalise(text) for _, text in post.mistake_lines())
-        true_here = [text for text in wrongs if true_on_card(text, practices, mistakes)]
+        on_card = right_on_card(post)
+        true_here = [text for text in wrongs if on_card(text)]
         if true_here:
             warnings.append(LintWarning("distractor_true", f"干扰项在本岗位卡片上是正确做法：{true_here[0]}"))
     return warnings
@@ -130,12 +129,17 @@ def _lint_wrong_way_choice(key: str, others: Sequence[str], post: PostContent | 
         warnings.append(LintWarning("others_sound_right", "其余选项都用了听起来正确的措辞，只有答案没有"))
     if any(alike(first, second) for index, first in enumerate(others) for second in others[index + 1 :]):
         warnings.append(LintWarning("right_options_alike", "有两个正确选项说的是同一种做法"))
-    if post is not None:
-        practices = [line for line in post.right_lines() if reads_as_practice(line)]
-        mistakes = frozenset(normalise(text) for _, text in post.mistake_lines())
-        if true_on_card(key, practices, mistakes):
-            warnings.append(LintWarning("answer_true", f"答案在本岗位卡片上是正确做法：{key}"))
+    if post is not None and right_on_card(post)(key):
+        warnings.append(LintWarning("answer_true", f"答案在本岗位卡片上是正确做法：{key}"))
     return warnings
+
+
+def right_on_card(post: PostContent) -> Callable[[str], bool]:
+    """Whether a text is a right practice of the post's cards (families.common.true_on_card); the
+    post's lines are gathered once for all the options asked about."""
+    practices = [line for line in post.right_lines() if reads_as_practice(line)]
+    mistakes = frozenset(normalise(line) for _, line in post.mistake_lines())
+    return lambda text: true_on_card(text, practices, mistakes)
 
 
 def duplicates(questions: Sequence[Question]) -> dict[str, LintWarning]:

@@ -60,10 +60,8 @@ def choose_balanced(pool: Sequence[Question], count: int, rng: random.Random) ->
     # per family and order word: true and false alike in each, so that neither "always 错误" nor
     # "正确 when it says 再" pays off on the paper
     truths: Counter[tuple[tuple[str, bool], str]] = Counter()
-    held_back: list[Question] = []
-    wrong_ways = (
-        0  # "下列做法中错误的是？" asked so far  # passed over for a soft rule: asked only if the paper runs short
-    )
+    held_back: list[Question] = []  # passed over for a soft rule: asked only if the paper runs short
+    wrong_ways = 0  # "下列做法中错误的是？" asked so far
 
     in_pool = Counter((statement_look(q), q.answer[0]) for q in pool if q.type == QuestionType.judge)
     turns: dict[tuple[str, bool], str] = {}

@@ -756,6 +756,11 @@ def right_explanation(
 MIN_STATEMENT = 4
 
 
+def is_when(label: str) -> bool:
+    """A label that is a time ("动火前", "破碎机卡大块时"), not a step's name ("稳车")."""
+    return label.endswith(("前", "时", "后"))
+
+
 def statement_text(text: str, label: str | None) -> str:
     """A card line as the practice of a statement: without a leading duty word, without the item's
     name when the setting already gives it, and a branch label ("眼睛溅入：…") read as its case
@@ -765,7 +770,7 @@ def statement_text(text: str, label: str | None) -> str:
         rest = practice[len(label) :]
         if rest[:1] in ("：", ":"):
             practice = rest[1:]
-        elif label.endswith(("前", "时", "后")) and len(rest.lstrip("，,")) >= MIN_STATEMENT:
+        elif is_when(label) and len(rest.lstrip("，,")) >= MIN_STATEMENT:
             # a time the setting already says ("（炮孔钻完后）炮孔钻完后…": full-pool review)
             practice = rest.lstrip("，,")
     branch = BRANCH_LABEL.match(practice)

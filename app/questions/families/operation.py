@@ -14,6 +14,7 @@ from app.questions.families.common import (
     choice_question,
     cite,
     is_sequence_step,
+    is_when,
     judge_statements,
     mistake_lines,
     order_question,
@@ -59,11 +60,6 @@ def step_label(text: str) -> str | None:
     practice = as_practice(text)
     found = STEP_LABEL.match(practice) or STEP_WHEN.match(practice) or STEP_WHEN_OPENING.match(practice)
     return found.group(1) if found else None
-
-
-def is_when(label: str) -> bool:
-    """A label that is a time ("动火前", "破碎机卡大块时"), not a step's name ("稳车")."""
-    return label.endswith(("前", "时", "后"))
 
 
 def step_setting(phase: str, label: str | None) -> str:
