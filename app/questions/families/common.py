@@ -138,6 +138,23 @@ def alike(a: str, b: str) -> bool:
     return similar(a, b) or (common >= ALIKE_MIN_PIECES and common / min(len(grams_a), len(grams_b)) >= ALIKE_SHARE)
 
 
+# Four characters in a row (after normalise) make a phrase: "打磨车间外", "保持平躺不动", "上锁挂牌".
+PHRASE = 4
+
+
+def phrases(text: str) -> frozenset[str]:
+    folded = normalise(text)
+    return frozenset(folded[i : i + PHRASE] for i in range(len(folded) - PHRASE + 1))
+
+
+def odd_one_out(first: str, second: str, rights: Sequence[str]) -> bool:
+    """Two wrong options share a phrase that no right answer has: the right one is the odd one out
+    ("打磨车间外" in both right ways of a "find the wrong way" choice, the key beside the dust
+    collector; "停机断电、上锁挂牌" twice): blind reviews 21–23 named it in six choices."""
+    shared = phrases(first) & phrases(second)
+    return bool(shared - set().union(*(phrases(right) for right in rights)))
+
+
 def _take(
     pools: Sequence[Sequence[str]],
     *,
@@ -154,6 +171,8 @@ def _take(
             if len(chosen) == count or (cap is not None and taken == cap):
                 break
             if any(similar(text, other) for other in (*rights, *avoid)) or any(alike(text, c) for c in chosen):
+                continue
+            if any(odd_one_out(text, c, rights) for c in chosen):
                 continue
             chosen.append(text)
             taken += 1

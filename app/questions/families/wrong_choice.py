@@ -26,6 +26,7 @@ from app.questions.families.common import (
     choice_question,
     cite,
     negates,
+    phrases,
     pick_distractors,
 )
 from app.questions.families.risks import setting
@@ -61,7 +62,10 @@ def _item_choices(ctx: Context, base: str, mistakes: Sequence[str | MistakePair]
         candidates = [
             other.right
             for other_index, other in pairs
-            if other_index != index and not alike(other.right, pair.wrong) and not negates(pair.wrong, other.right)
+            if other_index != index
+            and not alike(other.right, pair.wrong)
+            and not negates(pair.wrong, other.right)
+            and not states_correction(other.right, pair)
         ]
         source = f"{base}.mistakes[{index}]"
         rights = pick_distractors(
@@ -81,6 +85,13 @@ def _item_choices(ctx: Context, base: str, mistakes: Sequence[str | MistakePair]
                 f"“{pair.wrong}”是现场常见的错误做法。{cite(base)}写明的正确做法：{pair.right}。其余选项都是正确做法。"
             ),
         )
+
+
+def states_correction(right: str, pair: MistakePair) -> bool:
+    """`right` says in words of its own what the key's twin does instead of the key ("拨打120，伤者
+    保持平躺不动等待救护" beside the key "伤者腰部疼痛，多人抬手抬脚送医", whose twin keeps the casualty
+    flat and still): the option hands over the rule the key breaks (review 23, Q11, both reviewers)."""
+    return bool(phrases(right) & (phrases(pair.right) - phrases(pair.wrong)))
 
 
 FAMILIES = (wrong_practice_choice,)
