@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from itertools import combinations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,9 +16,10 @@ from hypothesis import strategies as st
 from app.cards.bank import reference_bank
 from app.cards.schema import AccidentType, MistakePair, Phase, PostContent
 from app.cards.schema import wrong_texts as mistake_texts
-from app.questions.families.common import as_practice, statement_text
+from app.questions.families.common import as_practice, odd_one_out, statement_text
 from app.questions.families.fills import gives_away
 from app.questions.families.operation import is_when, step_label
+from app.questions.families.wrong_choice import states_correction
 from app.questions.generator import (
     FAMILY_NAMES,
     generate_candidates,
@@ -176,14 +178,18 @@ def supports_mistake_choice(post: PostContent, q: Question) -> None:
 
 def supports_wrong_choice(post: PostContent, q: Question) -> None:
     """The answer is one of the item's mistakes; every other option is the right way of another
-    mistake of the same item, never the answer's own twin."""
+    mistake of the same item, never the answer's own twin nor one stating what the twin does
+    instead; no two right ways share a phrase the answer lacks."""
     assert q.stem.endswith("下列做法中错误的是？")
     supports_same_line(post, q)
     owner = owner_of(post, q.source)
     pairs = [pair for pair in owner.mistakes if isinstance(pair, MistakePair)]
     own = next(pair for pair in pairs if pair.wrong == q.quote)
     others = {pair.right for pair in pairs if pair is not own}
-    assert set(wrong_texts(q)) <= others and own.right not in wrong_texts(q), "options: the item's other right ways"
+    rights = wrong_texts(q)
+    assert set(rights) <= others and own.right not in rights, "options: the item's other right ways"
+    assert not any(states_correction(right, own) for right in rights), "no option states the key's correction"
+    assert not any(odd_one_out(a, b, [q.quote]) for a, b in combinations(rights, 2)), "the key is no odd one out"
 
 
 def supports_practice_judge(post: PostContent, q: Question) -> None:
@@ -430,11 +436,12 @@ def editable_lines(content: dict) -> list[tuple[str, tuple]]:
 def touched_by(question: Question, item: str) -> bool:
     """Whether editing a line of `item` may change this question: it comes from that item, or it
     is an order question whose window is chosen among the steps of the operation card, or a duty
-    question (whose wrong options avoid every duty of the post)."""
+    question (whose wrong options avoid every line of the post)."""
     if question.family == "step_order" and item.startswith("operation.steps["):
         return True
-    # a duty question never offers another post's duty that is like any of this post's duties
-    if question.family == "duty_of_post" and item.startswith("duties["):
+    # a duty question never offers another post's duty that is like any of this post's duties, nor
+    # one that names nothing foreign to the post's cards (the words of every line count)
+    if question.family == "duty_of_post":
         return True
     ids = re.findall(r"\[([^\]]+)\]", question.source)
     root = question.source.split("[")[0]

@@ -166,6 +166,41 @@ def test_a_twin_that_names_its_wrong_is_asked_in_its_wrong_form_only():
     assert names_it not in true_statements(names_it)  # the same, naming its wrong: asked false only
 
 
+def test_a_twin_that_only_adds_a_plain_safe_act_is_no_true_statement_nor_key():
+    """Blind reviews 14–23: "…停止出车，报修由维修人员处理" said true is answered by its tone."""
+    from app.questions.families.common import added_words, adds_a_plain_safe_act
+
+    wrong = "喇叭失灵时，出车以喊话提醒行人"
+    repaired = "喇叭失灵时停止出车，报修，修好试响正常后出车"
+    assert "报修" in added_words(repaired, wrong) and adds_a_plain_safe_act(repaired, wrong)
+    # the act counts only where the twin adds it: a mistake that reports too is no plain contrast
+    assert not adds_a_plain_safe_act("发现渗漏，报告班长，两人穿戴防护后转桶", "发现渗漏，报告班长，一人进库转桶")
+    # a twin teaching who does it or with what is a card fact
+    assert not adds_a_plain_safe_act("电源线破皮，停电后由持证电工处理", "电源线破皮，停电后操作工用胶布缠好")
+
+    def generated(third: dict[str, str]) -> tuple[set[str], set[str]]:
+        [post], problems = parse(with_r1_pairs([*R1_PAIRS[:2], third]))
+        assert problems == []
+        questions = generate_candidates(post, peers=same_industry(post, BANK))
+        trues = {q.quote for q in questions if q.family == "risk_practice_judge" and q.answer == (JUDGE_TRUE,)}
+        keys = {
+            option.text
+            for q in questions
+            if q.family == "risk_control" and q.type == QuestionType.single
+            for option in q.options
+            if option.key in q.answer
+        }
+        return trues, keys
+
+    holds_who = "发现边坡裂缝、掉块，当即停铲，由班组长确认处理后再装"
+    assert holds_who in generated({**R1_PAIRS[2], "right": holds_who})[0]
+    leaking = "挖掘机液压油管渗油，司机拧紧接头后继续装车"
+    stops_and_repairs = "挖掘机液压油管渗油，停机报修，由维修人员处理"  # who does it, yet plain
+    trues, keys = generated({"wrong": leaking, "right": stops_and_repairs})
+    assert stops_and_repairs not in trues and stops_and_repairs not in keys
+    assert adds_a_plain_safe_act(stops_and_repairs, leaking)
+
+
 # Right twins of the reference bank (2026-12-03) and the fact each holds, or None: those a blind
 # reviewer called common sense (reviews 7–8) hold none.
 TWIN_FACTS = [

@@ -46,7 +46,7 @@ def generate_questions(post: PostContent, *, peers: Sequence[PostContent] = (), 
     candidates = generate_candidates(post, peers=peers, seed=seed)
     warnings = lint_all(candidates, post)
     clean = [question for question in candidates if not warnings[question.key]]
-    return spread_key_positions(balanced_for_assessment(clean))
+    return spread_key_positions(balanced_for_assessment(clean), post=post.code)
 
 
 def balanced_for_assessment(questions: Sequence[Question]) -> list[Question]:
@@ -75,12 +75,15 @@ def balanced_for_assessment(questions: Sequence[Question]) -> list[Question]:
             continue
 
         def cost(q: Question) -> tuple[int, int, str]:
-            """The judge statement that evens its family's truths, one without the order cue first."""
+            """The judge statement that evens its family's truths, one without the order cue first;
+            else a choice; a statement that tips its family's truths further only when the item has
+            nothing else."""
             if q.type != QuestionType.judge:
                 return (1, 0, stable_rank(q))
             lean = surplus.get(q.family, 0) * (1 if q.answer == (JUDGE_FALSE,) else -1)
             cued = q.answer == (JUDGE_TRUE,) and ORDER_WORD in statement_practice(q.stem)
-            return (0, lean + 2 * cued, stable_rank(q))
+            tips = lean + 2 * cued
+            return (0 if tips <= 0 else 2, tips, stable_rank(q))
 
         chosen = min(uncovered[item], key=cost)
         kept_out.discard(chosen.key)
@@ -97,7 +100,7 @@ def stable_rank(question: Question) -> str:
     return hashlib.sha256(question.key.encode()).hexdigest()
 
 
-def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
+def spread_key_positions(questions: Sequence[Question], *, post: str) -> list[Question]:
     """Per family, the right option of the k-th single choice (in key order) moves to position
     (start + k) mod n, the other options keeping their order, with a start per family and post:
     every position is right about equally often, in a post and across posts, so "always C" scores
@@ -114,10 +117,9 @@ def spread_key_positions(questions: Sequence[Question]) -> list[Question]:
     def turn(question: Question) -> tuple[bool, str]:
         return (answered_by_recognising(question), question.key)
 
-    counters = {
-        group_of(q): int(hashlib.sha256(q.family.encode() + q.quote.encode()).hexdigest(), 16) % 12
-        for q in sorted(questions, key=turn, reverse=True)
-    }
+    # the start depends on the post and family only: hung on one card line's words, editing that
+    # line restarted the family's whole cycle (every key of the family moved in exports)
+    counters = {group_of(q): int(hashlib.sha256(f"{post}:{q.family}".encode()).hexdigest(), 16) % 12 for q in questions}
     placed: dict[str, Question] = {}
     for question in sorted(questions, key=turn):
         if question.type != QuestionType.single:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property
 from math import log
 
@@ -533,11 +534,12 @@ SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("谁来做", re.compile(r"由|持证|资质|操作证|专人|专职|监护|指挥人员|信号工|司索|爆破员|安全员|本人")),
     # with what: "用试纸或检漏仪", "用铁钩", "不用水"; not "用手", "用于", "用电"
     ("用什么", re.compile(r"用(?![手于电时完后过力心])")),
-    # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "自上而下", "每趟", "逐挡", "不超过"
+    # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "自上而下", "每趟", "逐挡", "不超过",
+    # "货物朝向上坡"
     (
         "位置方向",
         re.compile(
-            r"侧面|侧方|上风|下风|上方|下方|后倾|前倾|外侧|内侧|对面|远离|以外|之外|以内|不超过|至少|每|逐"
+            r"侧面|侧方|上风|下风|上方|下方|后倾|前倾|外侧|内侧|对面|远离|以外|之外|以内|不超过|至少|每|逐|朝向"
             r"|自上而下|自下而上"
         ),
     ),
@@ -599,8 +601,12 @@ def twin_choices(
     lines: Sequence[tuple[str, str]],
 ) -> Iterable[Question]:
     """下列做法正确的是？ once per right twin (twin_lines) of an item: the twin among the item's other
-    mistakes, explained by the card line of `lines` it follows."""
+    mistakes, explained by the card line of `lines` it follows. Not a twin that only adds a plain
+    safe act to its mistake: as the key it is "the one option that stops, reports or calls the
+    electrician" (reviews 14–22 on these choices), found by its tone like its true statement."""
     for source, twin, mistake in twins:
+        if adds_a_plain_safe_act(twin, mistake):
+            continue
         question = practice_choice(
             ctx,
             family=family,
@@ -672,6 +678,30 @@ def names_its_wrong(twin: str, mistake: str) -> bool:
     return False
 
 
+# What every worker calls right without knowing the card: stop, report, send for repair, stop
+# using it until it is mended. Blind reviews 14–23: true statements whose twin adds such an act
+# (on a broader list that also held 断电, 由, 确认, 撤, 换 …) were valid for 51 % of the reviewers'
+# verdicts (n = 102), the other true statements for 84 % (n = 276); "修好前叉车停用", "停机报告，由
+# 专业人员修复". The broader list also caught twins that teach a fact ("由持证电工…", "换持有效证件
+# 的电工来干") and left the bank's step statements too few true ones to balance.
+PLAIN_SAFE_ACTS = ("停用", "报告", "报修", "停机", "停车", "修好")
+
+
+def added_words(twin: str, mistake: str) -> str:
+    """What `twin` says that its mistake does not: the inserted and replaced runs of characters."""
+    left, right = normalise(mistake), normalise(twin)
+    matcher = SequenceMatcher(None, left, right, autojunk=False)
+    return "".join(right[j1:j2] for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert"))
+
+
+def adds_a_plain_safe_act(twin: str, mistake: str) -> bool:
+    """The twin puts right its mistake with an act anyone calls right (PLAIN_SAFE_ACTS): said true,
+    it is answered by its tone, so it is asked in its wrong form only (judge_statements), and it is
+    no key of "下列做法正确的是？" (twin_choices)."""
+    added = added_words(twin, mistake) if mistake else ""
+    return any(act in added for act in PLAIN_SAFE_ACTS)
+
+
 def as_practice(text: str) -> str:
     return LEADING_MODAL.sub("", text.strip()).rstrip("。；;，, ")
 
@@ -718,12 +748,14 @@ def judge_statements(
         for source, text in rights
         if reads_as_practice(text)
         and worth_asking(text)
-        # a twin true by common sense, or one that names its wrong, is asked in its wrong form only
+        # a twin true by common sense, one that names its wrong or one that adds a plain safe act to
+        # it is asked in its wrong form only
         and (
             not source.endswith(".right")
             or (
                 specific_fact(text, contrast=mistakes.get(source.removesuffix(".right"), "")) is not None
                 and not names_its_wrong(text, mistakes.get(source.removesuffix(".right"), ""))
+                and not adds_a_plain_safe_act(text, mistakes.get(source.removesuffix(".right"), ""))
             )
         )
     ]
