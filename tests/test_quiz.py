@@ -567,3 +567,23 @@ def test_the_practice_page_counts_down_only_when_the_worker_asked_for_a_timed_pr
         assert page.status_code == 200 and "form" in page.text
         assert ('class="countdown"' in page.text) is countdown
         assert ("剩余 10:00" in page.text) is countdown
+
+
+def test_a_number_blank_takes_the_number_however_written_and_nothing_else():
+    """Review 24 Q46: a reviewer read the key "0.2" as refusing "0.2%"; the key shows both forms and
+    grading takes the same number written another way."""
+    blank = next(
+        q
+        for q in bank_questions()["welder-hot-work"]
+        if q.family == "number_fill" and q.answer[0] == "0.2" and "低于4%" in q.stem
+    )
+    assert "0.2%" in blank.answer
+    for given in ("0.2", "0.2%", "０．２％", "0.20", " 0.2 % "):
+        assert logic.is_correct(QuestionType.fill, blank.answer, given), given
+    for given in ("0.5", "2", ".2", "0.2米", "1e3", "9" * 40, ""):
+        assert not logic.is_correct(QuestionType.fill, blank.answer, given), given
+    minutes = ("15", "15分钟")
+    assert logic.is_correct(QuestionType.fill, minutes, "15分钟") and logic.is_correct(
+        QuestionType.fill, minutes, "015"
+    )
+    assert not logic.is_correct(QuestionType.fill, minutes, "15小时")

@@ -2,9 +2,11 @@
 answers. Plain data in and out; the service does the storing."""
 
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.overlap import Overlaps
@@ -234,13 +236,30 @@ def answer_problem(question_type: str, option_keys: Sequence[str], given: list[s
 
 def is_correct(question_type: str, answer: Sequence[str], given: list[str] | str) -> bool:
     if question_type == QuestionType.fill:
+        if not isinstance(given, str):
+            return False
         wanted = {normalise(text) for text in answer}
-        return isinstance(given, str) and normalise(given) in wanted
+        if normalise(given) in wanted:
+            return True
+        # a number written another way is the same number: "0.20" for 0.2, "05" for 5
+        number = _as_number(given)
+        return number is not None and number in {_as_number(text) for text in answer}
     if isinstance(given, str):
         return False
     if question_type == QuestionType.multi:
         return sorted(given) == sorted(answer)
     return list(given) == list(answer)
+
+
+def _as_number(text: str) -> Decimal | None:
+    """The value of an answer that is only a number (its unit or "%" aside), else None."""
+    folded = normalise(text)
+    if not NUMBER.fullmatch(folded):
+        return None
+    return Decimal(folded)
+
+
+NUMBER = re.compile(r"\d{1,12}(\.\d{1,12})?")
 
 
 def same_answer(question_type: str, first: Sequence[str], again: Sequence[str]) -> bool:

@@ -106,7 +106,7 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 blank=number.text,
                 explanation=f"{cite(source)}：{text}",
                 variant=str(index),
-                also=[normalise(number.text + number.unit)],
+                also=[number.text + number.unit],  # shown as written: "0.2%" is right too (review 24)
             )
 
 
