@@ -679,11 +679,12 @@ def names_its_wrong(twin: str, mistake: str) -> bool:
 
 
 # What every worker calls right without knowing the card: stop, report, send for repair, stop
-# using it until it is mended. Blind reviews 14–23: true statements whose twin adds such an act
-# (on a broader list that also held 断电, 由, 确认, 撤, 换 …) were valid for 51 % of the reviewers'
-# verdicts (n = 102), the other true statements for 84 % (n = 276); "修好前叉车停用", "停机报告，由
-# 专业人员修复". The broader list also caught twins that teach a fact ("由持证电工…", "换持有效证件
-# 的电工来干") and left the bank's step statements too few true ones to balance.
+# using it until it is mended. Blind reviews 12–23 (each statement matched to its twin as the bank
+# stood when the sample was drawn): true statements whose twin adds one of these to its mistake were
+# valid for 43 % of the reviewers' verdicts (n = 42), the other true twins for 74 % (n = 406); the
+# mistakes of such pairs, said false, were as good as the rest (84 % and 82 %), so they stay. A
+# broader list (断电, 由, 确认, 撤, 换 …) also caught twins that teach a fact ("换持有效证件的电工来
+# 干", 16a and 16b valid) and left the bank's step statements too few true ones to balance.
 PLAIN_SAFE_ACTS = ("停用", "报告", "报修", "停机", "停车", "修好")
 
 
