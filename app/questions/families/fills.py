@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from app.cards.schema import PostContent
-from app.questions.families.common import BLANK, Context, as_practice, cite, fill_question, text_lines
+from app.questions.families.common import BLANK, Context, cite, fill_question, text_lines
+from app.questions.families.operation import step_label, step_setting
 from app.questions.families.risks import setting
 from app.questions.model import Question
 from app.questions.sources import document_name
@@ -122,8 +123,10 @@ ITEM = re.compile(r"^(risks|operation\.steps|operation\.checklist|emergency\.sce
 def situation(post: PostContent, source: str) -> str:
     """Where a card line applies, in the card's words, so a blank on a bare fragment ("可燃气体浓度
     低于爆炸下限的____%") says which work it is about (blind review 11b Q23): the risk point, the
-    step a key point or prohibition belongs to (a step's own text: its phase), the checklist item's
-    object, the emergency's title. Empty for duties."""
+    step's phase and name for its key point or prohibition ("作业中", "起吊前", as judge statements
+    set them; the whole step text before a key point that names its own work read as clutter,
+    review 25 Q24, both reviewers), the phase for a step's own text, the checklist item's object,
+    the emergency's title. Empty for duties."""
     match = ITEM.match(source)
     if match is None:
         return ""
@@ -135,7 +138,7 @@ def situation(post: PostContent, source: str) -> str:
         step = next((step for step in post.operation.steps if step.id == item_id), None)
         if step is None:
             return ""
-        return step.phase if not rest else as_practice(step.text)
+        return step.phase if not rest else step_setting(step.phase, step_label(step.text))
     if root == "operation.checklist":
         item = next((item for item in post.operation.checklist if item.id == item_id), None)
         return item.point_at if item else ""
