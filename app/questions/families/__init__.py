@@ -51,8 +51,8 @@ FAMILY_INFO: dict[str, FamilyInfo] = {
     "emergency_action": FamilyInfo("应急处置（对比错误做法）", assessable=True),
     "emergency_order": FamilyInfo("应急处置排序", assessable=False),
     "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
-    # a blank in a verse is found from the verse's rhyme and rhythm (blind review): practice only
     "wrong_practice_choice": FamilyInfo("找出错误做法", assessable=True),
+    # a blank in a verse is found from the verse's rhyme and rhythm (blind review): practice only
     "mnemonic_fill": FamilyInfo("口诀填空", assessable=False),
     "number_fill": FamilyInfo("关键数字填空", assessable=True),
     MANUAL_FAMILY: FamilyInfo("手工题", assessable=True),
