@@ -149,6 +149,13 @@ def test_a_twin_that_names_its_wrong_is_asked_in_its_wrong_form_only():
     assert not names_its_wrong("手拉葫芦挂在专用吊点上起吊电机", wrong)
     # a negation of something else the mistake does not do is no such echo
     assert not names_its_wrong("发现漏氨，不慌乱，先撤到上风侧再报告", "发现漏氨，先关阀门再报告")
+    # nor only a clause that opens with "不": review 28, both reviewers ("急停按钮不复位、不开机转下衣物")
+    assert names_its_wrong(
+        "伤员救出送医后，急停按钮不复位、不开机转下衣物，设备保持断电",
+        "伤员救出送医后，急停按钮复位，开机把卷在轮上的衣物转下来",
+    )
+    # a figure's "不小于" names no act of the mistake
+    assert not names_its_wrong("氧气瓶和乙炔瓶距动火点都不小于10米", "氧气瓶放在动火点旁5米处")
 
     def true_statements(third_right: str) -> set[str]:
         pairs = [*R1_PAIRS[:2], {"wrong": R1_PAIRS[2]["wrong"], "right": third_right}]

@@ -658,8 +658,9 @@ def negates(wrong: str, right: str) -> bool:
     return more_negations and alike(NEGATION_CHARACTERS.sub("", wrong), NEGATION_CHARACTERS.sub("", right))
 
 
-NEGATED_CLAUSE = re.compile(r"(?:^|[，；,;])\s*(?:也|并|且|都|绝)?[不未没]([^，；,;]+)")
-# a clause "不…" saying this much of what the mistake does names the mistake
+NEGATED_CLAUSE = re.compile(r"(?:^|[，；,;、])[^，；,;、不未没]{0,6}[不未没]([^，；,;、]+)")
+# a clause (or a 、-separated part of one) whose "不…" says this much of what the mistake does
+# names the mistake; the "不" may follow a few words of its own ("急停按钮不复位", review 28)
 NAMED_PIECES = 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from app.cards.schema import PostContent
@@ -107,8 +108,18 @@ def number_fill(ctx: Context) -> Iterator[Question]:
                 blank=number.text,
                 explanation=f"{cite(source)}：{text}",
                 variant=str(index),
-                also=[number.text + number.unit],  # shown as written: "0.2%" is right too (review 24)
+                also=[number.text + unit_as_written(text, number.end, number.unit)],  # "0.2%" is right too (review 24)
             )
+
+
+def unit_as_written(text: str, end: int, unit: str) -> str:
+    """The unit after a number as the card writes it ("℃", not the folded "°c" it is matched by),
+    so the accepted answers read as the card does (review 28: "40°c" looked like refusing "40℃")."""
+    for size in range(1, len(unit) + 3):
+        written = text[end : end + size]
+        if unicodedata.normalize("NFKC", written).lower().lstrip(" ") == unit:
+            return written.lstrip(" ")
+    return unit
 
 
 def gives_away(number: str, blanked: str) -> bool:
