@@ -26,6 +26,7 @@ from app.questions.generator import (
     generate_questions,
     judges_to_drop,
     resolve_source,
+    statement_to_swap,
 )
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import report
@@ -562,3 +563,38 @@ def test_judge_truth_is_balanced_among_statements_with_the_order_word():
     without_order = Counter(q.answer[0] for q in kept if "再" not in statement_practice(q.stem))
     assert with_order == Counter({JUDGE_TRUE: 1, JUDGE_FALSE: 1})
     assert without_order == Counter({JUDGE_TRUE: 1, JUDGE_FALSE: 1})
+
+
+def _statement(key: str, source: str, truth: str, practice: str) -> Question:
+    return Question(
+        key,
+        "step_practice_judge",
+        QuestionType.judge,
+        f"判断：（作业前）{practice}。",
+        (),
+        (truth,),
+        "",
+        Dimension.operation,
+        source,
+        practice,
+    )
+
+
+def test_a_tipping_statement_is_exchanged_for_one_whose_item_is_still_asked():
+    """Coverage asks an item with no true statement by a false one; a false statement of the same
+    look whose item another question still asks is set aside for it, so the family's truths stay as
+    they were. One whose item nobody else asks is never taken, nor one of another look or truth."""
+    chosen = _statement("c", "operation.steps[S9].mistakes[0]", JUDGE_FALSE, "梯子缺踏棍照常使用")
+    twice_asked = _statement("a1", "operation.steps[S1].mistakes[0]", JUDGE_FALSE, "链条松动照常出车")
+    other_of_s1 = _statement("a2", "operation.steps[S1].mistakes[1].right", JUDGE_TRUE, "链条松动报修调整")
+    only_asker = _statement("b", "operation.steps[S2].mistakes[0]", JUDGE_FALSE, "轮胎鼓包照常出车")
+    true_one = _statement("t", "operation.steps[S3].mistakes[0].right", JUDGE_TRUE, "轮胎鼓包换胎出车")
+    long_one = _statement(
+        "l", "operation.steps[S4].mistakes[0]", JUDGE_FALSE, "链条松动没有调整就出车作业拉运货物到库房"
+    )
+    long_again = _statement(
+        "l2", "operation.steps[S4].mistakes[1]", JUDGE_FALSE, "轮胎鼓包没有更换就出车作业拉运货物到库房"
+    )
+    candidates = [chosen, twice_asked, other_of_s1, only_asker, true_one, long_one, long_again]
+    assert statement_to_swap(chosen, candidates, kept_out=set()) == twice_asked
+    assert statement_to_swap(chosen, candidates, kept_out={"a2"}) is None  # S1 would go unasked

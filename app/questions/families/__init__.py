@@ -4,8 +4,8 @@ Each family has one entry in FAMILY_INFO: its label for trainers and whether ass
 competitions may use it. Practice-only families test something useful to rehearse but not what
 应知 should rest on: the risk level and the duty list are read off the card by any guesser
 (a blind review found them answerable from the wording), accident classes, phases and the order of
-listed steps invite more than one defensible answer, and the right way among wrong ones is the one
-option without a visible fault.
+listed steps invite more than one defensible answer, and the right way among a risk's or a
+scenario's wrong ones is the one option without a visible fault.
 """
 
 from collections.abc import Callable, Iterable
@@ -39,14 +39,13 @@ class FamilyInfo:
 MANUAL_FAMILY = "manual"
 FAMILY_INFO: dict[str, FamilyInfo] = {
     "risk_accidents": FamilyInfo("风险点可能导致的事故", assessable=False),
-    # "下列做法正确的是？" with a right way among wrong ones: its key is the one option without a
-    # visible fault, found by its look, and a step's stem often names only its phase ("作业前，…").
-    # Blind reviews 12–31: risk_control 57 % valid of 136 verdicts, key_point 61 % of 72,
-    # emergency_action 76 % of 42; "find the wrong way" on the same items 77 % of 120, false
-    # statements 91–95 %. Assessments ask these items' mistakes instead; practice keeps them. Cost:
-    # step items with no other assessable question are asked as false statements, and "always 错误"
-    # / "正确 when it says 再" over the bank's step statements rose from +8.6 to +9.7 (papers balance
-    # their truths per look: +8.4 there).
+    # "下列做法正确的是？" with a right way among a risk's or a scenario's wrong ones: its key is the one
+    # option without a visible fault, found by its look. Blind reviews 12–31: risk_control 57 % valid
+    # of 136 verdicts, emergency_action 76 % of 42; "find the wrong way" on the same items 77 % of
+    # 120, false statements 91–95 %. Assessments ask these items' mistakes instead; practice keeps
+    # them. key_point (61 % of 72, mostly stems naming only the phase) stays for now: steps have no
+    # "find the wrong way", and without it step items with no true statement are asked as false
+    # ones: "正确 when it says 再" over the bank's step statements went from +9.0 to +10.2.
     "risk_control": FamilyInfo("管控措施（对比错误做法）", assessable=False),
     "risk_practice_judge": FamilyInfo("管控做法判断", assessable=True),
     "duty_of_post": FamilyInfo("本岗位职责", assessable=False),
@@ -56,7 +55,7 @@ FAMILY_INFO: dict[str, FamilyInfo] = {
     "step_order": FamilyInfo("操作步骤排序", assessable=False),
     "step_phase": FamilyInfo("步骤所属阶段", assessable=False),
     "step_practice_judge": FamilyInfo("操作做法判断", assessable=True),
-    "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=False),  # as risk_control
+    "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=True),  # see risk_control
     "emergency_action": FamilyInfo("应急处置（对比错误做法）", assessable=False),  # as risk_control
     "emergency_order": FamilyInfo("应急处置排序", assessable=False),
     "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
