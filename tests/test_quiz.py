@@ -590,3 +590,13 @@ def test_a_number_blank_takes_the_number_however_written_and_nothing_else():
         QuestionType.fill, minutes, "015"
     )
     assert not logic.is_correct(QuestionType.fill, minutes, "15小时")
+    # a unit as a phone keyboard writes it (review 33: "20mg/m3" for 20毫克每立方米), not another unit
+    concentration = ("20", "20毫克每立方米")
+    for given in ("20mg/m3", "20 mg/m³", "20毫克/立方米", "20.0毫克每立方米", "20"):
+        assert logic.is_correct(QuestionType.fill, concentration, given), given
+    for given in ("20mg", "20m", "30mg/m3", "20米"):
+        assert not logic.is_correct(QuestionType.fill, concentration, given), given
+    assert logic.is_correct(QuestionType.fill, ("40", "40℃"), "40度") and logic.is_correct(
+        QuestionType.fill, ("5", "5米"), "5m"
+    )
+    assert not logic.is_correct(QuestionType.fill, ("5", "5米"), "5cm")

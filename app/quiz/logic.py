@@ -241,9 +241,14 @@ def is_correct(question_type: str, answer: Sequence[str], given: list[str] | str
         wanted = {normalise(text) for text in answer}
         if normalise(given) in wanted:
             return True
-        # a number written another way is the same number: "0.20" for 0.2, "05" for 5
-        number = _as_number(given)
-        return number is not None and number in {_as_number(text) for text in answer}
+        # a number written another way is the same number: "0.20" for 0.2, "05" for 5; its unit
+        # may be written as a phone keyboard writes it ("20mg/m3" for 20毫克每立方米, review 33)
+        given_value = _number_and_unit(given)
+        if given_value is None:
+            return False
+        accepted = [value for value in map(_number_and_unit, answer) if value is not None]
+        number, unit = given_value
+        return any(number == wanted and unit in ("", wanted_unit) for wanted, wanted_unit in accepted)
     if isinstance(given, str):
         return False
     if question_type == QuestionType.multi:
@@ -251,15 +256,40 @@ def is_correct(question_type: str, answer: Sequence[str], given: list[str] | str
     return list(given) == list(answer)
 
 
-def _as_number(text: str) -> Decimal | None:
-    """The value of an answer that is only a number (its unit or "%" aside), else None."""
-    folded = normalise(text)
-    if not NUMBER.fullmatch(folded):
+def _number_and_unit(text: str) -> tuple[Decimal, str] | None:
+    """An answer that is a number and at most a unit: its value and its unit in the card's words
+    ("20mg/m3" → (20, "毫克每立方米"); "%" is dropped by normalise), else None."""
+    found = NUMBER_AND_UNIT.fullmatch(normalise(text.replace("/", "每")))
+    if found is None:
         return None
-    return Decimal(folded)
+    unit = found.group(2)
+    return Decimal(found.group(1)), normalise(UNIT_ALIASES.get(unit, unit))
 
 
-NUMBER = re.compile(r"\d{1,12}(\.\d{1,12})?")
+NUMBER_AND_UNIT = re.compile(r"(\d{1,12}(?:\.\d{1,12})?)((?:\D.{0,7})?)")
+# Units as workers type them on a phone, folded (normalise: NFKC, lower case; "/" read as 每),
+# to the card's words
+UNIT_ALIASES = {
+    "mg每m3": "毫克每立方米",
+    "m": "米",
+    "cm": "厘米",
+    "mm": "毫米",
+    "km每h": "千米每小时",
+    "公里每小时": "千米每小时",
+    "min": "分钟",
+    "分": "分钟",
+    "s": "秒",
+    "h": "小时",
+    "个小时": "小时",
+    "°c": "℃",
+    "度": "℃",
+    "kv": "千伏",
+    "v": "伏",
+    "mpa": "兆帕",
+    "kg": "千克",
+    "公斤": "千克",
+    "t": "吨",
+}
 
 
 def same_answer(question_type: str, first: Sequence[str], again: Sequence[str]) -> bool:
