@@ -24,9 +24,10 @@ from app.questions.generator import (
     FAMILY_NAMES,
     generate_candidates,
     generate_questions,
+    judge_look,
     judges_to_drop,
     resolve_source,
-    statement_to_swap,
+    surplus_statements,
 )
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Dimension, Option, Question, QuestionType
 from app.questions.stats import report
@@ -580,21 +581,24 @@ def _statement(key: str, source: str, truth: str, practice: str) -> Question:
     )
 
 
-def test_a_tipping_statement_is_exchanged_for_one_whose_item_is_still_asked():
-    """Coverage asks an item with no true statement by a false one; a false statement of the same
-    look whose item another question still asks is set aside for it, so the family's truths stay as
-    they were. One whose item nobody else asks is never taken, nor one of another look or truth."""
-    chosen = _statement("c", "operation.steps[S9].mistakes[0]", JUDGE_FALSE, "梯子缺踏棍照常使用")
+def test_a_looks_surplus_statements_are_set_aside_only_where_their_item_is_still_asked():
+    """Coverage asks an item with no true statement by a false one; false statements of the same
+    look beyond the true ones are then set aside, but only those whose item another question still
+    asks. A look with as many of each is left alone."""
+    only_false = _statement("c", "operation.steps[S9].mistakes[0]", JUDGE_FALSE, "梯子缺踏棍照常使用")
     twice_asked = _statement("a1", "operation.steps[S1].mistakes[0]", JUDGE_FALSE, "链条松动照常出车")
     other_of_s1 = _statement("a2", "operation.steps[S1].mistakes[1].right", JUDGE_TRUE, "链条松动报修调整")
     only_asker = _statement("b", "operation.steps[S2].mistakes[0]", JUDGE_FALSE, "轮胎鼓包照常出车")
-    true_one = _statement("t", "operation.steps[S3].mistakes[0].right", JUDGE_TRUE, "轮胎鼓包换胎出车")
-    long_one = _statement(
+    plain_true = _statement("t", "operation.steps[S3].mistakes[0].right", JUDGE_TRUE, "轮胎鼓包换胎出车")
+    long_false = _statement(
         "l", "operation.steps[S4].mistakes[0]", JUDGE_FALSE, "链条松动没有调整就出车作业拉运货物到库房"
     )
-    long_again = _statement(
-        "l2", "operation.steps[S4].mistakes[1]", JUDGE_FALSE, "轮胎鼓包没有更换就出车作业拉运货物到库房"
+    long_true = _statement(
+        "l2", "operation.steps[S4].mistakes[1].right", JUDGE_TRUE, "轮胎鼓包不出车，换上备胎后拉运货物到库房"
     )
-    candidates = [chosen, twice_asked, other_of_s1, only_asker, true_one, long_one, long_again]
-    assert statement_to_swap(chosen, candidates, kept_out=set()) == twice_asked
-    assert statement_to_swap(chosen, candidates, kept_out={"a2"}) is None  # S1 would go unasked
+    candidates = [only_false, twice_asked, other_of_s1, only_asker, plain_true, long_false, long_true]
+    looks = {judge_look(q) for q in (only_false, twice_asked, only_asker, plain_true)}
+    assert len(looks) == 1 and judge_look(long_false) == judge_look(long_true) != judge_look(plain_true)
+    # the plain look: one true, three false; only S1's false statement has another asker
+    assert surplus_statements(candidates, kept_out=set()) == {"a1"}
+    assert surplus_statements(candidates, kept_out={"a2"}) == set()  # S1 would go unasked
