@@ -100,19 +100,13 @@ def surplus_statements(candidates: Sequence[Question], kept_out: set[str]) -> se
     other questions still ask: coverage keeps items with no true statement as false ones, and a post's
     papers, short of true statements to pair them with, let "always 错误" and "正确 when it says 再"
     pay off (+9.7 on step statements after review 33's card fixes)."""
-    by_look: dict[tuple[str, bool, bool, bool, bool], tuple[list[Question], list[Question]]] = {}
-    for question in candidates:
-        if question.type == QuestionType.judge and question.key not in kept_out:
-            trues, falses = by_look.setdefault(judge_look(question), ([], []))
-            (trues if question.answer == (JUDGE_TRUE,) else falses).append(question)
     askers: dict[str, int] = {}
     for question in candidates:
         if question.key not in kept_out:
             for item in card_items(question.source):
                 askers[item] = askers.get(item, 0) + 1
     dropped: set[str] = set()
-    for trues, falses in by_look.values():
-        larger, smaller = (trues, falses) if len(trues) > len(falses) else (falses, trues)
+    for larger, smaller in truths_by_look([q for q in candidates if q.key not in kept_out]):
         excess = len(larger) - len(smaller)
         for question in sorted(larger, key=stable_rank, reverse=True):
             if excess == 0:
@@ -190,16 +184,20 @@ def judges_to_drop(questions: Sequence[Question]) -> set[str]:
     """Per family and look, as many true statements as false ones (a seeded choice of the larger
     side): always answering 正确, or 错误 whenever a statement has a 不, or 正确 whenever it has a 再,
     scores chance."""
-    by_look: dict[tuple[str, bool, bool], tuple[list[Question], list[Question]]] = {}
+    dropped: set[str] = set()
+    for larger, smaller in truths_by_look(questions):
+        dropped |= {question.key for question in sorted(larger, key=stable_rank)[len(smaller) :]}
+    return dropped
+
+
+def truths_by_look(questions: Sequence[Question]) -> list[tuple[list[Question], list[Question]]]:
+    """The judge statements of each look (judge_look) as (the more frequent truth, the other)."""
+    by_look: dict[tuple[str, bool, bool, bool, bool], tuple[list[Question], list[Question]]] = {}
     for question in questions:
         if question.type == QuestionType.judge:
             trues, falses = by_look.setdefault(judge_look(question), ([], []))
             (trues if question.answer == (JUDGE_TRUE,) else falses).append(question)
-    dropped: set[str] = set()
-    for trues, falses in by_look.values():
-        larger, smaller = (trues, falses) if len(trues) > len(falses) else (falses, trues)
-        dropped |= {question.key for question in sorted(larger, key=stable_rank)[len(smaller) :]}
-    return dropped
+    return [(trues, falses) if len(trues) > len(falses) else (falses, trues) for trues, falses in by_look.values()]
 
 
 # The option-picking rules of a test-wise guesser that the selection is balanced against. A family
