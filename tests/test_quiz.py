@@ -357,8 +357,10 @@ UNRELATED = (
 
 def test_overlaps_tell_a_same_fact_pair_and_not_unrelated_items():
     """Word pieces count by their rarity in the pool: in the press operator's own pool "连冲" is rare
-    enough that two items about it tell on each other, while the post's everyday words do not."""
-    press = [question for question in bank_questions()["press-machining"] if assessable(question)]
+    enough that two items about it tell on each other, while the post's everyday words do not (the
+    pool is every question the post's practice may ask: its assessable ones alone are 50, too few
+    for a rarity to mean much)."""
+    press = bank_questions()["press-machining"]
     overlaps = Overlaps([*press, *SAME_FACT, *UNRELATED])
     assert overlaps.tell(*SAME_FACT) and overlaps.tell(*reversed(SAME_FACT))
     for first, second in combinations([SAME_FACT[0], *UNRELATED], 2):
@@ -427,12 +429,13 @@ def test_posts_in_one_pool_keep_their_own_card_items():
 def test_reference_papers_are_full_and_ask_knowing_first_with_truths_near_even():
     """Every post's 20-question assessment is full. Within it, what tests knowing comes first, judge
     truths stay near even and items of one fact apart, as far as the post's pool allows. Measured
-    on 10 papers per post: 28 % of the questions only test recognising the safe act (30 % of the
-    pool), since right-way choices of risks and scenarios are practice only (32 % of 36 % before;
+    on 10 papers per post: 26 % of the questions only test recognising the safe act, since key-point
+    choices are practice only too (28 % with them; 32 % of 36 % before right-way choices of risks
+    and scenarios were;
     37 % and 45 % before single choices and statements were balanced for sounding careful,
     wording.register). Papers are now four fifths statements, half of them true by the truth
     balance, so knowing first can hold back little: the share is bound below the pool's and below
-    31 %. 45 of 180 papers hold a related pair (860 of 900 before papers kept them apart), false
+    31 %. 57 of 180 papers hold a related pair (45 with key-point choices, 860 of 900 before papers kept them apart), false
     statements outnumber true ones by 7 at most (a post whose card items left have false statements
     only). Over all papers 56 % of the statements are false."""
     related = papers = recognising = asked = 0
@@ -460,7 +463,9 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     """The bank is balanced against surface cues (tests/test_question_quality.py); papers choose from
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-05, with
-    right-way choices of risks and scenarios practice only): +8.7 points at most (step statements,
+    every right-way choice practice only, key points too): +8.6 points at most (step statements,
+    "正确 when it says 再"), emergency statements +7.7 ("always 错误"), risk +5.2, all +4.6; with
+    key-point choices asked: +9.4 on step statements. Earlier: +8.7 points at most (step statements,
     "正确 when it says 再"), emergency statements +6.8 ("always 错误"), all +4.0; 2026-12-04: +7.9;
     before those passes +8.7 (step statements, "正确 when it sounds careful", wording.register;
     balancing papers on that too left more papers short of even truths and "always 错误" at +13);

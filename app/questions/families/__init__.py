@@ -39,13 +39,14 @@ class FamilyInfo:
 MANUAL_FAMILY = "manual"
 FAMILY_INFO: dict[str, FamilyInfo] = {
     "risk_accidents": FamilyInfo("风险点可能导致的事故", assessable=False),
-    # "下列做法正确的是？" with a right way among a risk's or a scenario's wrong ones: its key is the one
-    # option without a visible fault, found by its look. Blind reviews 12–31: risk_control 57 % valid
-    # of 136 verdicts, emergency_action 76 % of 42; "find the wrong way" on the same items 77 % of
-    # 120, false statements 91–95 %. Assessments ask these items' mistakes instead; practice keeps
-    # them. key_point (61 % of 72, mostly stems naming only the phase) stays for now: steps have no
-    # "find the wrong way", and without it step items with no true statement are asked as false
-    # ones: "正确 when it says 再" over the bank's step statements went from +9.0 to +10.2.
+    # "下列做法正确的是？" with a right way among an item's wrong ones: its key is the one option
+    # without a visible fault, found by its look. Blind reviews 12–31: risk_control 57 % valid of
+    # 136 verdicts, emergency_action 76 % of 42; reviews 25–34: key_point 52 % of 46 (the key the
+    # only option that refuses, or the only long technical one), while "find the wrong way" was 85 %
+    # and false statements 91–95 %. Assessments ask these items' mistakes instead; practice keeps
+    # them. key_point was kept in assessments until the step statements' "正确 when it says 再" no
+    # longer needed it to stay under the guesser's bound (+10.2 over the bank without it then;
+    # +7.9 now, +8.6 on papers).
     "risk_control": FamilyInfo("管控措施（对比错误做法）", assessable=False),
     "risk_practice_judge": FamilyInfo("管控做法判断", assessable=True),
     "duty_of_post": FamilyInfo("本岗位职责", assessable=False),
@@ -55,7 +56,7 @@ FAMILY_INFO: dict[str, FamilyInfo] = {
     "step_order": FamilyInfo("操作步骤排序", assessable=False),
     "step_phase": FamilyInfo("步骤所属阶段", assessable=False),
     "step_practice_judge": FamilyInfo("操作做法判断", assessable=True),
-    "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=True),  # see risk_control
+    "key_point": FamilyInfo("操作要点（对比错误做法）", assessable=False),  # as risk_control
     "emergency_action": FamilyInfo("应急处置（对比错误做法）", assessable=False),  # as risk_control
     "emergency_order": FamilyInfo("应急处置排序", assessable=False),
     "emergency_practice_judge": FamilyInfo("应急做法判断", assessable=True),
