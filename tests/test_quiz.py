@@ -463,8 +463,8 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     """The bank is balanced against surface cues (tests/test_question_quality.py); papers choose from
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-05, with
-    every right-way choice practice only, key points too): +8.6 points at most (step statements,
-    "正确 when it says 再", and emergency statements, "always 错误"), risk +4.9, all +3.9; with
+    every right-way choice practice only, key points too): +8.8 points at most (emergency statements,
+    "always 错误"), step statements +8.6 ("正确 when it says 再"), risk +5.2, all +3.6; with
     key-point choices asked: +9.4 on step statements. Earlier: +8.7 points at most (step statements,
     "正确 when it says 再"), emergency statements +6.8 ("always 错误"), all +4.0; 2026-12-04: +7.9;
     before those passes +8.7 (step statements, "正确 when it sounds careful", wording.register;
