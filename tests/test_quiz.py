@@ -431,12 +431,11 @@ def test_reference_papers_are_full_and_ask_knowing_first_with_truths_near_even()
     truths stay near even and items of one fact apart, as far as the post's pool allows. Measured
     on 10 papers per post: 26 % of the questions only test recognising the safe act, since key-point
     choices are practice only too (28 % with them; 32 % of 36 % before right-way choices of risks
-    and scenarios were;
-    37 % and 45 % before single choices and statements were balanced for sounding careful,
-    wording.register). Papers are now four fifths statements, half of them true by the truth
-    balance, so knowing first can hold back little: the share is bound below the pool's and below
-    31 %. 53 of 180 papers hold a related pair (45 with key-point choices, 860 of 900 before papers kept them apart), false
-    statements outnumber true ones by 7 at most (a post whose card items left have false statements
+    and scenarios were; 37 % and 45 % before single choices and statements were balanced for
+    sounding careful, wording.register). Papers are now four fifths statements, half of them true by
+    the truth balance, so knowing first can hold back little: the share is bound below the pool's
+    and below 31 %. 53 of 180 papers hold a related pair (45 with key-point choices, 860 of 900
+    before papers kept them apart), false statements outnumber true ones by 7 at most (a post whose card items left have false statements
     only). Over all papers 56 % of the statements are false."""
     related = papers = recognising = asked = 0
     in_pool = pool_size = 0
