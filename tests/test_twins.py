@@ -309,7 +309,9 @@ def test_a_true_twin_statement_is_explained_by_the_card_line_it_follows():
     assert statement.explanation.startswith("正确。岗位风险清单 R1：")
     cited = statement.explanation.removeprefix("正确。岗位风险清单 R1：").split("。")[0]
     assert cited in [text for _, _, text in LOADING.risks[0].controls.all()]
-    assert statement.explanation.endswith(f"正确做法：{R1_PAIRS[1]['right']}。")
+    # then the mistake it corrects: the reader has just read the twin itself (reviews 36a/36b)
+    assert statement.explanation.endswith(f"现场常见的错误做法是：{R1_PAIRS[1]['wrong']}。")
+    assert R1_PAIRS[1]["right"] not in statement.explanation
 
 
 def test_a_twin_is_not_explained_by_a_line_that_shares_only_its_situation():

@@ -621,27 +621,45 @@ def twin_choices(
             yield question
 
 
-def twin_explanation(
-    source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
-) -> str:
-    """Why the twin at `source` is right: the card line it follows (the one sharing most word
-    pieces with it), then the twin; with no such line, the card item the twin is written on.
-    A line that shares only the situation the twin and its mistake (`contrast`) have in common
+def twin_basis(
+    twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
+) -> tuple[str, str] | None:
+    """The card line a twin follows (the one sharing most word pieces with it), or None. A line
+    that shares only the situation the twin and its mistake (`contrast`) have in common
     ("双手操作按钮") is not why the twin is right (blind review 8 Q18): it must share a piece of
     what the twin does differently."""
     differs = bigrams(twin) - bigrams(contrast) if contrast else set()
-    basis = closest_line(
+    return closest_line(
         twin,
         [(line_source, text) for line_source, text in lines if not differs or differs & bigrams(text)],
         CLOSE_LINE_PIECES,
         topic=topic,
         focus=differs,
     )
+
+
+def twin_explanation(
+    source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
+) -> str:
+    """Why the twin at `source` is right, for a reader who has not seen it (a choice's key): the
+    card line it follows, then the twin; with no such line, the card item the twin is written on."""
+    basis = twin_basis(twin, lines, topic=topic, contrast=contrast)
     if basis is None:
         return f"{cite(source)}写明的正确做法：{twin}。"
     if says_all_of(basis[1], twin):  # the twin says the line itself: quoted once (review 11b, pattern 7)
         return f"{cite(basis[0])}：{basis[1]}。"
     return f"{cite(basis[0])}：{basis[1]}。正确做法：{twin}。"
+
+
+def true_twin_explanation(
+    source: str, twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str
+) -> str:
+    """Why a true statement made of a twin is right, for a reader who has just read the twin: the
+    card line it follows and the common mistake it corrects. Repeating the twin after "正确做法："
+    taught nothing (reviews 36a and 36b, both pattern 3 or 5)."""
+    basis = twin_basis(twin, lines, topic=topic, contrast=contrast)
+    rule = f"{cite(basis[0])}：{basis[1]}。" if basis is not None else f"这是{cite(source)}写明的正确做法。"
+    return f"{rule}现场常见的错误做法是：{contrast}。"
 
 
 def worth_asking(text: str) -> bool:
@@ -800,9 +818,11 @@ def right_explanation(
     source: str, text: str, card_lines: Sequence[tuple[str, str]], *, topic: str = "", contrast: str = ""
 ) -> str:
     """Why a true statement is true: its card line; for a mistake's right twin, the card line the
-    twin follows (the twin itself is the card's example, not its rule; `contrast` is its mistake)."""
+    twin follows (the twin itself is the card's example, not its rule) and `contrast`, its mistake."""
     if source.endswith(".right"):
-        return "正确。" + twin_explanation(source, text, card_lines, topic=topic, contrast=contrast)
+        if not contrast:
+            return "正确。" + twin_explanation(source, text, card_lines, topic=topic)
+        return "正确。" + true_twin_explanation(source, text, card_lines, topic=topic, contrast=contrast)
     return f"正确。{cite(source)}：{text}。"
 
 
