@@ -435,7 +435,7 @@ def test_reference_papers_are_full_and_ask_knowing_first_with_truths_near_even()
     and scenarios were; 37 % and 45 % before single choices and statements were balanced for
     sounding careful, wording.register). Papers are now four fifths statements, half of them true by
     the truth balance, so knowing first can hold back little: the share is bound below the pool's
-    and below 31 %. 43 of 180 papers hold a related pair (53 before the sweeps, 45 with key-point
+    and below 31 %. 45 of 180 papers hold a related pair (53 before the sweeps, 45 with key-point
     choices, 860 of 900 before papers kept them apart), false statements outnumber true ones by 8 at
     most (a post whose card items left have false statements only: forklift reached 11 in one of 30
     papers until five of its right twins said what they turn on). Over all papers 57 % of the
@@ -466,7 +466,7 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-05, after
     the whole-bank sweeps of reviews 37–39): +8.6 points at most (step statements, "正确 when it
-    says 再"), risk +6.3, emergency +5.7 ("always 错误"), all +3.2. On the way there step statements
+    says 再"), risk +5.9, emergency +5.2 ("always 错误"), all +3.0. On the way there step statements
     read +10.3 for "正确 when it sounds careful" (wording.register): the sweep's true twins kept every
     control; false twins that check, report or notify too (确认、报告、通知) brought it back. Before
     the sweeps, with every right-way choice practice only, key points too: +8.8 points at most
