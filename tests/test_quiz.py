@@ -466,7 +466,7 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-05, after
     the whole-bank sweeps of reviews 37–39): +8.6 points at most (step statements, "正确 when it
-    says 再"), risk +5.9, emergency +5.2 ("always 错误"), all +3.0. On the way there step statements
+    says 再"), risk +6.1, emergency +5.2 ("always 错误"), all +3.0. On the way there step statements
     read +10.3 for "正确 when it sounds careful" (wording.register): the sweep's true twins kept every
     control; false twins that check, report or notify too (确认、报告、通知) brought it back. Before
     the sweeps, with every right-way choice practice only, key points too: +8.8 points at most
