@@ -305,3 +305,22 @@ def test_a_wrong_way_choice_turns_the_sounding_cues_round():
     assert "answer_true" in codes and "distractor_true" not in codes
     sounds = {w.code for w in lint(single("下列做法中错误的是？", "冒险进入警戒区查看", careful), loading)}
     assert "key_sounds_wrong" in sounds
+
+
+def test_every_judge_cue_is_also_played_the_other_way_round():
+    """A bank whose true statements look wrong at first sight (sweep 3) would reward the opposite
+    habit, "the careless-sounding one is the trap that is true": the guesser plays it too, so a
+    rule that falls below chance shows up as its contrary above it."""
+    from app.questions.guesser import JUDGE_STRATEGIES, figure
+
+    careless_truths = [judge(f"发现漏氨{number}处，一个人继续巡检") for number in range(6)]
+    careful_falsehoods = [
+        replace(judge(f"发现漏氨{number}处，停止作业并报告班组长"), answer=(JUDGE_FALSE,)) for number in range(6)
+    ]
+    found = figure("emergency_practice_judge", careless_truths + careful_falsehoods)
+    assert found.by_strategy["register"] == 0.0
+    assert found.by_strategy["contrary_register"] == 1.0
+    assert found.best == 1.0  # the figure that binds the bank sees it
+    assert {f"contrary_{name}" for name in ("sounding", "negation", "register", "longest_false", "order")} <= set(
+        JUDGE_STRATEGIES
+    )

@@ -10,7 +10,13 @@ import yaml
 from app.cards.bank import reference_bank
 from app.cards.parsing import parse_card_files
 from app.cards.schema import MistakePair, PostContent
-from app.questions.families.common import OPTION_KEYS, specific_fact, twin_explanation, twin_lines
+from app.questions.families.common import (
+    OPTION_KEYS,
+    differ_in_figures_only,
+    specific_fact,
+    twin_explanation,
+    twin_lines,
+)
 from app.questions.generator import generate_candidates
 from app.questions.lint import lint
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, QuestionType
@@ -344,3 +350,23 @@ def test_a_twin_is_explained_by_the_line_sharing_what_it_does_differently():
     assert twin_explanation("risks[R7].mistakes[0].right", twin, [rescue, entry]).startswith(
         f"岗位风险清单 R7：{rescue[1]}"
     )
+
+
+def test_a_threshold_twin_is_explained_by_the_line_holding_its_limit():
+    """Sweep 3: a twin that is its mistake at another reading ("相距11米" / "相距9米") holds a figure
+    no card line has, yet its explanation must show the limit it keeps, in the same unit, not the
+    line sharing most of the situation."""
+    twin, mistake = "正在钻进的炮孔与预装药炮孔相距11米，继续钻进", "正在钻进的炮孔与预装药炮孔相距9米，继续钻进"
+    limit = ("risks[R5].controls.management[0]", "正在钻进的炮孔与预装药炮孔之间留10米以上安全隔离区")
+    setting = ("risks[R5].controls.management[1]", "预装药炮孔当班填塞，填塞后观察装药高度的变化")
+    timing = ("risks[R5].controls.management[2]", "预装药时间不超过7天")
+    explained = twin_explanation("risks[R5].mistakes[0].right", twin, [setting, timing, limit], contrast=mistake)
+    assert explained == f"岗位风险清单 R5：{limit[1]}。正确做法：{twin}。"
+    # a percentage reads as its number: the line with the figure after the same word still counts
+    twin, mistake = "贮氨器加氨，液位到容积的80%时停止加氨", "贮氨器加氨，液位到容积的85%时停止加氨"
+    level = ("risks[R2].controls.management[1]", "贮氨器液位不超过容积的80%")
+    explained = twin_explanation("risks[R2].mistakes[1].right", twin, [timing, level], contrast=mistake)
+    assert explained.startswith(f"岗位风险清单 R2：{level[1]}。")
+    # a pair differing in more than its figures is not a threshold pair: no figured line is forced on it
+    assert not differ_in_figures_only("相距11米，继续钻进", "相距9米，停钻报告")
+    assert differ_in_figures_only("相距11米，继续钻进", "相距9米，继续钻进")

@@ -16,6 +16,7 @@ person picks the rule that works), so a family passes only when every strategy s
   (for "下列做法中错误的是？" the sounding, negation and register rules pick the other end);
 - position: always the first option; always the last;
 - order: a judge statement is true when it has "再" ("…后，再…");
+- contrary: each judge rule above played the other way round ("the careless-sounding one is true");
 - always true / always false for judge questions.
 
 Pure functions over questions; `python -m app.questions.stats` prints the figures.
@@ -101,6 +102,19 @@ JUDGE_STRATEGIES: dict[str, JudgeRule] = {
     "register": lambda q: register(statement_practice(q.stem)) > 0,
     "longest_false": lambda q: len(statement_practice(q.stem)) < 18,
     "order": lambda q: ORDER_WORD in statement_practice(q.stem),
+}
+# A bank whose true statements are right ways that look wrong at first sight invites the opposite
+# habit, "the one that sounds careless is the trap that is true": every cue is played both ways.
+
+
+def _contrary(rule: JudgeRule) -> JudgeRule:
+    return lambda question: not rule(question)
+
+
+JUDGE_STRATEGIES |= {
+    f"contrary_{name}": _contrary(rule)
+    for name, rule in list(JUDGE_STRATEGIES.items())
+    if name not in ("always_true", "always_false")
 }
 
 

@@ -628,6 +628,8 @@ def twin_basis(
     that shares only the situation the twin and its mistake (`contrast`) have in common
     ("双手操作按钮") is not why the twin is right (blind review 8 Q18): it must share a piece of
     what the twin does differently."""
+    if contrast and differ_in_figures_only(twin, contrast):
+        return figure_basis(twin, lines, topic=topic)
     differs = bigrams(twin) - bigrams(contrast) if contrast else set()
     return closest_line(
         twin,
@@ -636,6 +638,42 @@ def twin_basis(
         topic=topic,
         focus=differs,
     )
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?%?")  # "19.5%" is one figure
+FIGURE_SIGN = "$"
+
+
+def without_figures(text: str) -> str:
+    """`text` with every number written as one sign ("$", kept by normalise as a symbol, where "#"
+    is punctuation it drops): "一氧化碳25毫克" and "…30毫克" read alike."""
+    return normalise(NUMBER.sub(FIGURE_SIGN, text))
+
+
+def differ_in_figures_only(twin: str, mistake: str) -> bool:
+    """A threshold pair: the same act at two readings or distances ("相距11米，继续钻进" /
+    "相距9米，…")."""
+    return twin != mistake and without_figures(twin) == without_figures(mistake)
+
+
+def figure_basis(twin: str, lines: Sequence[tuple[str, str]], *, topic: str = "") -> tuple[str, str] | None:
+    """The card line holding the limit a threshold twin keeps: its own figure ("25毫克") is on no
+    line, so it is the figured line with the twin's figure in the same unit or after the same word
+    ("$毫", "的$") that shares most of the rest, else the figured line sharing most of the twin
+    ("氧含量19.8%" beside "氧含量在19.5%～23.5%之间"). Without it the explanation could not show
+    the limit (sweep 3: "only 写明的正确做法")."""
+    figured = [(source, without_figures(text)) for source, text in lines if NUMBER.search(text)]
+    units = {piece for piece in bigrams(without_figures(twin)) if FIGURE_SIGN in piece}
+    found = closest_line(
+        without_figures(twin),
+        [(source, text) for source, text in figured if units & bigrams(text)],
+        1,  # each of them holds a figure as the twin does; the most alike wins
+        topic=without_figures(topic),
+        focus=units,
+    ) or closest_line(without_figures(twin), figured, CLOSE_RULE_PIECES, topic=without_figures(topic))
+    if found is None:
+        return None
+    return next((source, text) for source, text in lines if source == found[0])
 
 
 def twin_explanation(
