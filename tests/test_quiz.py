@@ -464,8 +464,10 @@ def test_reference_papers_are_full_and_ask_knowing_first_with_truths_near_even()
 def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     """The bank is balanced against surface cues (tests/test_question_quality.py); papers choose from
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
-    so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-05, after
-    the whole-bank sweeps of reviews 37–39): +8.6 points at most (step statements, "正确 when it
+    so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-06, after
+    sweep 3 and reviews 42–43's fixes, every judge cue also played the other way round): +8.3 points at
+    most (step statements, "正确 when it says 再"), emergency +6.0 ("always 错误"), risk +2.8, find the
+    wrong way +2.0, all +2.5. 2026-12-05 (after the whole-bank sweeps of reviews 37–39): +8.6 points at most (step statements, "正确 when it
     says 再"), risk +6.1, emergency +5.2 ("always 错误"), all +3.0. On the way there step statements
     read +10.3 for "正确 when it sounds careful" (wording.register): the sweep's true twins kept every
     control; false twins that check, report or notify too (确认、报告、通知) brought it back. Before
