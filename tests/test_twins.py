@@ -370,3 +370,11 @@ def test_a_threshold_twin_is_explained_by_the_line_holding_its_limit():
     # a pair differing in more than its figures is not a threshold pair: no figured line is forced on it
     assert not differ_in_figures_only("相距11米，继续钻进", "相距9米，停钻报告")
     assert differ_in_figures_only("相距11米，继续钻进", "相距9米，继续钻进")
+
+
+def test_stopping_use_is_no_tool_to_know():
+    """Sweep 4: "停用，由持证电工更换" read as "用什么" (a tool), so a twin that only stops and hands over
+    was asked as true; the doer still counts, the stopping does not."""
+    assert specific_fact("电动工具电线破皮，停用，交电工换整根电源线") is None
+    assert specific_fact("电动工具电线破皮，停用，由持证电工更换电源线") == "谁来做"
+    assert specific_fact("用铁钩把缠在工件上的长铁屑钩下来") == "用什么"

@@ -532,8 +532,9 @@ SPECIFIC_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (ORDER_FACT, re.compile(r"先|再(?!生)|然后|之后|直到|才|[后前][，,]")),
     # who does it: "由持证电工…", "有资质单位", "监护人", "操作工本人"
     ("谁来做", re.compile(r"由|持证|资质|操作证|专人|专职|监护|指挥人员|信号工|司索|爆破员|安全员|本人")),
-    # with what: "用试纸或检漏仪", "用铁钩", "不用水"; not "用手", "用于", "用电"
-    ("用什么", re.compile(r"用(?![手于电时完后过力心])")),
+    # with what: "用试纸或检漏仪", "用铁钩", "不用水"; not "用手", "用于", "用电", nor "停用" (the plain
+    # safe act of PLAIN_SAFE_ACTS: "停用，由持证电工更换" counted as a tool, sweep 4)
+    ("用什么", re.compile(r"(?<!停)用(?![手于电时完后过力心])")),
     # where, which way, how often, how far: "侧面", "上风向", "门架后倾", "自上而下", "每趟", "逐挡", "不超过",
     # "货物朝向上坡"
     (
