@@ -466,10 +466,10 @@ def test_the_test_wise_guesser_stays_near_chance_on_what_papers_ask():
     """The bank is balanced against surface cues (tests/test_question_quality.py); papers choose from
     it what tests knowing first, which could tip a cue (true statements holding an order say "再"),
     so the guesser is run on the papers themselves. Measured on 30 papers per post (2026-12-06, after
-    sweeps 3 to 5 and reviews 42–47's fixes, every judge cue also played the other way round): +8.6
+    sweeps 3 to 5 and reviews 42–49's fixes, every judge cue also played the other way round): +8.7
     points at most (step statements, "always 错误": papers hold 57 % false statements), emergency +7.2
     ("always 错误": sweep 5 left the plain true twins unasked), risk +6.1 ("正确 when it sounds
-    careful"), find the wrong way 0, all +3.8. Before sweep 5: step +9.4, emergency +4.9, risk +3.8. After sweep 3 alone:
+    careful"), find the wrong way +0.5, all +4.0. Before sweep 5: step +9.4, emergency +4.9, risk +3.8. After sweep 3 alone:
     +8.3 (step statements, "正确 when it says 再"), emergency +6.0, risk +2.8, all +2.5. 2026-12-05 (after the whole-bank sweeps of reviews 37–39): +8.6 points at most (step statements, "正确 when it
     says 再"), risk +6.1, emergency +5.2 ("always 错误"), all +3.0. On the way there step statements
     read +10.3 for "正确 when it sounds careful" (wording.register): the sweep's true twins kept every
