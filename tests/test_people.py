@@ -263,3 +263,40 @@ def test_a_trainer_cannot_demote_or_rename_the_manager_by_any_path(client, world
         f"/api/people/{manager.id}", json={"username": "manager", "name": "新名字", "role": "worker"}, headers=own
     )
     assert put_self.status_code == 403 and put_self.json()["detail"] == "不能修改自己的角色"
+
+
+def test_a_username_taken_in_between_is_a_conflict_not_a_server_error(client, world, session, monkeypatch):
+    """Two trainers adding the same username at once both pass the look-up; the second insert meets
+    the unique key (schemathesis, three roles on one enterprise: POST /api/people → 500). The look-up
+    is skipped here to stand for the other request that got there first."""
+    import app.people.service as people_service
+
+    monkeypatch.setattr(people_service, "find_in_enterprise", lambda *args, **kwargs: None)
+    headers = world.auth(world.a.people["trainer"])
+    before = snapshot(session)
+    created = client.post("/api/people", json={"username": "worker", "name": "重名", "role": "worker"}, headers=headers)
+    assert created.status_code == 409 and "已存在" in created.json()["detail"]
+    renamed = client.put(
+        f"/api/people/{world.a.people['worker'].id}",
+        json={"username": "leader", "name": "x", "role": "worker"},
+        headers=headers,
+    )
+    assert renamed.status_code == 409 and "已存在" in renamed.json()["detail"]
+    session.expire_all()
+    assert snapshot(session) == before
+
+
+def test_a_roster_row_taken_in_between_stores_nothing(client, world, session, monkeypatch):
+    """The import checks every row first, then writes; a username another request added in between
+    meets the unique key. All rows or none still holds: the rows before it are not kept either."""
+    import app.people.service as people_service
+
+    monkeypatch.setattr(people_service, "list_for", lambda *args, **kwargs: [])
+    before = snapshot(session)
+    response = client.post(
+        "/api/people/import",
+        files=csv_file(HEADER, "w301,王五,一线员工,二班,post-1,", "worker,重名,worker,一班,post-1,"),
+        headers=world.auth(world.a.people["trainer"]),
+    )
+    assert response.status_code == 409 and "未导入任何人员" in response.json()["detail"]
+    assert snapshot(session) == before
