@@ -103,14 +103,14 @@ JUDGE_STRATEGIES: dict[str, JudgeRule] = {
     "longest_false": lambda q: len(statement_practice(q.stem)) < 18,
     "order": lambda q: ORDER_WORD in statement_practice(q.stem),
 }
-# A bank whose true statements are right ways that look wrong at first sight invites the opposite
-# habit, "the one that sounds careless is the trap that is true": every cue is played both ways.
 
 
 def _contrary(rule: JudgeRule) -> JudgeRule:
     return lambda question: not rule(question)
 
 
+# A bank whose true statements are right ways that look wrong at first sight invites the opposite
+# habit, "the one that sounds careless is the trap that is true": every cue is played both ways.
 JUDGE_STRATEGIES |= {
     f"contrary_{name}": _contrary(rule)
     for name, rule in list(JUDGE_STRATEGIES.items())

@@ -17,7 +17,7 @@ from math import log
 from app.cards.schema import MistakePair, PostContent, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
-from app.questions.text import bigrams, normalise, similar
+from app.questions.text import NUMBER, bigrams, normalise, similar
 from app.questions.wording import FIGURE, register, sounding
 
 OPTION_KEYS = "ABCDEFGHIJ"
@@ -641,13 +641,13 @@ def twin_basis(
     )
 
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?%?")  # "19.5%" is one figure
 FIGURE_SIGN = "$"
 
 
 def without_figures(text: str) -> str:
     """`text` with every number written as one sign ("$", kept by normalise as a symbol, where "#"
-    is punctuation it drops): "一氧化碳25毫克" and "…30毫克" read alike."""
+    is punctuation it drops; a "%" after it is dropped as punctuation): "一氧化碳25毫克" and
+    "…30毫克" read alike."""
     return normalise(NUMBER.sub(FIGURE_SIGN, text))
 
 
