@@ -21,7 +21,7 @@ from app.cards.excel import (
 )
 from app.cards.models import PostVersion
 from app.cards.parsing import CardFileError, Problem, RawPost, read_card_file, read_yaml, validate
-from app.cards.schema import MistakePair, PostContent
+from app.cards.schema import MistakePair, PostContent, TwinAsk
 
 BANK = Path(__file__).resolve().parents[1] / "question_bank"
 BANK_FILES = sorted(BANK.glob("*.yaml"))
@@ -707,8 +707,38 @@ def test_mistakes_are_written_one_per_line_next_to_their_line():
 
 
 def cell_lines(mistakes: list) -> str:
-    """One line per mistake; one written with its right twin as "错误做法｜正确做法"."""
-    return "\n".join(f"{m.wrong}｜{m.right}" if isinstance(m, MistakePair) else m for m in mistakes)
+    """One line per mistake; one written with its right twin as "错误做法｜正确做法", and a pair whose
+    twin is not asked with "｜只考错误做法" after it."""
+
+    def line(m) -> str:
+        if not isinstance(m, MistakePair):
+            return m
+        return f"{m.wrong}｜{m.right}" + ("｜只考错误做法" if m.ask == TwinAsk.wrong else "")
+
+    return "\n".join(line(m) for m in mistakes)
+
+
+def test_a_pair_asked_from_its_wrong_side_only_round_trips_and_a_third_part_not_known_is_located():
+    post = bank_post("confined-space.yaml")
+    data = post.model_dump(mode="json", exclude_none=True)
+    first = data["risks"][0]["mistakes"][0]
+    assert isinstance(first, dict) and "ask" not in first  # the default is not written
+    first["ask"] = "wrong"
+    marked = PostContent.model_validate(data)
+    assert marked.content_hash() != post.content_hash()
+    content = write_workbook(marked)
+    assert sheet_rows(content, "风险清单")[0][MISTAKES].split("\n")[0].endswith("｜只考错误做法")
+    back, problems = validate("card.xlsx", read_workbook("card.xlsx", content))
+    assert problems == [] and back is not None and back.content_hash() == marked.content_hash()
+    assert back.risks[0].mistakes[0].ask == TwinAsk.wrong
+
+    def garble_the_mark(workbook):
+        sheet = workbook["风险清单"]
+        cell = sheet.cell(row=2, column=column_of(sheet, MISTAKES))
+        cell.value = cell.value.replace("｜只考错误做法", "｜只考错的")
+
+    problem = find(problems_of(edited(marked, garble_the_mark)), "风险清单 第2行 常见错误做法 第1条")
+    assert "只考错的" in problem.msg and "只考错误做法" in problem.msg
 
 
 def test_a_mistake_with_its_twin_round_trips_on_one_line_and_a_bar_inside_is_refused():

@@ -65,6 +65,7 @@ def test_a_bad_pair_is_refused_at_its_own_line_with_the_reason():
         ({"wrong": "回转前不鸣笛"}, "正确做法", "必填"),
         ({"wrong": "回转前不鸣笛", "right": "回转前鸣笛", "why": "x"}, "why", "不认识的字段"),
         ({"wrong": "严禁回转前鸣笛", "right": "回转前鸣笛"}, "错误做法", "错误做法要写成人们实际的做法"),
+        ({"wrong": "回转前不鸣笛", "right": "回转前鸣笛", "ask": "right"}, "考哪一半", "只考错误做法"),
     ]
     for pair, field, message in cases:
         posts, problems = parse(with_r1_pairs([R1_PAIRS[0], pair]))
@@ -72,6 +73,42 @@ def test_a_bad_pair_is_refused_at_its_own_line_with_the_reason():
         [(location, text)] = problems
         assert "风险清单 R1 错误做法 第2项" in location and location.rstrip().endswith(field), location
         assert message in text, text
+
+
+def test_a_pair_asked_from_its_wrong_side_gives_no_true_statement_nor_key_and_its_twin_still_explains():
+    """Blind reviews 42–49: the plain careful twin ("回线用专用电缆接在所焊工件上") said true is a free
+    point; the trainer marks such a pair `ask: wrong` and only its mistake is asked."""
+    plain = {"wrong": "发现边坡裂缝、掉块，装完本车后停铲并报告", "right": "发现边坡裂缝、掉块，由班组长确认处理后再装"}
+
+    def generated(pair: dict[str, str]) -> list:
+        [post], problems = parse(with_r1_pairs([*R1_PAIRS[:2], pair]))
+        assert problems == []
+        return [
+            q for q in generate_candidates(post, peers=same_industry(post, BANK)) if q.source.startswith("risks[R1]")
+        ]
+
+    twin_source = "risks[R1].mistakes[2].right"
+    asked = generated(plain)
+    assert any(q.source == twin_source and q.answer == (JUDGE_TRUE,) for q in asked)  # asked both ways by default
+    assert any(q.source == twin_source and q.type == QuestionType.single for q in asked)
+    wrong_only = generated({**plain, "ask": "wrong"})
+    assert not any(q.source == twin_source for q in wrong_only)
+    [false] = [q for q in wrong_only if q.source == "risks[R1].mistakes[2]" and q.answer == (JUDGE_FALSE,)]
+    assert plain["right"] in false.explanation
+    # the other pairs are untouched
+    assert {q.key for q in asked if "mistakes[2]" not in q.source} == {
+        q.key for q in wrong_only if "mistakes[2]" not in q.source
+    }
+
+
+def test_a_changed_ask_is_a_changed_line_between_versions():
+    from app.cards.diff import diff_versions
+
+    [before], _ = parse(with_r1_pairs(R1_PAIRS))
+    [after], _ = parse(with_r1_pairs([*R1_PAIRS[:2], {**R1_PAIRS[2], "ask": "wrong"}]))
+    [change] = diff_versions(before, after)
+    [line] = change.lines
+    assert line.after.endswith("｜只考错误做法") and not line.before.endswith("｜只考错误做法")
 
 
 def test_a_mistake_may_not_be_another_mistakes_twin():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from app.cards.excel.values import write_mistakes
 from app.cards.parsing import FIELD_LABELS
 from app.cards.schema import CONTROL_GROUPS, QUESTION_TYPES, Action, PostContent, RiskLevel
 
@@ -103,6 +104,9 @@ def _entry_text(key: str, entry: Any) -> str:
         effective = f"（{entry['effective']} 实施）" if entry.get("effective") else ""
         replaced = f"，已被 {entry['replaced_by']} 代替" if entry.get("replaced_by") else ""
         return f"{entry['code']} {entry['title']}{effective}{replaced}"
+    if key == "mistakes":
+        # as the workbook writes a pair, so a changed `ask` shows as a changed line
+        return write_mistakes([entry]) or ""
     return "；".join(str(v) for v in entry.values() if v not in (None, "", []))
 
 

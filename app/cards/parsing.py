@@ -118,6 +118,7 @@ FIELD_LABELS: dict[str, str] = {
     "mistakes": "错误做法",
     "wrong": "错误做法",
     "right": "正确做法",
+    "ask": "考哪一半",
     "type": "题型",
     "stem": "题干",
     "options": "选项",
@@ -173,6 +174,7 @@ ENUM_MESSAGES = {
     "control_level": "不是管控层级（应为 公司/车间/班组/岗位）",
     "phase": "不是作业阶段（应为 作业前/作业中/作业后）",
     "industry": "不是行业（应为 non_coal_mine 非煤矿山 或 industry_trade 工贸）",
+    "ask": "不是可选的值（应为 both 两半都考 或 wrong 只考错误做法；Excel 里在正确做法后再加“｜只考错误做法”）",
 }
 LITERAL_MESSAGES = {
     "type": "不是题型（应为 single 单选、multi 多选、judge 判断、fill 填空、order 排序）",

@@ -325,18 +325,37 @@ def check_accident_types(value: list[AccidentType]) -> list[AccidentType]:
     return value
 
 
+class TwinAsk(StrEnum):
+    """Which half of a mistake pair quizzes ask. A right twin anyone would mark 正确 without the
+    card (the plain careful version: "回线用专用电缆接在所焊工件上") tests nothing as a true statement
+    or as the key of a choice: blind reviews 42–49 called such statements free points in a quarter
+    of the true ones and asked them "from the wrong side". The trainer says so on the pair, rather
+    than the generator guessing it from the wording."""
+
+    both = "both"
+    wrong = "wrong"  # the mistake is asked; its twin only explains it
+
+
 class MistakePair(BaseModel):
     """A common wrong way of working written with its twin: the right way of doing the very same
     thing, in the same situation and the same words but for the one thing the mistake gets wrong
     ("发现边坡裂缝，装完本车后停铲" / "发现边坡裂缝，当即停铲"). Quizzes set the two side by side, so
     only knowing the card tells them apart: two blind reviews found right answers recognisable as
     card rules ("作业前检查…") beside wrong ones written as acts. In a file:
-    `- {wrong: 错误做法, right: 对应的正确做法}`; a plain line is a mistake without a twin."""
+    `- {wrong: 错误做法, right: 对应的正确做法}` (`ask: wrong` when the twin is not to be asked,
+    TwinAsk); a plain line is a mistake without a twin."""
 
     model_config = ConfigDict(extra="forbid")
 
     wrong: Mistake = Field(description="常见错误做法")
     right: Twin = Field(description="对应的正确做法：同一情形下正确的做法，写法与错误做法相同")
+    ask: TwinAsk = Field(
+        default=TwinAsk.both,
+        description="考哪一半：both 两半都考；wrong 只考错误做法（正确做法人人都会选，只用来讲解）",
+        # written only when not the default: versions stored before the field keep their content
+        # hash (and with it flashcard memory and approvals), and files stay as they were written
+        exclude_if=lambda ask: ask == TwinAsk.both,
+    )
 
     @model_validator(mode="after")
     def differs(self) -> MistakePair:

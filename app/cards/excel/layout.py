@@ -151,7 +151,8 @@ def mistakes_column(what: str) -> Column:
         f"选填。{what}写成人们实际的做法（出题时用作错误选项），{ONE_PER_LINE}，最多 12 条；"
         "不以“严禁”“禁止”“不准”“不得”“应”“必须”开头，也不能和本岗位卡片上的正确做法相同。"
         f"可在一条后面加“{TWIN_SEPARATOR}”写同一情形下的正确做法（写法相同，只改做错的那一点），"
-        f"如“发现边坡裂缝，装完本车后停铲{TWIN_SEPARATOR}发现边坡裂缝，当即停铲并报告”。",
+        f"如“发现边坡裂缝，装完本车后停铲{TWIN_SEPARATOR}发现边坡裂缝，当即停铲并报告”；"
+        f"正确做法人人都会选、只用来讲解的，再加“{TWIN_SEPARATOR}只考错误做法”。",
         width=30,
         read=read_mistakes,
         write=write_mistakes,

@@ -50,24 +50,37 @@ def write_lines(values: list[str] | None) -> str | None:
     return "\n".join(values) if values else None
 
 
-# A mistake written with its right twin takes one line of the cell: "错误做法｜正确做法".
+# A mistake written with its right twin takes one line of the cell: "错误做法｜正确做法", and
+# "错误做法｜正确做法｜只考错误做法" for a pair whose twin quizzes do not ask (schema.TwinAsk).
 TWIN_SEPARATOR = "｜"
 TWIN_SEPARATORS = re.compile(r"[｜|]")
+ASK_WORDS = {"只考错误做法": "wrong", "两半都考": "both"}
+ASK_MARKS = {value: word for word, value in ASK_WORDS.items()}
 
 
 def read_mistakes(text: str) -> list[str | dict[str, str]]:
     mistakes: list[str | dict[str, str]] = []
     for line in read_lines(text):
-        wrong, *right = TWIN_SEPARATORS.split(line, maxsplit=1)
-        mistakes.append({"wrong": wrong.strip(), "right": right[0].strip()} if right else line)
+        wrong, *rest = (part.strip() for part in TWIN_SEPARATORS.split(line, maxsplit=2))
+        if not rest:
+            mistakes.append(line)
+            continue
+        pair = {"wrong": wrong, "right": rest[0]}
+        if len(rest) > 1:
+            # anything else is left to the schema, which names the cell and the values it takes
+            pair["ask"] = ASK_WORDS.get(rest[1], rest[1])
+        mistakes.append(pair)
     return mistakes
 
 
 def write_mistakes(values: list[str | dict[str, str]] | None) -> str | None:
-    lines = [
-        f"{value['wrong']}{TWIN_SEPARATOR}{value['right']}" if isinstance(value, dict) else value
-        for value in values or []
-    ]
+    lines = []
+    for value in values or []:
+        if not isinstance(value, dict):
+            lines.append(value)
+            continue
+        mark = ASK_MARKS[value["ask"]] if value.get("ask", "both") != "both" else None
+        lines.append(TWIN_SEPARATOR.join(part for part in (value["wrong"], value["right"], mark) if part))
     return write_lines(lines)
 
 

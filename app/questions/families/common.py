@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 from math import log
 
-from app.cards.schema import MistakePair, PostContent, wrong_text
+from app.cards.schema import MistakePair, PostContent, TwinAsk, wrong_text
 from app.questions.model import JUDGE_FALSE, JUDGE_TRUE, Option, Question, QuestionType
 from app.questions.sources import card_label, dimension_of, resolve_source
 from app.questions.text import NUMBER, bigrams, normalise, similar
@@ -60,6 +60,24 @@ class Context:
         """The post's right lines that read as practices: a wrong option or a false statement
         similar() to one of them is true here, and is never offered."""
         return [line for line in self.post.right_lines() if reads_as_practice(line)]
+
+    @cached_property
+    def unasked_twins(self) -> frozenset[str]:
+        """Source paths of the right twins their pair keeps from being asked (`ask: wrong`): never a
+        true statement nor the key of a choice, only the line that explains their mistake."""
+        owners = (
+            ("risks", self.post.risks),
+            ("operation.steps", self.post.operation.steps),
+            ("operation.checklist", self.post.operation.checklist),
+            ("emergency.scenarios", self.post.emergency.scenarios),
+        )
+        return frozenset(
+            f"{path}[{owner.id}].mistakes[{index}].right"
+            for path, items in owners
+            for owner in items
+            for index, mistake in enumerate(owner.mistakes)
+            if isinstance(mistake, MistakePair) and mistake.ask == TwinAsk.wrong
+        )
 
     @cached_property
     def mistakes(self) -> frozenset[str]:
@@ -606,7 +624,7 @@ def twin_choices(
     safe act to its mistake: as the key it is "the one option that stops, reports or calls the
     electrician" (reviews 14–22 on these choices), found by its tone like its true statement."""
     for source, twin, mistake in twins:
-        if adds_a_plain_safe_act(twin, mistake):
+        if source in ctx.unasked_twins or adds_a_plain_safe_act(twin, mistake):
             continue
         question = practice_choice(
             ctx,
@@ -807,6 +825,7 @@ def judge_statements(
         for source, text in rights
         if reads_as_practice(text)
         and worth_asking(text)
+        and source not in ctx.unasked_twins
         # a twin true by common sense, one that names its wrong or one that adds a plain safe act to
         # it is asked in its wrong form only
         and (
